@@ -1,0 +1,221 @@
+//! The pipeline, end to end: load → validate → link → render → write.
+//! `yishi build` and `yishi check` are thin wrappers around this.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::link::Graph;
+use crate::output::Output;
+use crate::render::{RenderFailure, Renderer};
+use crate::theme::Theme;
+use crate::url::Urls;
+
+/// What a build is asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    /// Overrides `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub as_of: Option<NaiveDate>,
+    /// Show a progress bar (on a terminal, for builds that take a while).
+    pub progress: bool,
+}
+
+/// Why a build did not publish.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the site's files (content, site.toml, templates): exit 1.
+    Content(Vec<Diagnostic>),
+    /// Usage or I/O problems: exit 2.
+    Io(String),
+}
+
+impl BuildError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BuildError::Content(_) => 1,
+            BuildError::Io(_) => 2,
+        }
+    }
+}
+
+/// A checked and linked site, ready to render.
+pub struct Checked {
+    pub config: SiteConfig,
+    pub theme: Theme,
+    pub graph: Graph,
+    /// Warnings (never errors: those stop before this exists).
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Stages load, validate and link. Every problem is reported at once.
+pub fn check(opts: &BuildOptions) -> Result<Checked, BuildError> {
+    let mut timings = Vec::new();
+    let t0 = Instant::now();
+    let root = &opts.root;
+    if !root.join(crate::config::FILE).is_file() {
+        return Err(BuildError::Io(format!(
+            "{} 中没有 site.toml：请在站点根目录运行，或用 --root 指定站点文件夹",
+            root.display()
+        )));
+    }
+    let mut config = SiteConfig::load(root).map_err(|d| BuildError::Content(d.sorted()))?;
+    if let Some(b) = &opts.base_url {
+        config.base_url = normalise_base_url(b)?;
+    }
+    let as_of = crate::date::reference_date(opts.as_of, config.timezone).map_err(BuildError::Io)?;
+    let theme = Theme::load(root, &config.theme).map_err(|d| BuildError::Content(vec![d]))?;
+
+    let mut diags = Diagnostics::new();
+    let loaded = crate::load::load(root, &theme.reserved_names(), &mut diags);
+    timings.push(("load", t0.elapsed()));
+    let t1 = Instant::now();
+    let site = crate::validate::validate(root, loaded, &config, opts.drafts, &mut diags);
+    timings.push(("validate", t1.elapsed()));
+    if diags.has_errors() {
+        return Err(BuildError::Content(diags.sorted()));
+    }
+    let t2 = Instant::now();
+    let graph = Graph::link(site, &config.vocabularies, as_of);
+    timings.push(("link", t2.elapsed()));
+    Ok(Checked {
+        config,
+        theme,
+        graph,
+        warnings: diags.sorted(),
+        timings,
+    })
+}
+
+fn normalise_base_url(b: &str) -> Result<String, BuildError> {
+    match url::Url::parse(b) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+            let mut s = b.to_string();
+            if !s.ends_with('/') {
+                s.push('/');
+            }
+            Ok(s)
+        }
+        _ => Err(BuildError::Io(format!(
+            "--base-url `{b}` 不是有效的网址（例如 https://example.org/xieshang/）"
+        ))),
+    }
+}
+
+/// What a finished build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub records: usize,
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Refuse an output folder that would swallow the site's own files.
+fn check_output(root: &Path, output: &Path) -> Result<(), BuildError> {
+    let abs = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        // Normalise `.` and `..` without touching the disk.
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    };
+    let (root, output) = (abs(root), abs(output));
+    if root.starts_with(&output) || output.starts_with(root.join("content")) || output.starts_with(root.join("themes")) || output == root {
+        return Err(BuildError::Io(format!(
+            "输出文件夹 {} 会覆盖站点自身的文件；请换一个，例如 public",
+            output.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The whole build: check, then render into a staging folder and swap it
+/// in. On any failure the previous output is left as it was.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let output = if opts.output.is_absolute() {
+        opts.output.clone()
+    } else {
+        opts.root.join(&opts.output)
+    };
+    check_output(&opts.root, &output)?;
+    let checked = check(opts)?;
+    let Checked {
+        config,
+        theme,
+        graph,
+        warnings,
+        mut timings,
+    } = checked;
+    let t_render = Instant::now();
+    let urls = Urls::new(&config.base_url, &config.base_path());
+    let static_files = theme.static_files.clone();
+    let renderer = Renderer::new(theme, &graph, &config, urls)
+        .map_err(|e| BuildError::Content(vec![e.0]))?;
+    let jobs = renderer.jobs();
+    let out = Output::begin(&output)
+        .map_err(|e| BuildError::Io(format!("无法创建输出文件夹 {}：{e}", output.display())))?;
+
+    let bar = crate::progress::Progress::new(opts.progress, jobs.len() as u64, "生成页面");
+    let rendered = renderer.render_all(&jobs, &out, &|| bar.inc());
+    bar.finish();
+    let pages = match rendered {
+        Ok(n) => n,
+        Err(f) => {
+            out.abandon();
+            return Err(match f {
+                RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
+                RenderFailure::Io(path, e) => BuildError::Io(format!("写入 {path} 失败：{e}")),
+            });
+        }
+    };
+    timings.push(("render", t_render.elapsed()));
+
+    let t_write = Instant::now();
+    let mut files = 0;
+    let copy_result = (|| -> std::io::Result<()> {
+        for (rel, file) in &static_files {
+            out.write(rel, &file.read()?)?;
+            files += 1;
+        }
+        for a in &graph.site.attachments {
+            out.copy(&a.rel, &a.source)?;
+            files += 1;
+        }
+        Ok(())
+    })();
+    if let Err(e) = copy_result {
+        out.abandon();
+        return Err(BuildError::Io(format!("复制静态文件失败：{e}")));
+    }
+    out.commit()
+        .map_err(|e| BuildError::Io(format!("无法替换输出文件夹 {}：{e}", output.display())))?;
+    timings.push(("write", t_write.elapsed()));
+    Ok(BuildReport {
+        pages,
+        records: graph.site.records.len(),
+        files,
+        warnings,
+        timings,
+    })
+}

@@ -1,0 +1,284 @@
+//! Problems found in a site, as data.
+//!
+//! Every stage reports what is wrong as [`Diagnostic`] values instead of
+//! failing on the first problem, so that a clerk sees all mistakes of a build
+//! at once. Rendering to the terminal (with the source line and a caret) is
+//! done by `codespan-reporting` in [`render`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term;
+
+/// How bad a problem is: errors stop the build, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A position in a source file: 1-based line and 1-based column counted in
+/// characters (not bytes), with the length of the marked text in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+    pub len: usize,
+}
+
+impl Pos {
+    pub fn new(line: usize, col: usize, len: usize) -> Pos {
+        Pos { line, col, len }
+    }
+
+    /// The first character of a file.
+    pub fn start() -> Pos {
+        Pos::new(1, 1, 0)
+    }
+
+    /// The position of byte offset `at` in `text`, marking `len` characters.
+    pub fn of_offset(text: &str, at: usize, len: usize) -> Pos {
+        let at = at.min(text.len());
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = text[line_start..at].chars().count() + 1;
+        Pos::new(line, col, len)
+    }
+}
+
+/// One problem in one file (or folder).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path as shown to the clerk: relative to the site root, `/`-separated.
+    pub file: String,
+    pub pos: Option<Pos>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// Further places involved (the other file of a duplicate id…).
+    pub also: Vec<(String, Option<Pos>)>,
+}
+
+impl Diagnostic {
+    pub fn error(file: impl Into<String>, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.into(),
+            pos,
+            message: message.into(),
+            hint: None,
+            also: Vec::new(),
+        }
+    }
+
+    pub fn warning(file: impl Into<String>, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, pos, message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_hint_opt(mut self, hint: Option<String>) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    pub fn also_at(mut self, file: impl Into<String>, pos: Option<Pos>) -> Self {
+        self.also.push((file.into(), pos));
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col`, or the file alone when no single line applies.
+    pub fn location(&self) -> String {
+        location(&self.file, self.pos)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        };
+        write!(f, "{}: {}: {}", self.location(), label, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "（提示：{h}）")?;
+        }
+        Ok(())
+    }
+}
+
+/// A growing list of problems, shared by the stages of one build.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Problems in a stable order: by file, then position, then message.
+    pub fn sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            (&a.file, a.pos, &a.message, a.severity).cmp(&(&b.file, b.pos, &b.message, b.severity))
+        });
+        self.items.dedup();
+        self.items
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// Byte range in `text` of the characters a [`Pos`] marks.
+fn byte_range(text: &str, pos: Pos) -> Option<std::ops::Range<usize>> {
+    let mut line_start = 0;
+    for _ in 1..pos.line {
+        line_start += text[line_start..].find('\n')? + 1;
+    }
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    let line = &text[line_start..line_end];
+    let mut chars = line.char_indices().map(|(i, _)| line_start + i);
+    let start = chars.nth(pos.col.saturating_sub(1)).unwrap_or(line_end);
+    let end = line[start - line_start..]
+        .char_indices()
+        .map(|(i, _)| start + i)
+        .nth(pos.len.max(1))
+        .unwrap_or(line_end);
+    Some(start..end.max(start))
+}
+
+/// Text of `diagnostics` for a person: each with its location, the source
+/// line and a caret under the offending text, and the hint. `root` is the
+/// site root the diagnostics' paths are relative to.
+pub fn render(diagnostics: &[Diagnostic], root: &Path) -> String {
+    let mut files = SimpleFiles::new();
+    let mut ids: HashMap<String, Option<usize>> = HashMap::new();
+    let mut file_id = |files: &mut SimpleFiles<String, String>, name: &str| -> Option<usize> {
+        *ids.entry(name.to_string()).or_insert_with(|| {
+            let bytes = std::fs::read(root.join(name)).ok()?;
+            let text = crate::load::decode_text(&bytes).ok()?;
+            Some(files.add(name.to_string(), text))
+        })
+    };
+    let config = term::Config::default();
+    let mut out = String::new();
+    for d in diagnostics {
+        let severity = match d.severity {
+            Severity::Error => codespan_reporting::diagnostic::Severity::Error,
+            Severity::Warning => codespan_reporting::diagnostic::Severity::Warning,
+        };
+        let mut notes = Vec::new();
+        let mut labels = Vec::new();
+        let places = std::iter::once((d.file.as_str(), d.pos))
+            .chain(d.also.iter().map(|(f, p)| (f.as_str(), *p)));
+        for (i, (file, pos)) in places.enumerate() {
+            let labelled = pos.and_then(|pos| {
+                let id = file_id(&mut files, file)?;
+                let range = byte_range(files.get(id).ok()?.source(), pos)?;
+                Some(if i == 0 {
+                    Label::primary(id, range)
+                } else {
+                    Label::secondary(id, range)
+                })
+            });
+            match labelled {
+                Some(l) => labels.push(l),
+                None => notes.push(format!("位置：{}", location(file, pos))),
+            }
+        }
+        if let Some(h) = &d.hint {
+            notes.push(format!("提示：{h}"));
+        }
+        let cs = CsDiagnostic::new(severity)
+            .with_message(&d.message)
+            .with_labels(labels)
+            .with_notes(notes);
+        match term::emit_into_string(&config, &files, &cs) {
+            Ok(text) => out.push_str(&text),
+            Err(_) => {
+                out.push_str(&d.to_string());
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+fn location(file: &str, pos: Option<Pos>) -> String {
+    match pos {
+        Some(p) => format!("{}:{}:{}", file, p.line, p.col),
+        None => file.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_to_line_and_char_column() {
+        let text = "a: 1\n标题: 议事\n";
+        let at = text.find("议事").unwrap();
+        assert_eq!(Pos::of_offset(text, at, 2), Pos::new(2, 5, 2));
+    }
+
+    #[test]
+    fn byte_range_counts_characters() {
+        let text = "x\ntype: 项目建筑\n";
+        let r = byte_range(text, Pos::new(2, 7, 4)).unwrap();
+        assert_eq!(&text[r], "项目建筑");
+    }
+
+    #[test]
+    fn sorted_orders_by_file_and_line() {
+        let mut ds = Diagnostics::new();
+        ds.push(Diagnostic::error("b.md", Some(Pos::new(2, 1, 1)), "x"));
+        ds.push(Diagnostic::error("a.md", Some(Pos::new(9, 1, 1)), "y"));
+        ds.push(Diagnostic::error("a.md", Some(Pos::new(3, 1, 1)), "z"));
+        let files: Vec<_> = ds.sorted().into_iter().map(|d| d.location()).collect();
+        assert_eq!(files, ["a.md:3:1", "a.md:9:1", "b.md:2:1"]);
+    }
+}

@@ -1,0 +1,629 @@
+//! Stage 1: walk `content/`, read every file once, split front matter from
+//! body and parse the YAML into nodes that remember where each key is.
+//!
+//! Which files are read (the documented rule, see README "Which files count"):
+//! - hidden files and folders (`.git`, `.DS_Store`) and editor leftovers
+//!   (`*~`, `*.swp`, `*.swo`, `*.tmp`, `#…#`) are ignored everywhere;
+//! - in a place folder: `_place.yaml`, the record folders `topics/`,
+//!   `sessions/`, `outcomes/`, and child place folders; `README.md` and other
+//!   loose files are skipped (other than README, with a warning);
+//! - in a record folder: every `*.md` is a record; `files/` holds attachments,
+//!   published as they are; anything else is skipped with a warning.
+
+use std::path::{Path, PathBuf};
+
+use marked_yaml::{LoaderOptions, Node};
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::model::RecordKind;
+
+/// Why a file's bytes are not usable text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// 0-based byte offset of the first bad sequence.
+    pub offset: usize,
+    pub pos: Pos,
+    pub utf16: bool,
+}
+
+impl DecodeError {
+    pub fn into_diagnostic(self, file: &str) -> Diagnostic {
+        if self.utf16 {
+            return Diagnostic::error(file, Some(Pos::start()), "文件是 UTF-16 编码，无法读取")
+                .with_hint("请在编辑器中把文件另存为 UTF-8 编码");
+        }
+        Diagnostic::error(
+            file,
+            Some(self.pos),
+            format!(
+                "文件不是 UTF-8 编码：第 {} 字节（从 0 数起）处不是有效的 UTF-8",
+                self.offset
+            ),
+        )
+        .with_hint("中文 Windows 常把文件存成 GBK 编码；请在编辑器中“另存为”UTF-8 编码后再生成")
+    }
+}
+
+/// Bytes of a text file as a string: UTF-8 with or without BOM, line endings
+/// normalised to `\n`.
+pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(DecodeError {
+            offset: 0,
+            pos: Pos::start(),
+            utf16: true,
+        });
+    }
+    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let bom = bytes.len() - body.len();
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok(if text.contains('\r') {
+            text.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            text.to_string()
+        }),
+        Err(e) => {
+            let good = e.valid_up_to();
+            let prefix = std::str::from_utf8(&body[..good]).unwrap_or("");
+            Err(DecodeError {
+                offset: good + bom,
+                pos: Pos::of_offset(prefix, prefix.len(), 1),
+                utf16: false,
+            })
+        }
+    }
+}
+
+/// A place folder: the content root, a town or a village.
+#[derive(Debug)]
+pub struct LoadedPlace {
+    /// Slugs from the content root: empty for the root.
+    pub path: Vec<String>,
+    /// The folder, relative to the site root (`content/shezhu`).
+    pub dir: String,
+    /// `_place.yaml`, when the folder has one.
+    pub file: Option<LoadedYaml>,
+}
+
+/// A parsed YAML mapping with the file it came from.
+#[derive(Debug)]
+pub struct LoadedYaml {
+    /// Relative to the site root, `/`-separated.
+    pub file: String,
+    pub text: String,
+    /// `None` when the YAML did not parse (a diagnostic says why).
+    pub map: Option<marked_yaml::types::MarkedMappingNode>,
+    /// Added to the YAML parser's line numbers to give file lines.
+    pub line_offset: usize,
+}
+
+/// A record file: front matter and Markdown body.
+#[derive(Debug)]
+pub struct LoadedRecord {
+    pub kind: RecordKind,
+    /// Index into [`Loaded::places`] of the place it is filed in.
+    pub place: usize,
+    pub stem: String,
+    pub front: LoadedYaml,
+    pub body: String,
+    /// File line of the body's first line.
+    pub body_line: usize,
+}
+
+/// An attachment file under some record folder's `files/`.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Relative to `content/`, `/`-separated: also its path in the output.
+    pub rel: String,
+    pub source: PathBuf,
+}
+
+/// Everything read from `content/`, before any meaning is checked.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub places: Vec<LoadedPlace>,
+    pub records: Vec<LoadedRecord>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// Folder names that hold records, by kind.
+pub const RECORD_DIRS: [&str; 3] = ["topics", "sessions", "outcomes"];
+
+/// Names that cannot be place slugs because the site uses them.
+pub const RESERVED: [&str; 11] = [
+    "topics", "sessions", "outcomes", "files", "types", "years", "forms", "search", "data", "page",
+    "feed.xml",
+];
+
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swo")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
+fn is_readme(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.starts_with("README") || upper.starts_with("LICENSE")
+}
+
+/// Relative display path of `p` under `root`, `/`-separated.
+pub fn display_path(root: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+struct PendingRecord {
+    kind: RecordKind,
+    place: usize,
+    path: PathBuf,
+}
+
+/// Walk `root/content` and read everything. `reserved_extra` are further
+/// names that cannot be place slugs (the theme's top-level static names).
+pub fn load(root: &Path, reserved_extra: &[String], diags: &mut Diagnostics) -> Loaded {
+    let content = root.join("content");
+    let mut loaded = Loaded::default();
+    if !content.is_dir() {
+        diags.push(
+            Diagnostic::error("content", None, "找不到 content/ 文件夹")
+                .with_hint("在站点根目录（site.toml 所在处）创建 content/，每个镇、村一个子文件夹"),
+        );
+        return loaded;
+    }
+    let mut pending: Vec<PendingRecord> = Vec::new();
+    let mut place_files: Vec<(usize, PathBuf)> = Vec::new();
+    walk_place(
+        root,
+        &content,
+        Vec::new(),
+        reserved_extra,
+        &mut loaded,
+        &mut pending,
+        &mut place_files,
+        diags,
+    );
+
+    // Read and parse in parallel; the walk above only listed names.
+    let places: Vec<(usize, Result<LoadedYaml, Diagnostic>)> = place_files
+        .par_iter()
+        .map(|(i, path)| (*i, read_yaml_file(root, path)))
+        .collect();
+    for (i, r) in places {
+        match r {
+            Ok(y) => loaded.places[i].file = Some(y),
+            Err(d) => diags.push(d),
+        }
+    }
+    let records: Vec<Result<(LoadedRecord, Vec<Diagnostic>), Diagnostic>> = pending
+        .par_iter()
+        .map(|p| read_record(root, p))
+        .collect();
+    for r in records {
+        match r {
+            Ok((rec, ds)) => {
+                diags.extend(ds);
+                loaded.records.push(rec);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    loaded
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_place(
+    root: &Path,
+    dir: &Path,
+    path: Vec<String>,
+    reserved_extra: &[String],
+    loaded: &mut Loaded,
+    pending: &mut Vec<PendingRecord>,
+    place_files: &mut Vec<(usize, PathBuf)>,
+    diags: &mut Diagnostics,
+) {
+    let index = loaded.places.len();
+    let dir_rel = display_path(root, dir);
+    loaded.places.push(LoadedPlace {
+        path: path.clone(),
+        dir: dir_rel.clone(),
+        file: None,
+    });
+    let place_yaml = dir.join("_place.yaml");
+    if place_yaml.is_file() {
+        place_files.push((index, place_yaml));
+    } else if !path.is_empty() {
+        diags.push(
+            Diagnostic::error(dir_rel.clone(), None, "地点文件夹缺少 _place.yaml")
+                .with_hint(format!(
+                    "创建 {dir_rel}/_place.yaml，至少写上 name（名称）和 kind（town、village 等）"
+                )),
+        );
+    }
+    let mut entries: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(Result::ok).collect(),
+        Err(e) => {
+            diags.push(Diagnostic::error(dir_rel, None, format!("无法读取文件夹：{e}")));
+            return;
+        }
+    };
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let p = entry.path();
+        let rel = display_path(root, &p);
+        if is_ignored(&name) || name == "_place.yaml" {
+            continue;
+        }
+        let is_dir = p.is_dir();
+        if !is_dir {
+            if !(path.is_empty() && is_readme(&name)) && !is_readme(&name) {
+                diags.push(
+                    Diagnostic::warning(rel, None, "不是记录，已跳过")
+                        .with_hint("记录要放在地点文件夹的 topics/、sessions/ 或 outcomes/ 中"),
+                );
+            }
+            continue;
+        }
+        if let Some(kind) = RecordKind::from_dir(&name) {
+            walk_records(root, &p, kind, index, loaded, pending, diags);
+            continue;
+        }
+        if !crate::config::is_slug(&name) {
+            diags.push(
+                Diagnostic::error(rel, None, format!("文件夹名 `{name}` 不能作为地点标识"))
+                    .with_hint("地点文件夹名只用小写字母、数字和连字符（通常是拼音），如 nanshan-cun"),
+            );
+            continue;
+        }
+        if RESERVED.contains(&name.as_str()) || reserved_extra.iter().any(|r| r == &name) {
+            diags.push(
+                Diagnostic::error(rel, None, format!("`{name}` 是网站保留的名称，不能作为地点文件夹名"))
+                    .with_hint("换一个文件夹名，例如加上 -cun 或 -zhen"),
+            );
+            continue;
+        }
+        if path.len() >= 2 {
+            diags.push(
+                Diagnostic::error(rel, None, "村、社区下面不能再有地点文件夹")
+                    .with_hint("地点只有两级：镇（街道）和村（社区）；附件请放在 topics/files/ 等文件夹"),
+            );
+            continue;
+        }
+        let mut child = path.clone();
+        child.push(name);
+        walk_place(
+            root,
+            &p,
+            child,
+            reserved_extra,
+            loaded,
+            pending,
+            place_files,
+            diags,
+        );
+    }
+}
+
+fn walk_records(
+    root: &Path,
+    dir: &Path,
+    kind: RecordKind,
+    place: usize,
+    loaded: &mut Loaded,
+    pending: &mut Vec<PendingRecord>,
+    diags: &mut Diagnostics,
+) {
+    let walker = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map(|p| display_path(root, p)).unwrap_or_default();
+                diags.push(Diagnostic::error(at, None, format!("无法读取：{e}")));
+                continue;
+            }
+        };
+        let p = entry.path();
+        let rel = display_path(root, p);
+        let inside = p.strip_prefix(dir).unwrap_or(p);
+        let first = inside
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if first == "files" {
+            if entry.file_type().is_file() {
+                let content_rel = display_path(&root.join("content"), p);
+                loaded.attachments.push(Attachment {
+                    rel: content_rel,
+                    source: p.to_path_buf(),
+                });
+            }
+            continue;
+        }
+        if entry.depth() > 1 {
+            continue; // reported at its top folder below
+        }
+        if entry.file_type().is_dir() {
+            diags.push(
+                Diagnostic::warning(rel, None, "记录文件夹中的子文件夹已跳过")
+                    .with_hint("附件请放在 files/ 子文件夹中"),
+            );
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if name.ends_with(".md") {
+            pending.push(PendingRecord {
+                kind,
+                place,
+                path: p.to_path_buf(),
+            });
+        } else if !is_readme(&name) {
+            diags.push(
+                Diagnostic::warning(rel, None, "不是 .md 记录文件，已跳过")
+                    .with_hint("记录是 .md 文件；附件请放在 files/ 子文件夹中"),
+            );
+        }
+    }
+}
+
+fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnostic> {
+    let rel = display_path(root, path);
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(rel.clone(), None, format!("无法读取文件：{e}")))?;
+    let text = decode_text(&bytes).map_err(|e| e.into_diagnostic(&rel))?;
+    Ok((rel, text))
+}
+
+fn read_yaml_file(root: &Path, path: &Path) -> Result<LoadedYaml, Diagnostic> {
+    let (rel, text) = read_file_text(root, path)?;
+    let (map, diag) = parse_mapping(&rel, &text, 0);
+    match diag {
+        Some(d) => Err(d),
+        None => Ok(LoadedYaml {
+            file: rel,
+            text,
+            map,
+            line_offset: 0,
+        }),
+    }
+}
+
+fn read_record(
+    root: &Path,
+    pending: &PendingRecord,
+) -> Result<(LoadedRecord, Vec<Diagnostic>), Diagnostic> {
+    let (rel, text) = read_file_text(root, &pending.path)?;
+    let stem = pending
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut diags = Vec::new();
+    let split = split_front_matter(&text);
+    let (front_text, front_line, body, body_line) = match split {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d.into_diagnostic(&rel));
+            (String::new(), 1, String::new(), 1)
+        }
+    };
+    let (map, diag) = parse_mapping(&rel, &front_text, front_line);
+    let parse_failed = diag.is_some() || !diags.is_empty();
+    diags.extend(diag);
+    let record = LoadedRecord {
+        kind: pending.kind,
+        place: pending.place,
+        stem,
+        front: LoadedYaml {
+            file: rel,
+            text,
+            map: if parse_failed { None } else { map },
+            line_offset: front_line,
+        },
+        body,
+        body_line,
+    };
+    Ok((record, diags))
+}
+
+/// A problem with the `---` fences.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FrontMatterError {
+    Missing,
+    Unclosed,
+}
+
+impl FrontMatterError {
+    fn into_diagnostic(self, file: &str) -> Diagnostic {
+        match self {
+            FrontMatterError::Missing => Diagnostic::error(
+                file,
+                Some(Pos::new(1, 1, 3)),
+                "记录缺少开头的 YAML 信息块",
+            )
+            .with_hint("文件第一行必须是 ---，接着写 title: 等字段，再用一行 --- 结束，然后是正文"),
+            FrontMatterError::Unclosed => Diagnostic::error(
+                file,
+                Some(Pos::new(1, 1, 3)),
+                "YAML 信息块没有结束",
+            )
+            .with_hint("在字段后面加一行 ---，再写正文"),
+        }
+    }
+}
+
+/// Split a record into (front matter, line of the opening `---`, body,
+/// line of the body's first line).
+pub fn split_front_matter(text: &str) -> Result<(String, usize, String, usize), FrontMatterError> {
+    let mut lines = text.split_inclusive('\n');
+    match lines.next() {
+        Some(first) if first.trim_end() == "---" => {}
+        _ => return Err(FrontMatterError::Missing),
+    }
+    let mut offset = text.find('\n').map_or(text.len(), |i| i + 1);
+    let start = offset;
+    let mut line = 2;
+    for l in lines {
+        if l.trim_end() == "---" {
+            let front = text[start..offset].to_string();
+            let body = text[offset + l.len()..].to_string();
+            return Ok((front, 1, body, line + 1));
+        }
+        offset += l.len();
+        line += 1;
+    }
+    Err(FrontMatterError::Unclosed)
+}
+
+/// Parse YAML text that must be a mapping. `line_offset` is added to the
+/// parser's line numbers. An empty document is an empty mapping.
+fn parse_mapping(
+    file: &str,
+    text: &str,
+    line_offset: usize,
+) -> (Option<marked_yaml::types::MarkedMappingNode>, Option<Diagnostic>) {
+    let blank = text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    if blank {
+        let empty = marked_yaml::types::MarkedMappingNode::new_empty(marked_yaml::Span::new_start(
+            marked_yaml::Marker::new(0, 0, 1, 1),
+        ));
+        return (Some(empty), None);
+    }
+    let opts = LoaderOptions::default()
+        .error_on_duplicate_keys(true)
+        .toplevel_mapping();
+    let pos_of = |m: &marked_yaml::Marker, len: usize| {
+        Pos::new(m.line() + line_offset, m.column(), len)
+    };
+    match marked_yaml::parse_yaml_with_options(0, text, opts) {
+        Ok(Node::Mapping(m)) => (Some(m), None),
+        Ok(_) => (
+            None,
+            Some(Diagnostic::error(
+                file,
+                Some(Pos::new(1 + line_offset, 1, 1)),
+                "YAML 信息块必须是“键: 值”的形式",
+            )),
+        ),
+        Err(e) => {
+            use marked_yaml::LoadError as E;
+            let d = match e {
+                E::TopLevelMustBeMapping(m) | E::TopLevelMustBeSequence(m) => Diagnostic::error(
+                    file,
+                    Some(pos_of(&m, 1)),
+                    "YAML 信息块必须是“键: 值”的形式",
+                ),
+                E::UnexpectedAnchor(m) => Diagnostic::error(
+                    file,
+                    Some(pos_of(&m, 1)),
+                    "不支持 YAML 锚点（&）",
+                )
+                .with_hint("以 & 或 * 开头的值请加引号"),
+                E::MappingKeyMustBeScalar(m) => {
+                    Diagnostic::error(file, Some(pos_of(&m, 1)), "键必须是简单的文字")
+                }
+                E::UnexpectedTag(m) => Diagnostic::error(
+                    file,
+                    Some(pos_of(&m, 1)),
+                    "不支持 YAML 标签（!）",
+                )
+                .with_hint("以 ! 开头的值请加引号"),
+                E::ScanError(m, err) => Diagnostic::error(
+                    file,
+                    Some(pos_of(&m, 1)),
+                    format!("YAML 语法错误：{}", err.info()),
+                )
+                .with_hint("检查冒号后是否有空格、缩进是否对齐、引号是否成对；含冒号或以特殊符号开头的值请加引号"),
+                E::DuplicateKey(inner) => {
+                    let first = inner.prev_key.span().start().map(|m| pos_of(m, inner.prev_key.as_str().chars().count()));
+                    let again = inner.key.span().start().map(|m| pos_of(m, inner.key.as_str().chars().count()));
+                    Diagnostic::error(
+                        file,
+                        again,
+                        format!("键 `{}` 重复出现", inner.key.as_str()),
+                    )
+                    .also_at(file, first)
+                    .with_hint("每个键只能写一次，删除其中一个")
+                }
+            };
+            (None, Some(d))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let t = decode_text(b"\xEF\xBB\xBF---\r\ntitle: x\r\n---\r\nbody\r\n").unwrap();
+        assert_eq!(t, "---\ntitle: x\n---\nbody\n");
+    }
+
+    #[test]
+    fn gbk_is_reported_with_offset() {
+        // "ab\n" then GBK for 议 (0xD2 0xE9).
+        let e = decode_text(b"ab\n\xD2\xE9").unwrap_err();
+        assert_eq!(e.offset, 3);
+        assert_eq!((e.pos.line, e.pos.col), (2, 1));
+        let with_bom = decode_text(b"\xEF\xBB\xBFab\xD2\xE9").unwrap_err();
+        assert_eq!(with_bom.offset, 5);
+    }
+
+    #[test]
+    fn utf16_is_named() {
+        assert!(decode_text(b"\xFF\xFEa\x00").unwrap_err().utf16);
+    }
+
+    #[test]
+    fn front_matter_split_tracks_lines() {
+        let (front, _, body, body_line) =
+            split_front_matter("---\ntitle: a\ntype: b\n---\n正文\n").unwrap();
+        assert_eq!(front, "title: a\ntype: b\n");
+        assert_eq!(body, "正文\n");
+        assert_eq!(body_line, 5);
+        assert_eq!(split_front_matter("title: a\n"), Err(FrontMatterError::Missing));
+        assert_eq!(split_front_matter("---\ntitle: a\n"), Err(FrontMatterError::Unclosed));
+    }
+
+    #[test]
+    fn yaml_errors_get_file_lines() {
+        let (_, d) = parse_mapping("x.md", "title: a\ntitle: b\n", 1);
+        let d = d.unwrap();
+        assert_eq!(d.pos.map(|p| (p.line, p.col)), Some((3, 1)));
+        let (_, d) = parse_mapping("x.md", "title: [a\n", 1);
+        assert!(d.unwrap().message.contains("YAML"));
+    }
+
+    #[test]
+    fn yaml_12_keeps_yes_as_text() {
+        let (m, _) = parse_mapping("x.md", "a: yes\nb: 2016-05-01\nc: 21:30\n", 0);
+        let m = m.unwrap();
+        assert_eq!(m.get_scalar("a").unwrap().as_str(), "yes");
+        assert_eq!(m.get_scalar("a").unwrap().as_bool(), None);
+        assert_eq!(m.get_scalar("c").unwrap().as_str(), "21:30");
+    }
+
+    #[test]
+    fn ignored_names() {
+        assert!(is_ignored(".git"));
+        assert!(is_ignored("a.md~"));
+        assert!(is_ignored(".a.md.swp"));
+        assert!(!is_ignored("a.md"));
+    }
+}

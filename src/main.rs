@@ -1,0 +1,152 @@
+//! The `yishi` command line.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use yishi::build::{self, BuildError, BuildOptions};
+use yishi::diagnostic::{self, Diagnostic};
+
+#[derive(Parser)]
+#[command(name = "yishi", version, about = "议事：基层协商民主公开平台的静态网站生成器")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 生成网站：把 content/ 中的记录生成到输出文件夹（默认 public/）
+    Build(BuildArgs),
+    /// 只检查记录，不生成网站（所有问题一次列出）
+    Check(CommonArgs),
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// 站点根目录（site.toml 所在处）
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// 包含草稿（draft: true）
+    #[arg(long)]
+    drafts: bool,
+    /// 判断“逾期”“即将召开”所依据的日期（YYYY-MM-DD；默认今天，或 SOURCE_DATE_EPOCH）
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    as_of: Option<NaiveDate>,
+    /// 只显示错误
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+    /// 显示各阶段用时等详细信息
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// 输出文件夹（相对于站点根目录）
+    #[arg(long, default_value = "public")]
+    output: PathBuf,
+    /// 网站地址，覆盖 site.toml 中的 base_url
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    yishi::date::parse_date(s)
+}
+
+fn options(common: &CommonArgs, output: PathBuf, base_url: Option<String>) -> BuildOptions {
+    BuildOptions {
+        root: common.root.clone(),
+        output,
+        base_url,
+        drafts: common.drafts,
+        as_of: common.as_of,
+        progress: !common.quiet && std::io::stderr().is_terminal(),
+    }
+}
+
+fn print_diagnostics(common: &CommonArgs, diags: &[Diagnostic]) {
+    let shown: Vec<Diagnostic> = diags
+        .iter()
+        .filter(|d| d.is_error() || !common.quiet)
+        .cloned()
+        .collect();
+    if !shown.is_empty() {
+        eprint!("{}", diagnostic::render(&shown, &common.root));
+    }
+}
+
+fn fail(common: &CommonArgs, e: BuildError) -> ExitCode {
+    match &e {
+        BuildError::Content(diags) => {
+            print_diagnostics(common, diags);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("发现 {errors} 个错误，未生成网站（原有的输出保持不变）。");
+        }
+        BuildError::Io(msg) => eprintln!("错误：{msg}"),
+    }
+    ExitCode::from(e.exit_code() as u8)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let started = Instant::now();
+    match cli.command {
+        Command::Build(args) => {
+            let opts = options(&args.common, args.output.clone(), args.base_url.clone());
+            match build::build(&opts) {
+                Ok(report) => {
+                    print_diagnostics(&args.common, &report.warnings);
+                    if args.common.verbose {
+                        for (stage, d) in &report.timings {
+                            eprintln!("  {stage:<9} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                        }
+                    }
+                    if !args.common.quiet {
+                        let out = if args.output.is_absolute() {
+                            args.output.clone()
+                        } else {
+                            args.common.root.join(&args.output)
+                        };
+                        println!(
+                            "已生成 {} 个页面（{} 条记录，{} 个静态文件和附件），用时 {:.2} 秒 → {}",
+                            report.pages,
+                            report.records,
+                            report.files,
+                            started.elapsed().as_secs_f64(),
+                            out.display()
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&args.common, e),
+            }
+        }
+        Command::Check(common) => {
+            let opts = options(&common, PathBuf::from("public"), None);
+            match build::check(&opts) {
+                Ok(checked) => {
+                    print_diagnostics(&common, &checked.warnings);
+                    if !common.quiet {
+                        println!(
+                            "检查通过：{} 条记录，{} 个地点，{} 个警告，用时 {:.2} 秒",
+                            checked.graph.site.records.len(),
+                            checked.graph.site.places.len(),
+                            checked.warnings.len(),
+                            started.elapsed().as_secs_f64()
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&common, e),
+            }
+        }
+    }
+}

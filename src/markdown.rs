@@ -1,0 +1,203 @@
+//! Markdown bodies to safe HTML.
+//!
+//! CommonMark with tables, footnotes and strikethrough (pulldown-cmark);
+//! headings get ids for anchors; the resulting HTML, including any raw HTML
+//! a clerk pasted, goes through an allowlist sanitizer (ammonia) so that no
+//! script, style, frame, event handler or `javascript:` URL reaches a page,
+//! and no image is loaded from another host.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["id", "class"])
+            .add_tag_attributes("td", ["align", "colspan", "rowspan"])
+            .add_tag_attributes("th", ["align", "colspan", "rowspan", "scope"])
+            .add_tags(["caption", "figure", "figcaption", "section"])
+            .link_rel(Some("noopener"))
+            .attribute_filter(|element, attribute, value| {
+                // Images must come from the site itself (intranet, USB stick).
+                let remote = value.starts_with("http:")
+                    || value.starts_with("https:")
+                    || value.starts_with("//");
+                if element == "img" && attribute == "src" && remote {
+                    None
+                } else {
+                    Some(value.into())
+                }
+            });
+        b
+    })
+}
+
+/// Sanitize an HTML fragment with the site's allowlist.
+pub fn sanitize(html: &str) -> String {
+    sanitizer().clean(html).to_string()
+}
+
+/// A heading id from its text: letters (Chinese included) and digits kept,
+/// ASCII lowercased, runs of anything else turned into one `-`.
+pub fn heading_id(text: &str) -> String {
+    let mut id = String::new();
+    let mut dash = false;
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            if dash && !id.is_empty() {
+                id.push('-');
+            }
+            dash = false;
+            id.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    if id.is_empty() {
+        id.push_str("section");
+    }
+    id
+}
+
+/// Render a Markdown body to sanitized HTML.
+pub fn to_html(markdown: &str) -> String {
+    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut reserved: HashSet<String> = HashSet::new();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i]
+        {
+            let end = events[i..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .map_or(events.len(), |p| i + p);
+            let text: String = events[i + 1..end]
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let base = id
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| heading_id(&text));
+            let n = used.entry(base.clone()).or_insert(0);
+            let mut unique = if *n == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            *n += 1;
+            while !reserved.insert(unique.clone()) {
+                unique.push('-');
+            }
+            out.push(Event::Start(Tag::Heading {
+                level: *level,
+                id: Some(CowStr::from(unique)),
+                classes: classes.clone(),
+                attrs: attrs.clone(),
+            }));
+            i += 1;
+            continue;
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    sanitize(&html)
+}
+
+/// The first paragraph of a body as plain text, for the default summary.
+pub fn first_paragraph(markdown: &str) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    for e in Parser::new_ext(markdown, options()) {
+        match e {
+            Event::Start(Tag::Paragraph) => inside = true,
+            Event::End(TagEnd::Paragraph) if inside => break,
+            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+/// `text` cut to at most `max` characters, with an ellipsis when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max).collect();
+    s.push('…');
+    s
+}
+
+/// Plain text (a summary, a place's summary) rendered as Markdown inline.
+pub fn inline_to_html(markdown: &str) -> String {
+    to_html(markdown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_footnotes_strikethrough() {
+        let html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~旧~~ 新[^1]\n\n[^1]: 注释\n");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>旧</del>"), "{html}");
+        assert!(html.contains("footnote-definition"), "{html}");
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let html = to_html("## 补偿标准\n\n## 补偿标准\n\n## Vote Result 2016\n");
+        assert!(html.contains(r#"<h2 id="补偿标准">"#), "{html}");
+        assert!(html.contains(r#"<h2 id="补偿标准-1">"#), "{html}");
+        assert!(html.contains(r#"<h2 id="vote-result-2016">"#), "{html}");
+    }
+
+    #[test]
+    fn raw_html_is_sanitized() {
+        let html = to_html(
+            "<table style=\"color:red\" onclick=\"x()\"><tr><td>保留</td></tr></table>\n\n<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\">链接</a> <iframe src=\"x\"></iframe><style>p{}</style>\n",
+        );
+        assert!(html.contains("<td>保留</td>"), "{html}");
+        for bad in ["script", "onclick", "style", "javascript:", "iframe", "alert"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn remote_images_are_dropped_local_kept() {
+        let html = to_html("![a](https://cdn.example.com/x.png) ![b](files/map.png)");
+        assert!(!html.contains("cdn.example.com"), "{html}");
+        assert!(html.contains("files/map.png"), "{html}");
+    }
+
+    #[test]
+    fn summary_is_plain_first_paragraph() {
+        assert_eq!(
+            first_paragraph("## 标题\n\n第一段**加粗**\n文字。\n\n第二段"),
+            "第一段加粗 文字。"
+        );
+        assert_eq!(truncate("一二三四五", 3), "一二三…");
+    }
+}

@@ -1,0 +1,839 @@
+//! Detection and masking of personal numbers in public records.
+//!
+//! Consultation records are published verbatim, so a resident's identity-card
+//! number, mobile number or bank-card number pasted into a minute would end up
+//! on a public web page. This module finds such numbers so the build can refuse
+//! them (pointing at their place) or, when the site opts into
+//! `privacy = "mask"`, publish them masked under one site-wide rule.
+//!
+//! Detection is deliberately conservative about what counts as a number: only
+//! a whole, maximal run of ASCII digits is ever a candidate, and each kind is
+//! confirmed by its own structure (birth date and ISO 7064 check character,
+//! mobile prefix, Luhn check), so dates, amounts and statistical codes that
+//! fill these records are not flagged.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// What kind of personal number was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PiiKind {
+    /// Resident identity-card number (18 characters, GB 11643).
+    IdCard,
+    /// Mainland mobile number (11 digits starting `1[3-9]`).
+    Mobile,
+    /// Bank-card number (16 to 19 digits, Luhn-valid).
+    BankCard,
+}
+
+impl PiiKind {
+    /// The Chinese name of the kind, because diagnostics are read by the
+    /// (Chinese-speaking) people who maintain the records.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            PiiKind::IdCard => "身份证号码",
+            PiiKind::Mobile => "手机号码",
+            PiiKind::BankCard => "银行卡号",
+        }
+    }
+}
+
+/// One personal number found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: PiiKind,
+    /// Byte range in the scanned text of the number itself (for a mobile after
+    /// +86, only the 11 digits; for an ID ending in X/x, including the X).
+    pub range: Range<usize>,
+}
+
+/// All findings in `text`, in order of position, non-overlapping.
+///
+/// Every maximal run of ASCII digits is judged as a whole, so a number that is
+/// only part of a longer run (a 20-digit reference, a 12-digit statistical
+/// code) is never reported: such runs are not the personal number itself.
+#[must_use]
+pub fn scan(text: &str) -> Vec<Finding> {
+    let bytes = text.as_bytes();
+    let mut findings = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if let Some(finding) = judge_run(bytes, start, i) {
+            findings.push(finding);
+        }
+    }
+    findings
+}
+
+/// The masked form of one found number (same length in chars as the input,
+/// ASCII '*').
+///
+/// Identity and mobile numbers keep their first 3 and last 4 characters and
+/// card numbers their last 4, so a reader can still tell two people apart
+/// without learning either number. A leading `+86` (optionally followed by a
+/// space or hyphen) on a mobile number is kept as is, because it says nothing
+/// about the person. An input too short to hide anything under that rule is
+/// masked entirely rather than shown in the clear.
+#[must_use]
+pub fn mask_number(kind: PiiKind, number: &str) -> String {
+    let (prefix, body) = match kind {
+        PiiKind::Mobile => split_country_code(number),
+        PiiKind::IdCard | PiiKind::BankCard => ("", number),
+    };
+    let (keep_front, keep_back) = match kind {
+        PiiKind::IdCard | PiiKind::Mobile => (3, 4),
+        PiiKind::BankCard => (0, 4),
+    };
+    let len = body.chars().count();
+    let mut out = String::with_capacity(number.len());
+    out.push_str(prefix);
+    if len <= keep_front + keep_back {
+        out.extend(std::iter::repeat_n('*', len));
+        return out;
+    }
+    for (i, c) in body.chars().enumerate() {
+        if i < keep_front || i >= len - keep_back {
+            out.push(c);
+        } else {
+            out.push('*');
+        }
+    }
+    out
+}
+
+/// `text` with every finding masked; borrowed when nothing was found.
+///
+/// Borrowing in the common case keeps the clean path free of allocation, as
+/// the overwhelming majority of records contain no personal number.
+#[must_use]
+pub fn mask(text: &str) -> Cow<'_, str> {
+    let findings = scan(text);
+    if findings.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for finding in &findings {
+        out.push_str(&text[last..finding.range.start]);
+        out.push_str(&mask_number(finding.kind, &text[finding.range.clone()]));
+        last = finding.range.end;
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
+/// Splits a `+86` country code (with an optional following space or hyphen)
+/// off a mobile number, so masking applies to the 11 digits only.
+fn split_country_code(number: &str) -> (&str, &str) {
+    let Some(rest) = number.strip_prefix("+86") else {
+        return ("", number);
+    };
+    let prefix_len = if rest.starts_with([' ', '-']) { 4 } else { 3 };
+    number.split_at(prefix_len)
+}
+
+/// Decides what, if anything, the maximal digit run `bytes[start..end]` is.
+///
+/// The kinds are tried from the most to the least specific structure, so an
+/// 18-digit run that is a valid identity number is reported as one even if it
+/// also happens to pass the Luhn check.
+fn judge_run(bytes: &[u8], start: usize, end: usize) -> Option<Finding> {
+    let run = &bytes[start..end];
+    let before = start.checked_sub(1).map(|j| bytes[j]);
+    let at = |j: usize| bytes.get(j).copied();
+
+    let candidate = if run.len() == 17
+        && at(end).is_some_and(|b| b.eq_ignore_ascii_case(&b'X'))
+        && !at(end + 1).is_some_and(|b| b.is_ascii_digit())
+        && is_valid_id(&bytes[start..=end])
+    {
+        Some((PiiKind::IdCard, start..end + 1))
+    } else if run.len() == 18 && is_valid_id(run) {
+        Some((PiiKind::IdCard, start..end))
+    } else if run.len() == 11 && is_mobile(run) {
+        Some((PiiKind::Mobile, start..end))
+    } else if run.len() == 13
+        && before == Some(b'+')
+        && run.starts_with(b"86")
+        && is_mobile(&run[2..])
+    {
+        Some((PiiKind::Mobile, start + 2..end))
+    } else if (16..=19).contains(&run.len()) && luhn_valid(run) {
+        Some((PiiKind::BankCard, start..end))
+    } else {
+        None
+    };
+
+    let (kind, range) = candidate?;
+    // Letters touching on both sides mean the digits are part of an opaque
+    // token (URL parameter, hash, serial), not a number a person wrote down.
+    let letter_left = before.is_some_and(|b| b.is_ascii_alphabetic());
+    let letter_right = at(range.end).is_some_and(|b| b.is_ascii_alphabetic());
+    if letter_left && letter_right {
+        return None;
+    }
+    Some(Finding { kind, range })
+}
+
+/// Whether `id` (18 bytes) is a resident identity number: 17 digits, a real
+/// birth date between 1900 and 2100, and the ISO 7064 MOD 11-2 check
+/// character, which rules out almost all other 18-character runs.
+fn is_valid_id(id: &[u8]) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    if id.len() != 18 || !id[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let year = decimal(&id[6..10]);
+    let month = decimal(&id[10..12]);
+    let day = decimal(&id[12..14]);
+    if !(1900..=2100).contains(&year) || !(1..=12).contains(&month) {
+        return false;
+    }
+    if day < 1 || day > days_in_month(year, month) {
+        return false;
+    }
+    let sum: u32 = id[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(&d, w)| u32::from(d - b'0') * w)
+        .sum();
+    let expected = CHECK[(sum % 11) as usize];
+    id[17].eq_ignore_ascii_case(&expected)
+}
+
+/// Value of a short run of ASCII digits.
+fn decimal(digits: &[u8]) -> u32 {
+    digits
+        .iter()
+        .fold(0, |acc, &d| acc * 10 + u32::from(d - b'0'))
+}
+
+/// Length of a Gregorian month, so impossible birth dates (30 February,
+/// 29 February in a common year) are rejected.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Gregorian leap year rule (1900 and 2100 are not leap years, 2000 is).
+fn is_leap_year(year: u32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// Whether an 11-digit run has the shape of a mainland mobile number,
+/// `1[3-9]` followed by 9 digits.
+fn is_mobile(digits: &[u8]) -> bool {
+    digits.len() == 11
+        && digits[0] == b'1'
+        && (b'3'..=b'9').contains(&digits[1])
+        && digits.iter().all(u8::is_ascii_digit)
+}
+
+/// Luhn check over a run of ASCII digits, which every bank-card number
+/// passes and only about one in ten random runs does.
+fn luhn_valid(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let v = u32::from(d - b'0');
+            if i % 2 == 1 {
+                let doubled = v * 2;
+                if doubled > 9 {
+                    doubled - 9
+                } else {
+                    doubled
+                }
+            } else {
+                v
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // ---- independent helpers (written separately from the code under test) ----
+
+    /// Completes 17 digits with their ISO 7064 MOD 11-2 check character.
+    fn id_with_check(first17: &str) -> String {
+        assert_eq!(first17.len(), 17);
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let mut sum = 0;
+        for (c, w) in first17.chars().zip(weights) {
+            sum += c.to_digit(10).unwrap() * w;
+        }
+        let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+        format!("{first17}{check}")
+    }
+
+    /// Luhn check, written independently for the tests.
+    fn test_luhn(number: &str) -> bool {
+        let mut sum = 0;
+        for (i, c) in number.chars().rev().enumerate() {
+            let mut d = c.to_digit(10).unwrap();
+            if i % 2 == 1 {
+                d *= 2;
+                if d > 9 {
+                    d -= 9;
+                }
+            }
+            sum += d;
+        }
+        sum % 10 == 0
+    }
+
+    /// Appends the one digit that makes `payload` Luhn-valid.
+    fn luhn_complete(payload: &str) -> String {
+        (0..=9)
+            .map(|d| format!("{payload}{d}"))
+            .find(|s| test_luhn(s))
+            .unwrap()
+    }
+
+    /// Changes the last digit so the number fails the Luhn check.
+    fn luhn_break(valid: &str) -> String {
+        let (head, last) = valid.split_at(valid.len() - 1);
+        let d = last.parse::<u32>().unwrap();
+        format!("{head}{}", (d + 1) % 10)
+    }
+
+    fn kinds(text: &str) -> Vec<PiiKind> {
+        scan(text).into_iter().map(|f| f.kind).collect()
+    }
+
+    fn single(text: &str) -> Finding {
+        let found = scan(text);
+        assert_eq!(
+            found.len(),
+            1,
+            "expected exactly one finding in {text:?}: {found:?}"
+        );
+        found.into_iter().next().unwrap()
+    }
+
+    fn no_id_card(text: &str) -> bool {
+        scan(text).iter().all(|f| f.kind != PiiKind::IdCard)
+    }
+
+    // ---- labels ----
+
+    #[test]
+    fn labels_are_chinese() {
+        assert_eq!(PiiKind::IdCard.label(), "身份证号码");
+        assert_eq!(PiiKind::Mobile.label(), "手机号码");
+        assert_eq!(PiiKind::BankCard.label(), "银行卡号");
+    }
+
+    // ---- identity cards ----
+
+    #[test]
+    fn hand_verified_ids_are_found() {
+        // Check characters verified by hand: weighted sums 167 (mod 11 = 2 -> 'X')
+        // and 190 (mod 11 = 3 -> '9').
+        for id in ["11010519491231002X", "110105199003071239"] {
+            assert_eq!(
+                single(id),
+                Finding {
+                    kind: PiiKind::IdCard,
+                    range: 0..18
+                },
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn helper_agrees_with_hand_verified_ids() {
+        assert_eq!(id_with_check("11010519491231002"), "11010519491231002X");
+        assert_eq!(id_with_check("11010519900307123"), "110105199003071239");
+        assert_eq!(id_with_check("44052418800101001"), "440524188001010014");
+    }
+
+    #[test]
+    fn id_born_before_1900_is_not_an_id() {
+        // The textbook example 440524188001010014 has a correct check character
+        // but an 1880 birth date, outside the accepted range. It happens to be
+        // Luhn-valid, so it is still reported, as a card.
+        assert!(test_luhn("440524188001010014"));
+        assert_eq!(kinds("440524188001010014"), [PiiKind::BankCard]);
+    }
+
+    #[test]
+    fn constructed_id_is_found_in_text() {
+        let id = id_with_check("32058319900307123");
+        let text = format!("申请人身份证号{id}，已核实。");
+        let f = single(&text);
+        assert_eq!(f.kind, PiiKind::IdCard);
+        assert_eq!(&text[f.range.clone()], id);
+    }
+
+    #[test]
+    fn id_with_wrong_check_character_is_not_an_id() {
+        let id = id_with_check("32058319900307123");
+        let right = id.chars().last().unwrap();
+        for wrong in "0123456789X".chars().filter(|&c| c != right) {
+            let bad = format!("{}{wrong}", &id[..17]);
+            assert!(no_id_card(&bad), "{bad}");
+            if wrong != 'X' && !test_luhn(&bad) {
+                assert!(scan(&bad).is_empty(), "{bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_birth_date_is_not_an_id() {
+        // 30 February 1999, with a correct check character.
+        let bad = id_with_check("32058319990230123");
+        assert!(no_id_card(&bad), "{bad}");
+        if !test_luhn(&bad) {
+            assert!(scan(&bad).is_empty());
+        }
+    }
+
+    #[test]
+    fn birth_date_calendar_rules() {
+        let valid = [
+            "20000229", "20240229", "19000101", "21001231", "19991231", "20230430",
+        ];
+        let invalid = [
+            "19000229", // 1900 is not a leap year
+            "21000229", // nor is 2100
+            "20230229", // common year
+            "18991231", // before 1900
+            "21010101", // after 2100
+            "20231301", // month 13
+            "20230001", // month 0
+            "20230100", // day 0
+            "20230431", // April has 30 days
+            "19990230",
+        ];
+        for date in valid {
+            let id = id_with_check(&format!("320583{date}123"));
+            assert_eq!(kinds(&id), [PiiKind::IdCard], "{date}");
+        }
+        for date in invalid {
+            let id = id_with_check(&format!("320583{date}123"));
+            assert!(no_id_card(&id), "{date}");
+        }
+    }
+
+    #[test]
+    fn lowercase_x_is_accepted_and_included_in_range() {
+        let text = "号码11010519491231002x。";
+        let f = single(text);
+        assert_eq!(f.kind, PiiKind::IdCard);
+        assert_eq!(&text[f.range.clone()], "11010519491231002x");
+        assert_eq!(mask(text), "号码110***********002x。");
+    }
+
+    #[test]
+    fn x_id_followed_by_digit_is_not_an_id() {
+        assert!(no_id_card("11010519491231002X5"));
+        assert!(no_id_card("11010519491231002x12"));
+    }
+
+    #[test]
+    fn x_id_letter_guard_looks_past_the_x() {
+        // Letter only after the X: still a finding.
+        assert_eq!(kinds("11010519491231002Xabc"), [PiiKind::IdCard]);
+        assert_eq!(kinds("ID11010519491231002X"), [PiiKind::IdCard]);
+        // Letters on both sides (after the X): part of a token.
+        assert!(scan("a11010519491231002Xb").is_empty());
+    }
+
+    #[test]
+    fn x_after_non_id_17_digits_is_not_an_id() {
+        // Valid date but wrong check (the right one is X); the X must not be swallowed.
+        let text = "11010519491231003X";
+        assert!(no_id_card(text));
+    }
+
+    #[test]
+    fn valid_id_takes_precedence_over_luhn() {
+        // Find an ID that also passes Luhn, to make sure it is reported as an ID.
+        let id = (0..1000)
+            .map(|n| id_with_check(&format!("32058319900307{n:03}")))
+            .find(|id| !id.ends_with('X') && test_luhn(id))
+            .expect("some ID is Luhn-valid");
+        assert_eq!(
+            single(&id),
+            Finding {
+                kind: PiiKind::IdCard,
+                range: 0..18
+            }
+        );
+    }
+
+    // ---- mobile numbers ----
+
+    #[test]
+    fn plain_mobile() {
+        assert_eq!(
+            single("13812345678"),
+            Finding {
+                kind: PiiKind::Mobile,
+                range: 0..11
+            }
+        );
+        assert_eq!(kinds("19912345678"), [PiiKind::Mobile]);
+        assert_eq!(kinds("联系电话 15000000000"), [PiiKind::Mobile]);
+    }
+
+    #[test]
+    fn mobile_prefix_must_be_1_3_to_9() {
+        assert!(scan("12812345678").is_empty());
+        assert!(scan("10012345678").is_empty());
+        assert!(scan("23812345678").is_empty());
+    }
+
+    #[test]
+    fn mobile_after_glued_plus_86() {
+        let text = "+8613812345678";
+        assert_eq!(
+            single(text),
+            Finding {
+                kind: PiiKind::Mobile,
+                range: 3..14
+            }
+        );
+        assert_eq!(mask(text), "+86138****5678");
+        // Without the plus sign the 13-digit run is not a mobile.
+        assert!(scan("8613812345678").is_empty());
+        // Other country codes glued are not mainland mobiles.
+        assert!(scan("+4413812345678").is_empty());
+    }
+
+    #[test]
+    fn mobile_after_plus_86_space_or_hyphen() {
+        let text = "+86 13812345678";
+        assert_eq!(
+            single(text),
+            Finding {
+                kind: PiiKind::Mobile,
+                range: 4..15
+            }
+        );
+        assert_eq!(mask(text), "+86 138****5678");
+        let text = "+86-13812345678";
+        assert_eq!(
+            single(text),
+            Finding {
+                kind: PiiKind::Mobile,
+                range: 4..15
+            }
+        );
+        assert_eq!(mask(text), "+86-138****5678");
+    }
+
+    #[test]
+    fn runs_of_other_lengths_are_not_mobiles() {
+        assert!(scan("138123456789").is_empty(), "12 digits");
+        assert!(scan("1381234567").is_empty(), "10 digits");
+        assert!(scan("电话138123456789。").is_empty());
+    }
+
+    #[test]
+    fn letters_on_both_sides_hide_a_number() {
+        assert!(scan("abc13812345678def").is_empty());
+        let card = luhn_complete("622202020011234567");
+        assert_eq!(card.len(), 19);
+        assert!(scan(&format!("id=a{card}z")).is_empty());
+        assert!(scan(&format!("https://x.cn/?q=k{card}z&p=1")).is_empty());
+    }
+
+    #[test]
+    fn letter_on_one_side_does_not_hide_a_number() {
+        assert_eq!(
+            single("TEL13812345678"),
+            Finding {
+                kind: PiiKind::Mobile,
+                range: 3..14
+            }
+        );
+        assert_eq!(
+            single("13812345678abc"),
+            Finding {
+                kind: PiiKind::Mobile,
+                range: 0..11
+            }
+        );
+        assert_eq!(kinds("tel:13812345678x"), [PiiKind::Mobile]);
+    }
+
+    #[test]
+    fn chinese_text_and_punctuation_do_not_hide_a_number() {
+        let text = "电话13812345678。";
+        let f = single(text);
+        assert_eq!(f.kind, PiiKind::Mobile);
+        assert_eq!(f.range, 6..17);
+        assert_eq!(&text[f.range], "13812345678");
+        assert_eq!(kinds("（13812345678）"), [PiiKind::Mobile]);
+        assert_eq!(kinds("“13812345678”、"), [PiiKind::Mobile]);
+        assert_eq!(kinds("号码：13812345678；"), [PiiKind::Mobile]);
+    }
+
+    // ---- bank cards ----
+
+    #[test]
+    fn luhn_valid_16_digit_cards() {
+        for card in ["4111111111111111", "5555555555554444"] {
+            assert!(test_luhn(card));
+            assert_eq!(
+                single(card),
+                Finding {
+                    kind: PiiKind::BankCard,
+                    range: 0..16
+                },
+                "{card}"
+            );
+            assert!(scan(&luhn_break(card)).is_empty(), "{card}");
+        }
+        assert!(scan("4111111111111112").is_empty());
+    }
+
+    #[test]
+    fn luhn_valid_19_digit_card() {
+        let card = luhn_complete("622848001234567890");
+        assert_eq!(card.len(), 19);
+        assert_eq!(
+            single(&card),
+            Finding {
+                kind: PiiKind::BankCard,
+                range: 0..19
+            }
+        );
+        assert!(scan(&luhn_break(&card)).is_empty());
+    }
+
+    #[test]
+    fn card_lengths_16_to_19() {
+        for len in 16..=19 {
+            let card = luhn_complete(&"6".repeat(len - 1));
+            assert_eq!(kinds(&card), [PiiKind::BankCard], "{len}");
+            assert!(scan(&luhn_break(&card)).is_empty(), "{len}");
+        }
+        for len in [13, 14, 15, 20, 21] {
+            let run = luhn_complete(&"6".repeat(len - 1));
+            assert!(scan(&run).is_empty(), "{len}");
+        }
+    }
+
+    #[test]
+    fn eighteen_digit_non_id_can_be_a_card() {
+        // Starts with a date that is impossible, so it can never be an ID.
+        let card = luhn_complete("62220299991399001");
+        assert_eq!(card.len(), 18);
+        assert_eq!(kinds(&card), [PiiKind::BankCard]);
+    }
+
+    #[test]
+    fn twenty_digit_run_contains_nothing() {
+        let run = luhn_complete("6222020200112345678");
+        assert_eq!(run.len(), 20);
+        assert!(scan(&run).is_empty());
+        // A valid card or ID inside a longer run is not a finding either.
+        assert!(scan("04111111111111111000").is_empty());
+        assert!(scan("01101051990030712390").is_empty());
+        assert!(scan("011010519491231002X").is_empty());
+        assert!(scan("138123456780000000000").is_empty());
+    }
+
+    // ---- several findings, byte ranges ----
+
+    #[test]
+    fn multiple_findings_with_byte_ranges_after_chinese() {
+        let id = id_with_check("32058319900307123");
+        let mobile = "13912345678";
+        let card = "4111111111111111";
+        let text =
+            format!("居民张三，身份证{id}，手机+86 {mobile}，卡号{card}；会议于2016-05-01召开。");
+        let found = scan(&text);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found[0].kind, PiiKind::IdCard);
+        assert_eq!(found[1].kind, PiiKind::Mobile);
+        assert_eq!(found[2].kind, PiiKind::BankCard);
+        assert_eq!(&text[found[0].range.clone()], id);
+        assert_eq!(&text[found[1].range.clone()], mobile);
+        assert_eq!(&text[found[2].range.clone()], card);
+        let id_start = text.find(&id).unwrap();
+        assert_eq!(found[0].range, id_start..id_start + 18);
+        // "居民张三，身份证" is 8 three-byte characters.
+        assert_eq!(id_start, 24);
+        for pair in found.windows(2) {
+            assert!(pair[0].range.end <= pair[1].range.start);
+        }
+    }
+
+    #[test]
+    fn adjacent_numbers_separated_by_one_character() {
+        let text = "13812345678/13912345678,+8615012345678";
+        let found = scan(text);
+        assert_eq!(
+            found,
+            [
+                Finding {
+                    kind: PiiKind::Mobile,
+                    range: 0..11
+                },
+                Finding {
+                    kind: PiiKind::Mobile,
+                    range: 12..23
+                },
+                Finding {
+                    kind: PiiKind::Mobile,
+                    range: 27..38
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_and_digitless_text() {
+        assert!(scan("").is_empty());
+        assert!(scan("没有任何号码。").is_empty());
+        assert!(matches!(mask(""), Cow::Borrowed("")));
+    }
+
+    // ---- masking ----
+
+    #[test]
+    fn mask_number_rules() {
+        assert_eq!(
+            mask_number(PiiKind::IdCard, "32010519900307123X"),
+            "320***********123X"
+        );
+        assert_eq!(
+            mask_number(PiiKind::IdCard, "110105199003071239"),
+            "110***********1239"
+        );
+        assert_eq!(mask_number(PiiKind::Mobile, "13812345678"), "138****5678");
+        assert_eq!(
+            mask_number(PiiKind::Mobile, "+86 13812345678"),
+            "+86 138****5678"
+        );
+        assert_eq!(
+            mask_number(PiiKind::Mobile, "+86-13812345678"),
+            "+86-138****5678"
+        );
+        assert_eq!(
+            mask_number(PiiKind::Mobile, "+8613812345678"),
+            "+86138****5678"
+        );
+        assert_eq!(
+            mask_number(PiiKind::BankCard, "4111111111111234"),
+            "************1234"
+        );
+        assert_eq!(
+            mask_number(PiiKind::BankCard, "6222020200112345678"),
+            "***************5678"
+        );
+    }
+
+    #[test]
+    fn mask_number_preserves_length() {
+        let samples = [
+            (PiiKind::IdCard, "11010519491231002x"),
+            (PiiKind::Mobile, "13812345678"),
+            (PiiKind::BankCard, "4111111111111111"),
+            (PiiKind::BankCard, "62220202001123456789"),
+        ];
+        for (kind, number) in samples {
+            let masked = mask_number(kind, number);
+            assert_eq!(masked.chars().count(), number.chars().count(), "{number}");
+            assert!(masked.chars().all(|c| c == '*' || number.contains(c)));
+        }
+    }
+
+    #[test]
+    fn mask_number_too_short_hides_everything() {
+        assert_eq!(mask_number(PiiKind::BankCard, "1234"), "****");
+        assert_eq!(mask_number(PiiKind::Mobile, "1381234"), "*******");
+        assert_eq!(mask_number(PiiKind::IdCard, ""), "");
+    }
+
+    #[test]
+    fn mask_each_kind_in_text() {
+        let id = id_with_check("32058319900307123");
+        let masked_id = format!("320***********{}", &id[14..]);
+        assert_eq!(
+            mask(&format!("身份证：{id}。")),
+            format!("身份证：{masked_id}。")
+        );
+        assert_eq!(mask("电话13812345678。"), "电话138****5678。");
+        assert_eq!(mask("TEL13812345678"), "TEL138****5678");
+        assert_eq!(mask("卡号4111111111111111"), "卡号************1111");
+        let card19 = luhn_complete("622848001234567890");
+        assert_eq!(
+            mask(&format!("卡号{card19}")),
+            format!("卡号***************{}", &card19[15..])
+        );
+    }
+
+    #[test]
+    fn mask_several_findings_keeps_the_rest() {
+        let text = "张三 13812345678，李四 +8613912345678，账户 4111111111111111，2016-05-01。";
+        assert_eq!(
+            mask(text),
+            "张三 138****5678，李四 +86139****5678，账户 ************1111，2016-05-01。"
+        );
+    }
+
+    #[test]
+    fn mask_is_borrowed_when_nothing_found() {
+        let text = "2016-05-01 会议纪要：预算8600000元，统计代码320481104000。";
+        let masked = mask(text);
+        assert!(matches!(masked, Cow::Borrowed(_)));
+        assert_eq!(masked, text);
+        assert!(matches!(mask("abc13812345678def"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn mask_is_owned_when_something_found() {
+        assert!(matches!(mask("13812345678"), Cow::Owned(_)));
+    }
+
+    // ---- ordinary numbers in records ----
+
+    #[test]
+    fn dates_amounts_and_codes_are_never_flagged() {
+        let texts = [
+            "2016-05-01",
+            "2016年5月1日",
+            "20160501",
+            "8600000",
+            "金额8600000元",
+            "+8600000",
+            "320481104000",
+            "统计用区划代码320481104000",
+            "320481104000001",
+            "电话0519-86123456",
+            "1,380,000,000.00",
+            "13.812345678",
+            "第20160501001号",
+        ];
+        for text in texts {
+            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
+            assert!(matches!(mask(text), Cow::Borrowed(_)), "{text}");
+        }
+    }
+}

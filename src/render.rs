@@ -1,0 +1,888 @@
+//! Stage 4: pages as pure functions of the graph. Each page is a Tera
+//! template applied to a context built here; pages render in parallel and
+//! go straight to the output, so memory stays bounded by one page per core.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use tera::Tera;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::link::Graph;
+use crate::markdown;
+use crate::model::*;
+use crate::output::Output;
+use crate::theme::Theme;
+use crate::url::Urls;
+
+/// How many latest records the home page shows.
+const HOME_LATEST: usize = 12;
+
+/// One page to render.
+#[derive(Debug, Clone, Copy)]
+pub enum PageJob {
+    Home,
+    Place(usize, usize),
+    Record(usize),
+    Type(usize, usize),
+    Year(i32, usize),
+    Form(usize, usize),
+    TypesIndex,
+    YearsIndex,
+    FormsIndex,
+    NotFound,
+}
+
+/// A template error, located in the theme.
+#[derive(Debug)]
+pub struct TemplateError(pub Diagnostic);
+
+/// The templates, strings and precomputed cards of one build.
+pub struct Renderer<'g> {
+    tera: Tera,
+    theme: Theme,
+    graph: &'g Graph,
+    config: &'g SiteConfig,
+    urls: Urls,
+    /// The UI strings of the site's language.
+    t: Value,
+    /// Site-wide context (site, t), cloned into every page.
+    base: tera::Context,
+    /// Per record: the card shown in lists.
+    cards: Vec<Value>,
+}
+
+fn ctx_err(e: impl std::fmt::Display) -> TemplateError {
+    TemplateError(Diagnostic::error("（模板上下文）", None, e.to_string()))
+}
+
+impl<'g> Renderer<'g> {
+    pub fn new(
+        theme: Theme,
+        graph: &'g Graph,
+        config: &'g SiteConfig,
+        urls: Urls,
+    ) -> Result<Renderer<'g>, TemplateError> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        if let Err(e) = tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|(n, s)| (n.as_str(), s.as_str())),
+        ) {
+            return Err(TemplateError(template_diagnostic(&theme, &e)));
+        }
+        let t = load_strings(&theme, &config.language)?;
+        let mut base = tera::Context::new();
+        base.insert(
+            "site",
+            &json!({
+                "title": config.title,
+                "description": config.description,
+                "language": config.language,
+                "base_url": config.base_url,
+                "license": config.license,
+                "extra": config.extra,
+                "home_url": urls.link(""),
+                "types_url": urls.link("types/"),
+                "years_url": urls.link("years/"),
+                "forms_url": urls.link("forms/"),
+                "css_url": urls.link("css/style.css"),
+                "as_of": graph.as_of.to_string(),
+                "generator": concat!("yishi ", env!("CARGO_PKG_VERSION")),
+            }),
+        );
+        base.insert("t", &t);
+        let mut r = Renderer {
+            tera,
+            theme,
+            graph,
+            config,
+            urls,
+            t,
+            base,
+            cards: Vec::new(),
+        };
+        r.cards = (0..graph.site.records.len())
+            .into_par_iter()
+            .map(|i| r.card(i))
+            .collect();
+        Ok(r)
+    }
+
+    /// Every page of the site.
+    pub fn jobs(&self) -> Vec<PageJob> {
+        let g = self.graph;
+        let pages = |n: usize| n.div_ceil(self.config.page_size).max(1);
+        let mut jobs = vec![
+            PageJob::Home,
+            PageJob::TypesIndex,
+            PageJob::YearsIndex,
+            PageJob::FormsIndex,
+            PageJob::NotFound,
+        ];
+        for (p, list) in g.by_place.iter().enumerate().skip(1) {
+            jobs.extend((1..=pages(list.len())).map(|n| PageJob::Place(p, n)));
+        }
+        jobs.extend((0..g.site.records.len()).map(PageJob::Record));
+        for (i, list) in g.by_type.iter().enumerate() {
+            jobs.extend((1..=pages(list.len())).map(|n| PageJob::Type(i, n)));
+        }
+        for (&y, list) in &g.by_year {
+            jobs.extend((1..=pages(list.len())).map(|n| PageJob::Year(y, n)));
+        }
+        for (i, list) in g.by_form.iter().enumerate() {
+            jobs.extend((1..=pages(list.len())).map(|n| PageJob::Form(i, n)));
+        }
+        jobs
+    }
+
+    /// Render every job into `out`, calling `progress` after each page.
+    pub fn render_all(
+        &self,
+        jobs: &[PageJob],
+        out: &Output,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<usize, RenderFailure> {
+        let done = AtomicUsize::new(0);
+        jobs.par_iter().try_for_each(|job| {
+            let (path, html) = self.render(*job).map_err(RenderFailure::Template)?;
+            out.write(&Urls::file_of(&path), html.as_bytes())
+                .map_err(|e| RenderFailure::Io(path.clone(), e))?;
+            done.fetch_add(1, Ordering::Relaxed);
+            progress();
+            Ok(())
+        })?;
+        Ok(done.into_inner())
+    }
+
+    /// One page: its output path and HTML.
+    pub fn render(&self, job: PageJob) -> Result<(String, String), TemplateError> {
+        let (path, template, page) = match job {
+            PageJob::Home => (String::new(), "home.html", self.home()),
+            PageJob::Place(p, n) => {
+                let path = Urls::paged(&Urls::place_path(&self.graph.site.places[p]), n);
+                (path, "place.html", self.place(p, n))
+            }
+            PageJob::Record(i) => {
+                let r = &self.graph.site.records[i];
+                let path = Urls::record_path(&self.graph.site.places[r.place], r);
+                let template = match r.kind {
+                    RecordKind::Topic => "topic.html",
+                    RecordKind::Session => "session.html",
+                    RecordKind::Outcome => "outcome.html",
+                };
+                (path, template, self.record(i))
+            }
+            PageJob::Type(i, n) => {
+                let term = self.config.vocabularies.topic_types.get(i);
+                let base = format!("types/{}/", term.slug);
+                let page = self.list(
+                    &base,
+                    n,
+                    &self.graph.by_type[i],
+                    &term.name,
+                    self.s("type_list_intro"),
+                    (self.s("types"), "types/"),
+                );
+                (Urls::paged(&base, n), "list.html", page)
+            }
+            PageJob::Year(y, n) => {
+                let base = format!("years/{y}/");
+                let title = self.s("year_title").replace("{year}", &y.to_string());
+                let page = self.list(
+                    &base,
+                    n,
+                    &self.graph.by_year[&y],
+                    &title,
+                    self.s("year_list_intro"),
+                    (self.s("years"), "years/"),
+                );
+                (Urls::paged(&base, n), "list.html", page)
+            }
+            PageJob::Form(i, n) => {
+                let term = self.config.vocabularies.session_forms.get(i);
+                let base = format!("forms/{}/", term.slug);
+                let page = self.list(
+                    &base,
+                    n,
+                    &self.graph.by_form[i],
+                    &term.name,
+                    self.s("form_list_intro"),
+                    (self.s("forms"), "forms/"),
+                );
+                (Urls::paged(&base, n), "list.html", page)
+            }
+            PageJob::TypesIndex => ("types/".into(), "overview.html", self.types_index()),
+            PageJob::YearsIndex => ("years/".into(), "overview.html", self.years_index()),
+            PageJob::FormsIndex => ("forms/".into(), "overview.html", self.forms_index()),
+            PageJob::NotFound => ("404.html".into(), "404.html", json!({"title": self.s("not_found")})),
+        };
+        let mut ctx = self.base.clone();
+        ctx.insert("page", &page);
+        ctx.insert("page_url", &self.urls.link(&path));
+        ctx.insert("canonical_url", &self.urls.absolute(&path));
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| TemplateError(template_diagnostic(&self.theme, &e)))?;
+        Ok((path, html))
+    }
+
+    fn s<'a>(&'a self, key: &'a str) -> &'a str {
+        self.t.get(key).and_then(Value::as_str).unwrap_or(key)
+    }
+
+    fn sub(&self, table: &str, key: &str) -> String {
+        self.t
+            .get(table)
+            .and_then(|t| t.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or(key)
+            .to_string()
+    }
+
+    fn date_text(&self, d: NaiveDate) -> String {
+        if self.config.language == "zh-CN" {
+            format!("{}年{}月{}日", d.year(), d.month(), d.day())
+        } else {
+            d.format("%-d %b %Y").to_string()
+        }
+    }
+
+    fn date_value(&self, d: NaiveDate) -> Value {
+        json!({"iso": d.to_string(), "text": self.date_text(d)})
+    }
+
+    fn moment_value(&self, m: &crate::date::Moment) -> Value {
+        let day = m.day();
+        let (iso, text) = if m.has_time {
+            (
+                m.local.format("%Y-%m-%dT%H:%M").to_string(),
+                format!("{} {}", self.date_text(day), m.local.format("%H:%M")),
+            )
+        } else {
+            (day.to_string(), self.date_text(day))
+        };
+        json!({"iso": iso, "text": text, "time": m.has_time.then(|| m.local.format("%H:%M").to_string())})
+    }
+
+    fn amount_text(&self, yuan: f64) -> String {
+        format_amount(yuan, &self.config.language)
+    }
+
+    fn place_name_path(&self, p: usize) -> String {
+        // "社渚镇 · 南山村": the place and its town, for cards.
+        let places = &self.graph.site.places;
+        let place = &places[p];
+        match place.parent {
+            Some(parent) if places[parent].depth() >= 1 => {
+                format!("{} · {}", places[parent].name, place.name)
+            }
+            _ => place.name.clone(),
+        }
+    }
+
+    fn place_link(&self, p: usize) -> Value {
+        let place = &self.graph.site.places[p];
+        json!({
+            "name": place.name,
+            "full_name": self.place_name_path(p),
+            "url": self.urls.link(&Urls::place_path(place)),
+            "kind": place.kind.map(|k| k.slug()),
+            "kind_label": place.kind.map(|k| self.sub("place_kind", k.slug())),
+        })
+    }
+
+    fn record_url(&self, i: usize) -> String {
+        let r = &self.graph.site.records[i];
+        self.urls
+            .link(&Urls::record_path(&self.graph.site.places[r.place], r))
+    }
+
+    fn status_value(&self, i: usize) -> Value {
+        match self.graph.status[i] {
+            Some(s) => json!({"slug": s.slug(), "label": self.sub("status", s.slug())}),
+            None => Value::Null,
+        }
+    }
+
+    /// The card of a record, as shown in every list.
+    fn card(&self, i: usize) -> Value {
+        let g = self.graph;
+        let r = &g.site.records[i];
+        let v = &self.config.vocabularies;
+        let summary = r
+            .summary
+            .clone()
+            .unwrap_or_else(|| markdown::first_paragraph(&r.body));
+        let (detail, date) = match &r.data {
+            RecordBody::Topic(t) => (
+                json!({"type": v.topic_types.get(t.topic_type).name,
+                       "type_url": self.urls.link(&format!("types/{}/", v.topic_types.get(t.topic_type).slug))}),
+                self.date_value(t.proposed),
+            ),
+            RecordBody::Session(s) => (
+                json!({"form": v.session_forms.get(s.form).name,
+                       "upcoming": s.date.day() >= g.as_of}),
+                self.moment_value(&s.date),
+            ),
+            RecordBody::Outcome(o) => (
+                json!({"result": v.results.get(o.result).name,
+                       "result_slug": v.results.get(o.result).slug}),
+                self.date_value(o.decided),
+            ),
+        };
+        // Sessions and outcomes show the status of their topic.
+        let topic_status = g
+            .topics_of(i)
+            .first()
+            .map(|&t| self.status_value(t))
+            .unwrap_or(Value::Null);
+        json!({
+            "id": r.id,
+            "kind": r.kind,
+            "kind_label": self.sub("kind", r.kind.dir()),
+            "title": r.title,
+            "url": self.record_url(i),
+            "date": date,
+            "place": self.place_link(r.place),
+            "status": topic_status,
+            "overdue": g.topics_of(i).iter().any(|&t| g.overdue[t]),
+            "summary": markdown::truncate(&summary, 90),
+            "detail": detail,
+        })
+    }
+
+    fn cards_of(&self, list: &[usize]) -> Vec<&Value> {
+        list.iter().map(|&i| &self.cards[i]).collect()
+    }
+
+    fn status_counts(&self, list: &[usize]) -> Value {
+        let counts: Vec<Value> = self
+            .graph
+            .status_counts(list)
+            .into_iter()
+            .map(|(s, n)| json!({"slug": s.slug(), "label": self.sub("status", s.slug()), "count": n}))
+            .collect();
+        json!({
+            "statuses": counts,
+            "overdue": self.graph.overdue_count(list),
+            "topics": list.iter().filter(|&&i| self.graph.status[i].is_some()).count(),
+        })
+    }
+
+    /// Pagination of a list at `base` (output path), page `n`.
+    fn pagination(&self, base: &str, n: usize, total: usize) -> (std::ops::Range<usize>, Value) {
+        let size = self.config.page_size;
+        let pages = total.div_ceil(size).max(1);
+        let start = (n - 1) * size;
+        let range = start..(start + size).min(total);
+        let link = |k: usize| self.urls.link(&Urls::paged(base, k));
+        let value = json!({
+            "current": n,
+            "total_pages": pages,
+            "total_items": total,
+            "prev_url": (n > 1).then(|| link(n - 1)),
+            "next_url": (n < pages).then(|| link(n + 1)),
+            "first_url": link(1),
+            "last_url": link(pages),
+        });
+        (range, value)
+    }
+
+    fn breadcrumbs_place(&self, p: usize, include_self: bool) -> Vec<Value> {
+        let places = &self.graph.site.places;
+        let mut chain = Vec::new();
+        let mut cur = if include_self { Some(p) } else { places[p].parent };
+        while let Some(c) = cur {
+            if c != 0 {
+                chain.push(json!({"name": places[c].name, "url": self.urls.link(&Urls::place_path(&places[c]))}));
+            }
+            cur = places[c].parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    fn home(&self) -> Value {
+        let g = self.graph;
+        let top = &g.site.places[0];
+        let all: Vec<usize> = g.latest.clone();
+        let towns: Vec<Value> = top
+            .children
+            .iter()
+            .map(|&t| {
+                let mut v = self.place_link(t);
+                let villages: Vec<Value> =
+                    g.site.places[t].children.iter().map(|&c| self.place_link(c)).collect();
+                v["villages"] = json!(villages);
+                v["count"] = json!(g.by_place[t].len());
+                v
+            })
+            .collect();
+        let types: Vec<Value> = self
+            .config
+            .vocabularies
+            .topic_types
+            .terms
+            .iter()
+            .zip(&g.by_type)
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(t, l)| json!({"label": t.name, "url": self.urls.link(&format!("types/{}/", t.slug)), "count": l.len()}))
+            .collect();
+        let years: Vec<Value> = g
+            .by_year
+            .iter()
+            .rev()
+            .map(|(y, l)| json!({"label": y.to_string(), "url": self.urls.link(&format!("years/{y}/")), "count": l.len()}))
+            .collect();
+        let count_kind = |k: RecordKind| g.site.records.iter().filter(|r| r.kind == k).count();
+        json!({
+            "title": self.config.title,
+            "place": {
+                "name": top.name,
+                "summary_html": top.summary.as_deref().map(markdown::inline_to_html),
+            },
+            "upcoming": self.cards_of(&g.upcoming),
+            "latest": self.cards_of(&g.latest[..g.latest.len().min(HOME_LATEST)]),
+            "counts": self.status_counts(&all),
+            "totals": {"topics": count_kind(RecordKind::Topic), "sessions": count_kind(RecordKind::Session), "outcomes": count_kind(RecordKind::Outcome)},
+            "towns": towns,
+            "types": types,
+            "years": years,
+        })
+    }
+
+    fn place(&self, p: usize, n: usize) -> Value {
+        let g = self.graph;
+        let place = &g.site.places[p];
+        let list = &g.by_place[p];
+        let base = Urls::place_path(place);
+        let (range, pagination) = self.pagination(&base, n, list.len());
+        // Records of this page, grouped by year (the list is newest first).
+        let mut years: Vec<Value> = Vec::new();
+        for &i in &list[range] {
+            let y = g.site.records[i].date().year();
+            if years.last().and_then(|v| v["year"].as_i64()) != Some(y as i64) {
+                years.push(json!({"year": y, "records": []}));
+            }
+            if let Some(last) = years.last_mut() {
+                last["records"].as_array_mut().expect("array").push(self.cards[i].clone());
+            }
+        }
+        let upcoming: Vec<usize> = g
+            .upcoming
+            .iter()
+            .copied()
+            .filter(|i| list.contains(i))
+            .collect();
+        let mut info = self.place_link(p);
+        info["summary_html"] = json!(place.summary.as_deref().map(markdown::inline_to_html));
+        info["population"] = json!(place.population);
+        info["households"] = json!(place.households);
+        info["code"] = json!(place.code);
+        json!({
+            "title": place.name,
+            "place": info,
+            "breadcrumbs": self.breadcrumbs_place(p, false),
+            "children": place.children.iter().map(|&c| {
+                let mut v = self.place_link(c);
+                v["count"] = json!(g.by_place[c].len());
+                v
+            }).collect::<Vec<_>>(),
+            "counts": self.status_counts(list),
+            "upcoming": if n == 1 { self.cards_of(&upcoming) } else { Vec::new() },
+            "years": years,
+            "pagination": pagination,
+        })
+    }
+
+    fn list(
+        &self,
+        base: &str,
+        n: usize,
+        list: &[usize],
+        title: &str,
+        intro: &str,
+        parent: (&str, &str),
+    ) -> Value {
+        let (range, pagination) = self.pagination(base, n, list.len());
+        json!({
+            "title": title,
+            "intro": intro,
+            "breadcrumbs": [{"name": parent.0, "url": self.urls.link(parent.1)}],
+            "records": self.cards_of(&list[range]),
+            "counts": self.status_counts(list),
+            "pagination": pagination,
+        })
+    }
+
+    fn overview(&self, title: &str, intro: &str, items: Vec<Value>) -> Value {
+        json!({"title": title, "intro": intro, "items": items})
+    }
+
+    fn types_index(&self) -> Value {
+        let items = self
+            .config
+            .vocabularies
+            .topic_types
+            .terms
+            .iter()
+            .zip(&self.graph.by_type)
+            .map(|(t, l)| json!({"label": t.name, "url": self.urls.link(&format!("types/{}/", t.slug)), "count": l.len()}))
+            .collect();
+        self.overview(self.s("types"), self.s("type_list_intro"), items)
+    }
+
+    fn years_index(&self) -> Value {
+        let items = self
+            .graph
+            .by_year
+            .iter()
+            .rev()
+            .map(|(y, l)| json!({"label": self.s("year_title").replace("{year}", &y.to_string()), "url": self.urls.link(&format!("years/{y}/")), "count": l.len()}))
+            .collect();
+        self.overview(self.s("years"), self.s("year_list_intro"), items)
+    }
+
+    fn forms_index(&self) -> Value {
+        let items = self
+            .config
+            .vocabularies
+            .session_forms
+            .terms
+            .iter()
+            .zip(&self.graph.by_form)
+            .map(|(t, l)| json!({"label": t.name, "url": self.urls.link(&format!("forms/{}/", t.slug)), "count": l.len()}))
+            .collect();
+        self.overview(self.s("forms"), self.s("form_list_intro"), items)
+    }
+
+    fn record(&self, i: usize) -> Value {
+        let g = self.graph;
+        let r = &g.site.records[i];
+        let mut crumbs = self.breadcrumbs_place(r.place, true);
+        let mut common = json!({
+            "title": r.title,
+            "card": self.cards[i],
+            "tags": r.tags,
+            "summary": r.summary,
+            "body_html": markdown::to_html(&r.body),
+            "extra": r.extra,
+            "source": r.file,
+        });
+        let kind_data = match &r.data {
+            RecordBody::Topic(t) => self.topic(i, t),
+            RecordBody::Session(s) => self.session(i, s),
+            RecordBody::Outcome(o) => self.outcome(i, o),
+        };
+        if let Some(&t) = g.topics_of(i).first().filter(|&&t| t != i) {
+            crumbs.push(json!({"name": g.site.records[t].title, "url": self.record_url(t)}));
+        }
+        common["breadcrumbs"] = json!(crumbs);
+        common[r.kind.dir()] = kind_data;
+        common
+    }
+
+    fn topic(&self, i: usize, t: &Topic) -> Value {
+        let g = self.graph;
+        let v = &self.config.vocabularies;
+        let term = v.topic_types.get(t.topic_type);
+        // The whole chain in date order.
+        let mut chain: Vec<(chrono::NaiveDateTime, usize, Value)> = Vec::new();
+        let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+        chain.push((at(t.proposed), 0, json!({"kind": "proposed", "label": self.s("chain_proposed"), "date": self.date_value(t.proposed), "text": t.proposer})));
+        if let Some(n) = t.notice {
+            chain.push((at(n), 1, json!({"kind": "notice", "label": self.s("chain_notice"), "date": self.date_value(n),
+                "until": t.notice_until.map(|u| self.date_value(u))})));
+        }
+        for &s in &g.sessions_of[i] {
+            let rec = &g.site.records[s];
+            let sess = rec.session().expect("session");
+            let upcoming = sess.date.day() >= g.as_of;
+            chain.push((sess.date.local, 2, json!({"kind": "session", "label": v.session_forms.get(sess.form).name,
+                "date": self.moment_value(&sess.date), "title": rec.title, "url": self.record_url(s), "upcoming": upcoming})));
+        }
+        let outcome = g.outcome_of[i];
+        if let Some(o) = outcome {
+            let rec = &g.site.records[o];
+            let oc = rec.outcome().expect("outcome");
+            chain.push((at(oc.decided), 3, json!({"kind": "outcome", "label": self.s("chain_outcome"),
+                "date": self.date_value(oc.decided), "title": rec.title, "url": self.record_url(o),
+                "text": v.results.get(oc.result).name})));
+            for p in &oc.progress {
+                let st = v.progress_states.get(p.state);
+                chain.push((at(p.date), 4, json!({"kind": "progress", "label": st.name, "final": st.is_final,
+                    "date": self.date_value(p.date), "text": p.note})));
+            }
+            if g.overdue[i] {
+                if let Some(d) = oc.deadline {
+                    chain.push((at(d), 5, json!({"kind": "overdue", "label": self.s("chain_deadline_missed"), "date": self.date_value(d)})));
+                }
+            }
+        }
+        if let Some(w) = t.withdrawn {
+            chain.push((at(w), 6, json!({"kind": "withdrawn", "label": self.s("chain_withdrawn"), "date": self.date_value(w)})));
+        }
+        chain.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        json!({
+            "type": {"label": term.name, "url": self.urls.link(&format!("types/{}/", term.slug))},
+            "status": self.status_value(i),
+            "overdue": g.overdue[i],
+            "deadline": outcome.and_then(|o| g.site.records[o].outcome()).and_then(|o| o.deadline).map(|d| self.date_value(d)),
+            "proposer": t.proposer,
+            "proposed": self.date_value(t.proposed),
+            "notice": t.notice.map(|d| self.date_value(d)),
+            "notice_until": t.notice_until.map(|d| self.date_value(d)),
+            "withdrawn": t.withdrawn.map(|d| self.date_value(d)),
+            "amount": t.amount.map(|a| self.amount_text(a)),
+            "villages": t.villages.iter().map(|&p| self.place_link(p)).collect::<Vec<_>>(),
+            "related": self.cards_of(&t.related),
+            "sessions": self.cards_of(&g.sessions_of[i]),
+            "outcome": outcome.map(|o| &self.cards[o]),
+            "chain": chain.into_iter().map(|c| c.2).collect::<Vec<_>>(),
+        })
+    }
+
+    fn session(&self, i: usize, s: &Session) -> Value {
+        let g = self.graph;
+        let v = &self.config.vocabularies;
+        let r = &g.site.records[i];
+        let form = v.session_forms.get(s.form);
+        let tally = |t: &Tally| json!({"for": t.yes, "against": t.against, "abstain": t.abstain, "total": t.sum()});
+        let (vote, votes) = match &s.vote {
+            Some(Vote::Single(t)) => (tally(t), Vec::new()),
+            Some(Vote::PerTopic(per)) => (
+                Value::Null,
+                per.iter()
+                    .filter_map(|(_, topic, t)| topic.map(|ti| json!({"topic": self.cards[ti], "tally": tally(t)})))
+                    .collect(),
+            ),
+            None => (Value::Null, Vec::new()),
+        };
+        let place = &g.site.places[r.place];
+        let attachments: Vec<Value> = s
+            .attachments
+            .iter()
+            .map(|a| {
+                let name = a.rsplit('/').next().unwrap_or(a);
+                let path = format!("{}{}/{}", Urls::place_path(place), r.kind.dir(), a);
+                json!({"name": name, "url": self.urls.link(&path)})
+            })
+            .collect();
+        json!({
+            "topics": self.cards_of(&s.topics),
+            "date": self.moment_value(&s.date),
+            "end": s.end.map(|e| {
+                if e.day() == s.date.day() { json!({"text": e.local.format("%H:%M").to_string(), "iso": e.local.format("%Y-%m-%dT%H:%M").to_string()}) }
+                else { self.moment_value(&e) }
+            }),
+            "upcoming": s.date.day() >= g.as_of,
+            "form": {"label": form.name, "url": self.urls.link(&format!("forms/{}/", form.slug))},
+            "location": s.location,
+            "participants": s.participants.iter().map(|(grp, n)| json!({"label": v.participant_groups.get(*grp).name, "count": n})).collect::<Vec<_>>(),
+            "attendance": s.attendance,
+            "vote": vote,
+            "votes": votes,
+            "attachments": attachments,
+        })
+    }
+
+    fn outcome(&self, i: usize, o: &Outcome) -> Value {
+        let g = self.graph;
+        let v = &self.config.vocabularies;
+        let result = v.results.get(o.result);
+        let topic = o.topic;
+        json!({
+            "topic": topic.map(|t| &self.cards[t]),
+            "sessions": self.cards_of(&o.sessions),
+            "decided": self.date_value(o.decided),
+            "result": {"slug": result.slug, "label": result.name},
+            "responsible": o.responsible,
+            "deadline": o.deadline.map(|d| self.date_value(d)),
+            "amount": o.amount.map(|a| self.amount_text(a)),
+            "overdue": topic.is_some_and(|t| g.overdue[t]),
+            "status": topic.map(|t| self.status_value(t)),
+            "progress": o.progress.iter().map(|p| {
+                let st = v.progress_states.get(p.state);
+                json!({"date": self.date_value(p.date), "state": st.name, "final": st.is_final, "note": p.note})
+            }).collect::<Vec<_>>(),
+            "self_url": self.record_url(i),
+        })
+    }
+}
+
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum RenderFailure {
+    Template(TemplateError),
+    Io(String, std::io::Error),
+}
+
+/// Money in yuan for people: `12.5万元`, `3.2亿元`, `860元`; in English
+/// `CNY 125,000`.
+pub fn format_amount(yuan: f64, language: &str) -> String {
+    fn trim(s: String) -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    }
+    if language == "zh-CN" {
+        if yuan >= 1e8 {
+            format!("{}亿元", trim(format!("{:.4}", yuan / 1e8)))
+        } else if yuan >= 1e4 {
+            format!("{}万元", trim(format!("{:.4}", yuan / 1e4)))
+        } else {
+            format!("{}元", trim(format!("{yuan:.2}")))
+        }
+    } else {
+        let whole = yuan.trunc() as u64;
+        let cents = ((yuan - yuan.trunc()) * 100.0).round() as u64;
+        let digits = whole.to_string();
+        let mut grouped = String::new();
+        for (k, c) in digits.chars().enumerate() {
+            if k > 0 && (digits.len() - k) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if cents > 0 {
+            format!("CNY {grouped}.{cents:02}")
+        } else {
+            format!("CNY {grouped}")
+        }
+    }
+}
+
+fn load_strings(theme: &Theme, language: &str) -> Result<Value, TemplateError> {
+    let file = format!("{}/i18n/{language}.toml", theme.origin);
+    let Some((_, text)) = theme.i18n.iter().find(|(l, _)| l == language) else {
+        return Err(TemplateError(
+            Diagnostic::error(file, None, format!("主题缺少界面语言 `{language}` 的文字"))
+                .with_hint("在主题的 i18n/ 中添加该语言的 .toml 文件，或改用 zh-CN"),
+        ));
+    };
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let pos = e
+            .span()
+            .map(|s| Pos::of_offset(text, s.start, s.len().max(1)));
+        TemplateError(Diagnostic::error(file.clone(), pos, format!("界面文字文件有误：{}", e.message())))
+    })?;
+    serde_json::to_value(table).map_err(ctx_err)
+}
+
+/// A Tera error as a diagnostic naming the template file and line.
+///
+/// Tera reports the line of syntax errors; for errors while rendering it
+/// names the template and the missing variable or filter, and the line is
+/// found by looking for that name in the template's source.
+fn template_diagnostic(theme: &Theme, e: &tera::Error) -> Diagnostic {
+    use std::error::Error as _;
+    let mut chain = vec![e.to_string()];
+    let mut src = e.source();
+    while let Some(s) = src {
+        chain.push(s.to_string());
+        src = s.source();
+    }
+    let full = chain.join("\n");
+    let quoted: Vec<String> = full
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    let template = quoted
+        .iter()
+        .find(|q| theme.templates.iter().any(|(n, _)| n == *q))
+        .cloned();
+    let sources: HashMap<&str, &str> = theme
+        .templates
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect();
+    // Syntax errors carry ` --> line:col`.
+    let mut pos = full.split("-->").nth(1).and_then(|rest| {
+        let rest = rest.trim_start();
+        let (l, c) = rest.split_once(':')?;
+        let c: String = c.chars().take_while(|ch| ch.is_ascii_digit()).collect();
+        Some(Pos::new(l.trim().parse().ok()?, c.parse().ok()?, 1))
+    });
+    if pos.is_none() {
+        let names: Vec<&str> = full.split('`').skip(1).step_by(2).collect();
+        if let Some(src) = template.as_deref().and_then(|t| sources.get(t)) {
+            pos = names.iter().find_map(|name| {
+                let at = src.find(name)?;
+                Some(Pos::of_offset(src, at, name.chars().count()))
+            });
+        }
+    }
+    let file = template
+        .map(|t| theme.template_path(&t))
+        .unwrap_or_else(|| format!("{}/templates", theme.origin));
+    let message = chain
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("：");
+    Diagnostic::error(file, pos, format!("模板错误：{message}"))
+        .with_hint("检查模板中的变量名、过滤器和标签是否拼写正确、是否成对闭合")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_for_people() {
+        assert_eq!(format_amount(125000.0, "zh-CN"), "12.5万元");
+        assert_eq!(format_amount(860.0, "zh-CN"), "860元");
+        assert_eq!(format_amount(320000000.0, "zh-CN"), "3.2亿元");
+        assert_eq!(format_amount(12500.5, "en"), "CNY 12,500.50");
+        assert_eq!(format_amount(1234567.0, "en"), "CNY 1,234,567");
+    }
+
+    #[test]
+    fn syntax_error_names_template_and_line() {
+        let theme = Theme {
+            name: "t".into(),
+            origin: "themes/t".into(),
+            templates: vec![("a.html".into(), "<p>\n{{ x }\n</p>".into())],
+            static_files: Vec::new(),
+            i18n: Vec::new(),
+        };
+        let mut tera = Tera::default();
+        let e = tera
+            .add_raw_templates(vec![("a.html", "<p>\n{{ x }\n</p>")])
+            .unwrap_err();
+        let d = template_diagnostic(&theme, &e);
+        assert_eq!(d.file, "themes/t/templates/a.html");
+        assert_eq!(d.pos.map(|p| p.line), Some(2), "{d:?}");
+    }
+
+    #[test]
+    fn render_error_finds_line_of_missing_variable() {
+        let src = "<p>\n\n{{ page.nope.deeper }}\n</p>";
+        let theme = Theme {
+            name: "t".into(),
+            origin: "themes/t".into(),
+            templates: vec![("a.html".into(), src.into())],
+            static_files: Vec::new(),
+            i18n: Vec::new(),
+        };
+        let mut tera = Tera::default();
+        tera.add_raw_templates(vec![("a.html", src)]).unwrap();
+        let e = tera.render("a.html", &tera::Context::new()).unwrap_err();
+        let d = template_diagnostic(&theme, &e);
+        assert_eq!(d.file, "themes/t/templates/a.html");
+        assert_eq!(d.pos.map(|p| p.line), Some(3), "{d:?}");
+    }
+}
