@@ -141,7 +141,11 @@ fn check_output(root: &Path, output: &Path) -> Result<(), BuildError> {
         out
     };
     let (root, output) = (abs(root), abs(output));
-    if root.starts_with(&output) || output.starts_with(root.join("content")) || output.starts_with(root.join("themes")) || output == root {
+    if root.starts_with(&output)
+        || output.starts_with(root.join("content"))
+        || output.starts_with(root.join("themes"))
+        || output == root
+    {
         return Err(BuildError::Io(format!(
             "输出文件夹 {} 会覆盖站点自身的文件；请换一个，例如 public",
             output.display()
@@ -170,8 +174,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());
     let static_files = theme.static_files.clone();
-    let renderer = Renderer::new(theme, &graph, &config, urls)
-        .map_err(|e| BuildError::Content(vec![e.0]))?;
+    let renderer =
+        Renderer::new(theme, &graph, &config, urls).map_err(|e| BuildError::Content(vec![e.0]))?;
     let jobs = renderer.jobs();
     let out = Output::begin(&output)
         .map_err(|e| BuildError::Io(format!("无法创建输出文件夹 {}：{e}", output.display())))?;

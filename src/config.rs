@@ -181,7 +181,9 @@ impl SiteConfig {
                         at(raw.privacy.as_ref().unwrap().span()),
                         format!("privacy 的值 `{other}` 无效"),
                     )
-                    .with_hint("可选 \"error\"（发现个人号码即报错，默认）或 \"mask\"（打码发布并警告）"),
+                    .with_hint(
+                        "可选 \"error\"（发现个人号码即报错，默认）或 \"mask\"（打码发布并警告）",
+                    ),
                 );
                 PrivacyMode::Error
             }
@@ -210,12 +212,8 @@ impl SiteConfig {
             Some(t) if is_slug(t.get_ref()) => t.into_inner(),
             Some(t) => {
                 diags.push(
-                    Diagnostic::error(
-                        FILE,
-                        at(t.span()),
-                        format!("主题名 `{}` 无效", t.get_ref()),
-                    )
-                    .with_hint("主题名是 themes/ 下的文件夹名，只含小写字母、数字和连字符"),
+                    Diagnostic::error(FILE, at(t.span()), format!("主题名 `{}` 无效", t.get_ref()))
+                        .with_hint("主题名是 themes/ 下的文件夹名，只含小写字母、数字和连字符"),
                 );
                 "default".to_string()
             }
@@ -265,11 +263,7 @@ impl SiteConfig {
 
 fn check_terms(key: &str, terms: &[Term], pos: Option<Pos>, diags: &mut Diagnostics) {
     if terms.is_empty() {
-        diags.push(Diagnostic::error(
-            FILE,
-            pos,
-            format!("词表 {key} 不能为空"),
-        ));
+        diags.push(Diagnostic::error(FILE, pos, format!("词表 {key} 不能为空")));
     }
     let mut seen = std::collections::HashSet::new();
     for t in terms {

@@ -51,9 +51,13 @@ pub fn parse_time(s: &str) -> Result<NaiveTime, String> {
     let s = s.trim();
     let ok_shape = |n: usize| {
         s.len() == n
-            && s.bytes()
-                .enumerate()
-                .all(|(i, c)| if i % 3 == 2 { c == b':' } else { c.is_ascii_digit() })
+            && s.bytes().enumerate().all(|(i, c)| {
+                if i % 3 == 2 {
+                    c == b':'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
     };
     let fmt = if ok_shape(5) {
         "%H:%M"
@@ -142,7 +146,10 @@ pub fn parse_end(s: &str, start: &Moment, tz: Tz) -> Result<Moment, String> {
         });
     }
     parse_moment(s, tz).map_err(|_| {
-        format!("`{}` 不是有效的结束时间（写作 21:30 或完整的 2026-07-16 12:00）", s.trim())
+        format!(
+            "`{}` 不是有效的结束时间（写作 21:30 或完整的 2026-07-16 12:00）",
+            s.trim()
+        )
     })
 }
 

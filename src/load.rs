@@ -201,10 +201,8 @@ pub fn load(root: &Path, reserved_extra: &[String], diags: &mut Diagnostics) -> 
             Err(d) => diags.push(d),
         }
     }
-    let records: Vec<Result<(LoadedRecord, Vec<Diagnostic>), Diagnostic>> = pending
-        .par_iter()
-        .map(|p| read_record(root, p))
-        .collect();
+    let records: Vec<Result<(LoadedRecord, Vec<Diagnostic>), Diagnostic>> =
+        pending.par_iter().map(|p| read_record(root, p)).collect();
     for r in records {
         match r {
             Ok((rec, ds)) => {
@@ -240,16 +238,21 @@ fn walk_place(
         place_files.push((index, place_yaml));
     } else if !path.is_empty() {
         diags.push(
-            Diagnostic::error(dir_rel.clone(), None, "地点文件夹缺少 _place.yaml")
-                .with_hint(format!(
+            Diagnostic::error(dir_rel.clone(), None, "地点文件夹缺少 _place.yaml").with_hint(
+                format!(
                     "创建 {dir_rel}/_place.yaml，至少写上 name（名称）和 kind（town、village 等）"
-                )),
+                ),
+            ),
         );
     }
     let mut entries: Vec<_> = match std::fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(Result::ok).collect(),
         Err(e) => {
-            diags.push(Diagnostic::error(dir_rel, None, format!("无法读取文件夹：{e}")));
+            diags.push(Diagnostic::error(
+                dir_rel,
+                None,
+                format!("无法读取文件夹：{e}"),
+            ));
             return;
         }
     };
@@ -278,21 +281,28 @@ fn walk_place(
         if !crate::config::is_slug(&name) {
             diags.push(
                 Diagnostic::error(rel, None, format!("文件夹名 `{name}` 不能作为地点标识"))
-                    .with_hint("地点文件夹名只用小写字母、数字和连字符（通常是拼音），如 nanshan-cun"),
+                    .with_hint(
+                        "地点文件夹名只用小写字母、数字和连字符（通常是拼音），如 nanshan-cun",
+                    ),
             );
             continue;
         }
         if RESERVED.contains(&name.as_str()) || reserved_extra.iter().any(|r| r == &name) {
             diags.push(
-                Diagnostic::error(rel, None, format!("`{name}` 是网站保留的名称，不能作为地点文件夹名"))
-                    .with_hint("换一个文件夹名，例如加上 -cun 或 -zhen"),
+                Diagnostic::error(
+                    rel,
+                    None,
+                    format!("`{name}` 是网站保留的名称，不能作为地点文件夹名"),
+                )
+                .with_hint("换一个文件夹名，例如加上 -cun 或 -zhen"),
             );
             continue;
         }
         if path.len() >= 2 {
             diags.push(
-                Diagnostic::error(rel, None, "村、社区下面不能再有地点文件夹")
-                    .with_hint("地点只有两级：镇（街道）和村（社区）；附件请放在 topics/files/ 等文件夹"),
+                Diagnostic::error(rel, None, "村、社区下面不能再有地点文件夹").with_hint(
+                    "地点只有两级：镇（街道）和村（社区）；附件请放在 topics/files/ 等文件夹",
+                ),
             );
             continue;
         }
@@ -448,18 +458,16 @@ pub enum FrontMatterError {
 impl FrontMatterError {
     fn into_diagnostic(self, file: &str) -> Diagnostic {
         match self {
-            FrontMatterError::Missing => Diagnostic::error(
-                file,
-                Some(Pos::new(1, 1, 3)),
-                "记录缺少开头的 YAML 信息块",
-            )
-            .with_hint("文件第一行必须是 ---，接着写 title: 等字段，再用一行 --- 结束，然后是正文"),
-            FrontMatterError::Unclosed => Diagnostic::error(
-                file,
-                Some(Pos::new(1, 1, 3)),
-                "YAML 信息块没有结束",
-            )
-            .with_hint("在字段后面加一行 ---，再写正文"),
+            FrontMatterError::Missing => {
+                Diagnostic::error(file, Some(Pos::new(1, 1, 3)), "记录缺少开头的 YAML 信息块")
+                    .with_hint(
+                        "文件第一行必须是 ---，接着写 title: 等字段，再用一行 --- 结束，然后是正文",
+                    )
+            }
+            FrontMatterError::Unclosed => {
+                Diagnostic::error(file, Some(Pos::new(1, 1, 3)), "YAML 信息块没有结束")
+                    .with_hint("在字段后面加一行 ---，再写正文")
+            }
         }
     }
 }
@@ -493,7 +501,10 @@ fn parse_mapping(
     file: &str,
     text: &str,
     line_offset: usize,
-) -> (Option<marked_yaml::types::MarkedMappingNode>, Option<Diagnostic>) {
+) -> (
+    Option<marked_yaml::types::MarkedMappingNode>,
+    Option<Diagnostic>,
+) {
     let blank = text
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
@@ -506,9 +517,8 @@ fn parse_mapping(
     let opts = LoaderOptions::default()
         .error_on_duplicate_keys(true)
         .toplevel_mapping();
-    let pos_of = |m: &marked_yaml::Marker, len: usize| {
-        Pos::new(m.line() + line_offset, m.column(), len)
-    };
+    let pos_of =
+        |m: &marked_yaml::Marker, len: usize| Pos::new(m.line() + line_offset, m.column(), len);
     match marked_yaml::parse_yaml_with_options(0, text, opts) {
         Ok(Node::Mapping(m)) => (Some(m), None),
         Ok(_) => (
@@ -597,8 +607,14 @@ mod tests {
         assert_eq!(front, "title: a\ntype: b\n");
         assert_eq!(body, "正文\n");
         assert_eq!(body_line, 5);
-        assert_eq!(split_front_matter("title: a\n"), Err(FrontMatterError::Missing));
-        assert_eq!(split_front_matter("---\ntitle: a\n"), Err(FrontMatterError::Unclosed));
+        assert_eq!(
+            split_front_matter("title: a\n"),
+            Err(FrontMatterError::Missing)
+        );
+        assert_eq!(
+            split_front_matter("---\ntitle: a\n"),
+            Err(FrontMatterError::Unclosed)
+        );
     }
 
     #[test]

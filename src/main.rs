@@ -12,7 +12,11 @@ use yishi::build::{self, BuildError, BuildOptions};
 use yishi::diagnostic::{self, Diagnostic};
 
 #[derive(Parser)]
-#[command(name = "yishi", version, about = "议事：基层协商民主公开平台的静态网站生成器")]
+#[command(
+    name = "yishi",
+    version,
+    about = "议事：基层协商民主公开平台的静态网站生成器"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -180,7 +180,14 @@ mod tests {
             "<table style=\"color:red\" onclick=\"x()\"><tr><td>保留</td></tr></table>\n\n<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\">链接</a> <iframe src=\"x\"></iframe><style>p{}</style>\n",
         );
         assert!(html.contains("<td>保留</td>"), "{html}");
-        for bad in ["script", "onclick", "style", "javascript:", "iframe", "alert"] {
+        for bad in [
+            "script",
+            "onclick",
+            "style",
+            "javascript:",
+            "iframe",
+            "alert",
+        ] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
     }

@@ -109,7 +109,10 @@ mod tests {
         out.write("a/index.html", b"new").unwrap();
         out.commit().unwrap();
         assert!(!target.join("old.html").exists());
-        assert_eq!(std::fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(target.join("a/index.html")).unwrap(),
+            "new"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);
     }
@@ -122,7 +125,10 @@ mod tests {
         std::fs::create_dir_all(&old).unwrap();
         std::fs::write(old.join("index.html"), "kept").unwrap();
         let out = Output::begin(&target).unwrap();
-        assert_eq!(std::fs::read_to_string(target.join("index.html")).unwrap(), "kept");
+        assert_eq!(
+            std::fs::read_to_string(target.join("index.html")).unwrap(),
+            "kept"
+        );
         out.abandon();
     }
 

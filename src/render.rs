@@ -69,6 +69,7 @@ impl<'g> Renderer<'g> {
     ) -> Result<Renderer<'g>, TemplateError> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         if let Err(e) = tera.add_raw_templates(
             theme
                 .templates
@@ -221,7 +222,11 @@ impl<'g> Renderer<'g> {
             PageJob::TypesIndex => ("types/".into(), "overview.html", self.types_index()),
             PageJob::YearsIndex => ("years/".into(), "overview.html", self.years_index()),
             PageJob::FormsIndex => ("forms/".into(), "overview.html", self.forms_index()),
-            PageJob::NotFound => ("404.html".into(), "404.html", json!({"title": self.s("not_found")})),
+            PageJob::NotFound => (
+                "404.html".into(),
+                "404.html",
+                json!({"title": self.s("not_found")}),
+            ),
         };
         let mut ctx = self.base.clone();
         ctx.insert("page", &page);
@@ -399,7 +404,11 @@ impl<'g> Renderer<'g> {
     fn breadcrumbs_place(&self, p: usize, include_self: bool) -> Vec<Value> {
         let places = &self.graph.site.places;
         let mut chain = Vec::new();
-        let mut cur = if include_self { Some(p) } else { places[p].parent };
+        let mut cur = if include_self {
+            Some(p)
+        } else {
+            places[p].parent
+        };
         while let Some(c) = cur {
             if c != 0 {
                 chain.push(json!({"name": places[c].name, "url": self.urls.link(&Urls::place_path(&places[c]))}));
@@ -419,8 +428,11 @@ impl<'g> Renderer<'g> {
             .iter()
             .map(|&t| {
                 let mut v = self.place_link(t);
-                let villages: Vec<Value> =
-                    g.site.places[t].children.iter().map(|&c| self.place_link(c)).collect();
+                let villages: Vec<Value> = g.site.places[t]
+                    .children
+                    .iter()
+                    .map(|&c| self.place_link(c))
+                    .collect();
                 v["villages"] = json!(villages);
                 v["count"] = json!(g.by_place[t].len());
                 v
@@ -473,7 +485,10 @@ impl<'g> Renderer<'g> {
                 years.push(json!({"year": y, "records": []}));
             }
             if let Some(last) = years.last_mut() {
-                last["records"].as_array_mut().expect("array").push(self.cards[i].clone());
+                last["records"]
+                    .as_array_mut()
+                    .expect("array")
+                    .push(self.cards[i].clone());
             }
         }
         let upcoming: Vec<usize> = g
@@ -613,13 +628,21 @@ impl<'g> Renderer<'g> {
         if let Some(o) = outcome {
             let rec = &g.site.records[o];
             let oc = rec.outcome().expect("outcome");
-            chain.push((at(oc.decided), 3, json!({"kind": "outcome", "label": self.s("chain_outcome"),
+            chain.push((
+                at(oc.decided),
+                3,
+                json!({"kind": "outcome", "label": self.s("chain_outcome"),
                 "date": self.date_value(oc.decided), "title": rec.title, "url": self.record_url(o),
-                "text": v.results.get(oc.result).name})));
+                "text": v.results.get(oc.result).name}),
+            ));
             for p in &oc.progress {
                 let st = v.progress_states.get(p.state);
-                chain.push((at(p.date), 4, json!({"kind": "progress", "label": st.name, "final": st.is_final,
-                    "date": self.date_value(p.date), "text": p.note})));
+                chain.push((
+                    at(p.date),
+                    4,
+                    json!({"kind": "progress", "label": st.name, "final": st.is_final,
+                    "date": self.date_value(p.date), "text": p.note}),
+                ));
             }
             if g.overdue[i] {
                 if let Some(d) = oc.deadline {
@@ -661,7 +684,9 @@ impl<'g> Renderer<'g> {
             Some(Vote::PerTopic(per)) => (
                 Value::Null,
                 per.iter()
-                    .filter_map(|(_, topic, t)| topic.map(|ti| json!({"topic": self.cards[ti], "tally": tally(t)})))
+                    .filter_map(|(_, topic, t)| {
+                        topic.map(|ti| json!({"topic": self.cards[ti], "tally": tally(t)}))
+                    })
                     .collect(),
             ),
             None => (Value::Null, Vec::new()),
@@ -725,6 +750,23 @@ pub enum RenderFailure {
     Io(String, std::io::Error),
 }
 
+/// HTML escaping for templates: the five characters that matter, and no
+/// more (Tera's default also escapes `/`, which makes every URL unreadable).
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Money in yuan for people: `12.5万元`, `3.2亿元`, `860元`; in English
 /// `CNY 125,000`.
 pub fn format_amount(yuan: f64, language: &str) -> String {
@@ -774,7 +816,11 @@ fn load_strings(theme: &Theme, language: &str) -> Result<Value, TemplateError> {
         let pos = e
             .span()
             .map(|s| Pos::of_offset(text, s.start, s.len().max(1)));
-        TemplateError(Diagnostic::error(file.clone(), pos, format!("界面文字文件有误：{}", e.message())))
+        TemplateError(Diagnostic::error(
+            file.clone(),
+            pos,
+            format!("界面文字文件有误：{}", e.message()),
+        ))
     })?;
     serde_json::to_value(table).map_err(ctx_err)
 }

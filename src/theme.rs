@@ -80,7 +80,11 @@ impl Theme {
         };
         for (rel, path) in walk("templates") {
             let bytes = std::fs::read(&path).map_err(|e| {
-                Diagnostic::error(format!("{origin}/templates/{rel}"), None, format!("无法读取模板：{e}"))
+                Diagnostic::error(
+                    format!("{origin}/templates/{rel}"),
+                    None,
+                    format!("无法读取模板：{e}"),
+                )
             })?;
             let text = crate::load::decode_text(&bytes)
                 .map_err(|e| e.into_diagnostic(&format!("{origin}/templates/{rel}")))?;
@@ -92,7 +96,11 @@ impl Theme {
         for (rel, path) in walk("i18n") {
             if let Some(lang) = rel.strip_suffix(".toml") {
                 let bytes = std::fs::read(&path).map_err(|e| {
-                    Diagnostic::error(format!("{origin}/i18n/{rel}"), None, format!("无法读取：{e}"))
+                    Diagnostic::error(
+                        format!("{origin}/i18n/{rel}"),
+                        None,
+                        format!("无法读取：{e}"),
+                    )
                 })?;
                 let text = crate::load::decode_text(&bytes)
                     .map_err(|e| e.into_diagnostic(&format!("{origin}/i18n/{rel}")))?;

@@ -21,18 +21,46 @@ use crate::vocab::{suggest, Vocabulary};
 
 const SHARED_KEYS: [&str; 4] = ["title", "draft", "tags", "summary"];
 const TOPIC_KEYS: [&str; 9] = [
-    "type", "proposed", "proposer", "notice", "notice_until", "villages", "withdrawn", "amount",
+    "type",
+    "proposed",
+    "proposer",
+    "notice",
+    "notice_until",
+    "villages",
+    "withdrawn",
+    "amount",
     "related",
 ];
 const SESSION_KEYS: [&str; 10] = [
-    "topic", "topics", "date", "end", "form", "location", "participants", "attendance", "vote",
+    "topic",
+    "topics",
+    "date",
+    "end",
+    "form",
+    "location",
+    "participants",
+    "attendance",
+    "vote",
     "attachments",
 ];
 const OUTCOME_KEYS: [&str; 8] = [
-    "topic", "sessions", "decided", "result", "responsible", "deadline", "amount", "progress",
+    "topic",
+    "sessions",
+    "decided",
+    "result",
+    "responsible",
+    "deadline",
+    "amount",
+    "progress",
 ];
 const PLACE_KEYS: [&str; 7] = [
-    "name", "kind", "summary", "population", "households", "order", "code",
+    "name",
+    "kind",
+    "summary",
+    "population",
+    "households",
+    "order",
+    "code",
 ];
 const TALLY_KEYS: [&str; 3] = ["for", "against", "abstain"];
 
@@ -144,7 +172,9 @@ fn validate_places(loaded: &Loaded, config: &SiteConfig, diags: &mut Diagnostics
                 }
                 if let Some((kind_text, pos)) = f.string_at("kind", true) {
                     match PlaceKind::parse(&kind_text) {
-                        Some(k) if PlaceKind::allowed_at(depth).contains(&k) => place.kind = Some(k),
+                        Some(k) if PlaceKind::allowed_at(depth).contains(&k) => {
+                            place.kind = Some(k)
+                        }
                         Some(_) => f.error(
                             pos,
                             format!("这一层的地点不能是 `{kind_text}`"),
@@ -202,8 +232,12 @@ fn validate_places(loaded: &Loaded, config: &SiteConfig, diags: &mut Diagnostics
         let mut kids = std::mem::take(&mut places[i].children);
         kids.sort_by(|&a, &b| {
             let (pa, pb) = (&places[a], &places[b]);
-            (pa.order.is_none(), pa.order, &pa.code, pa.path.last())
-                .cmp(&(pb.order.is_none(), pb.order, &pb.code, pb.path.last()))
+            (pa.order.is_none(), pa.order, &pa.code, pa.path.last()).cmp(&(
+                pb.order.is_none(),
+                pb.order,
+                &pb.code,
+                pb.path.last(),
+            ))
         });
         places[i].children = kids;
     }
@@ -232,13 +266,21 @@ fn record_from(
     let file = r.front.file.clone();
     if !is_slug(&r.stem) {
         f.diags.push(
-            Diagnostic::error(file.clone(), None, format!("文件名 `{}` 不能作为记录标识", r.stem))
-                .with_hint("记录文件名只用小写字母、数字和连字符，如 2016-road-hardening.md"),
+            Diagnostic::error(
+                file.clone(),
+                None,
+                format!("文件名 `{}` 不能作为记录标识", r.stem),
+            )
+            .with_hint("记录文件名只用小写字母、数字和连字符，如 2016-road-hardening.md"),
         );
     } else if TALLY_KEYS.contains(&r.stem.as_str()) {
         f.diags.push(
-            Diagnostic::error(file.clone(), None, format!("`{}` 是保留字，不能作为记录文件名", r.stem))
-                .with_hint("for、against、abstain 用于表决计票，请换一个文件名"),
+            Diagnostic::error(
+                file.clone(),
+                None,
+                format!("`{}` 是保留字，不能作为记录文件名", r.stem),
+            )
+            .with_hint("for、against、abstain 用于表决计票，请换一个文件名"),
         );
     }
     for finding in privacy::scan(&r.stem) {
@@ -262,7 +304,11 @@ fn record_from(
 
     let title = f.string("title", true).map(|s| f.masked(s));
     let draft = f.boolean("draft").unwrap_or(false);
-    let tags = f.string_list("tags").into_iter().map(|(s, _)| f.masked(s)).collect();
+    let tags = f
+        .string_list("tags")
+        .into_iter()
+        .map(|(s, _)| f.masked(s))
+        .collect();
     let summary = f.string("summary", false).map(|s| f.masked(s));
     let extra = f.extra();
     let body = if f.privacy == PrivacyMode::Mask {
@@ -393,7 +439,8 @@ fn session_from(
                     let group = match config.vocabularies.participant_groups.find(k.as_str()) {
                         Some(g) => Some(g),
                         None => {
-                            let hint = vocab_hint(&config.vocabularies.participant_groups, k.as_str());
+                            let hint =
+                                vocab_hint(&config.vocabularies.participant_groups, k.as_str());
                             f.error(kpos, format!("未知的参会群体 `{}`", k.as_str()), Some(hint));
                             None
                         }
@@ -426,7 +473,9 @@ fn session_from(
             );
         }
     }
-    let vote = f.node("vote").and_then(|(node, _)| vote_from(f, node, attendance));
+    let vote = f
+        .node("vote")
+        .and_then(|(node, _)| vote_from(f, node, attendance));
     let mut attachments = Vec::new();
     let record_dir = Path::new(&r.front.file)
         .parent()
@@ -760,10 +809,9 @@ impl<'a> Fields<'a> {
             }
             let hint = match suggest(key, allowed.iter().copied()) {
                 Some(s) => format!("是不是 `{s}`？"),
-                None if allow_x => format!(
-                    "可用的字段：{}；自定义字段请以 x_ 开头",
-                    allowed.join("、")
-                ),
+                None if allow_x => {
+                    format!("可用的字段：{}；自定义字段请以 x_ 开头", allowed.join("、"))
+                }
                 None => format!("可用的字段：{}", allowed.join("、")),
             };
             let pos = self.scalar_pos(k);
@@ -833,7 +881,9 @@ impl<'a> Fields<'a> {
         self.with_scalar(key, false, |s| match s.trim() {
             "true" | "True" | "TRUE" => Ok(true),
             "false" | "False" | "FALSE" => Ok(false),
-            other => Err(format!("`{other}` 不是 true 或 false（YAML 1.2 中 yes/no 是文字）")),
+            other => Err(format!(
+                "`{other}` 不是 true 或 false（YAML 1.2 中 yes/no 是文字）"
+            )),
         })
     }
 
@@ -954,7 +1004,9 @@ impl<'a> Fields<'a> {
                     Some(pos),
                     format!("发现疑似{}，记录是公开的", fd.kind.label()),
                 )
-                .with_hint("删除该号码；如确需公开，可在 site.toml 设置 privacy = \"mask\" 打码发布"),
+                .with_hint(
+                    "删除该号码；如确需公开，可在 site.toml 设置 privacy = \"mask\" 打码发布",
+                ),
                 PrivacyMode::Mask => Diagnostic::warning(
                     self.file,
                     Some(pos),
@@ -1025,18 +1077,32 @@ fn resolve(
                     match place_index.get(&id) {
                         Some(&p) if site.places[p].depth() == 2 => out.villages.push(p),
                         Some(_) => diags.push(
-                            Diagnostic::error(r.file.clone(), v.pos, format!("`{}` 不是村或社区", v.text))
-                                .with_hint("villages 列出本镇下属的村（社区）文件夹名"),
+                            Diagnostic::error(
+                                r.file.clone(),
+                                v.pos,
+                                format!("`{}` 不是村或社区", v.text),
+                            )
+                            .with_hint("villages 列出本镇下属的村（社区）文件夹名"),
                         ),
                         None => {
-                            let candidates = site.places.iter().filter(|p| p.depth() == 2).map(|p| p.id());
+                            let candidates = site
+                                .places
+                                .iter()
+                                .filter(|p| p.depth() == 2)
+                                .map(|p| p.id());
                             let c: Vec<String> = candidates.collect();
                             let hint = suggest(&id, c.iter().map(String::as_str))
-                                .map(|s| format!("是不是 `{}`？", s.rsplit('/').next().unwrap_or(&s)))
+                                .map(|s| {
+                                    format!("是不是 `{}`？", s.rsplit('/').next().unwrap_or(&s))
+                                })
                                 .unwrap_or_else(|| "写本镇下属村（社区）的文件夹名".into());
                             diags.push(
-                                Diagnostic::error(r.file.clone(), v.pos, format!("找不到村（社区）`{}`", v.text))
-                                    .with_hint(hint),
+                                Diagnostic::error(
+                                    r.file.clone(),
+                                    v.pos,
+                                    format!("找不到村（社区）`{}`", v.text),
+                                )
+                                .with_hint(hint),
                             );
                         }
                     }
@@ -1072,7 +1138,10 @@ fn resolve(
                                     Diagnostic::error(
                                         r.file.clone(),
                                         rf.pos,
-                                        format!("计票中的议题 `{}` 不是本次会议协商的议题", rf.text),
+                                        format!(
+                                            "计票中的议题 `{}` 不是本次会议协商的议题",
+                                            rf.text
+                                        ),
                                     )
                                     .with_hint("vote 只能列出 topic/topics 中的议题"),
                                 );
@@ -1087,11 +1156,11 @@ fn resolve(
                 for sref in &o.sessions_ref {
                     if let Some(j) = lookup.record(r, sref, RecordKind::Session, diags) {
                         let on_topic = out.topic.is_none_or(|t| {
-                            site.records[j]
-                                .session()
-                                .is_some_and(|s| s.topics_ref.iter().any(|tr| {
-                                    lookup.quiet(&site.records[j], tr) == Some(t)
-                                }))
+                            site.records[j].session().is_some_and(|s| {
+                                s.topics_ref
+                                    .iter()
+                                    .any(|tr| lookup.quiet(&site.records[j], tr) == Some(t))
+                            })
                         });
                         if !on_topic {
                             diags.push(
@@ -1229,7 +1298,10 @@ impl RefLookup<'_> {
             }
             None if self.drafts.contains_key(&id) => {
                 diags.push(err(
-                    format!("`{}` 是草稿（draft: true），已发布的记录不能引用它", rf.text),
+                    format!(
+                        "`{}` 是草稿（draft: true），已发布的记录不能引用它",
+                        rf.text
+                    ),
                     format!(
                         "发布 {}（删除 draft: true），或用 --drafts 预览",
                         self.drafts[&id]
@@ -1274,7 +1346,10 @@ mod tests {
 
     #[test]
     fn masked_markdown_escapes_asterisks() {
-        assert_eq!(mask_markdown("电话13812345678。"), "电话138\\*\\*\\*\\*5678。");
+        assert_eq!(
+            mask_markdown("电话13812345678。"),
+            "电话138\\*\\*\\*\\*5678。"
+        );
         assert_eq!(mask_markdown("无号码"), "无号码");
     }
 }

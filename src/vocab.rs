@@ -44,9 +44,9 @@ impl Vocabulary {
     /// Index of the term `word` names (slug, name or alias).
     pub fn find(&self, word: &str) -> Option<usize> {
         let word = word.trim();
-        self.terms.iter().position(|t| {
-            t.slug == word || t.name == word || t.aliases.iter().any(|a| a == word)
-        })
+        self.terms
+            .iter()
+            .position(|t| t.slug == word || t.name == word || t.aliases.iter().any(|a| a == word))
     }
 
     pub fn get(&self, index: usize) -> &Term {
@@ -214,7 +214,10 @@ mod tests {
     #[test]
     fn suggests_close_chinese_word() {
         let v = Vocabularies::default();
-        assert_eq!(v.topic_types.suggest("项目建筑").as_deref(), Some("项目建设"));
+        assert_eq!(
+            v.topic_types.suggest("项目建筑").as_deref(),
+            Some("项目建设")
+        );
         assert_eq!(v.topic_types.suggest("完全无关的词语"), None);
     }
 

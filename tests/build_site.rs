@@ -1,0 +1,469 @@
+//! Whole-tool tests of `yishi build` on the `valid` fixture site: every URL
+//! of the content model exists, each index holds exactly its records,
+//! pagination, sub-path links, drafts, status and the reference date.
+
+mod common;
+
+use common::*;
+
+const BASE: &str = "/xieshang/";
+
+fn built() -> TempSite {
+    let site = TempSite::new("valid");
+    site.build(&[]).ok();
+    site
+}
+
+fn link(path: &str) -> String {
+    format!("{BASE}{path}")
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[test]
+fn every_url_of_the_contract_exists() {
+    let site = built();
+    let pages = [
+        "",
+        "alpha/",
+        "alpha/east/",
+        "alpha/west/",
+        "beta/",
+        "beta/garden/",
+        "alpha/topics/2016-bridge/",
+        "alpha/sessions/2016-bridge-council/",
+        "alpha/sessions/2016-bridge-hearing/",
+        "alpha/outcomes/2016-bridge-decision/",
+        "alpha/east/topics/2020-road/",
+        "alpha/east/outcomes/2020-road-decision/",
+        "alpha/east/topics/2021-budget/",
+        "alpha/east/sessions/2021-budget-meeting/",
+        "alpha/west/topics/2026-waste/",
+        "alpha/west/sessions/2026-waste-talk/",
+        "alpha/west/topics/2019-land/",
+        "beta/garden/topics/2024-parking/",
+        "beta/garden/sessions/2024-parking-meeting/",
+        "beta/garden/outcomes/2024-parking-result/",
+        "types/",
+        "types/project-construction/",
+        "types/annual-budget/",
+        "years/",
+        "years/2016/",
+        "years/2016/page/2/",
+        "years/2026/",
+        "forms/",
+        "forms/public-hearing/",
+        "forms/deliberation-council/",
+        "alpha/page/2/",
+        "404.html",
+        "css/style.css",
+        "beta/garden/sessions/files/plan.pdf",
+    ];
+    for p in pages {
+        assert!(site.has_page(p), "missing {p}");
+    }
+    // Every vocabulary entry has its list page, even when empty.
+    for slug in ["public-affairs", "volunteer-service", "other"] {
+        assert!(site.has_page(&format!("types/{slug}/")), "types/{slug}/");
+    }
+    assert!(!site.has_page("content/README.md"));
+}
+
+#[test]
+fn topic_shows_its_chain_in_date_order() {
+    let site = built();
+    let html = site.page("alpha/topics/2016-bridge/");
+    let order = [
+        "提出议题",
+        "事先公示",
+        "便民桥选址议事会",
+        "便民桥建设方案听证会",
+        "便民桥建设决定",
+        "开工",
+        "通车",
+    ];
+    let chain = html.split("class=\"chain\"").nth(1).unwrap();
+    let mut last = 0;
+    for item in order {
+        let at = chain
+            .find(item)
+            .unwrap_or_else(|| panic!("{item} not in chain"));
+        assert!(at > last, "{item} out of order");
+        last = at;
+    }
+    // The session list is oldest first too.
+    let sessions = html.split("id=\"h-sessions\"").nth(1).unwrap();
+    let links = card_links(sessions.split("id=\"h-outcome\"").next().unwrap());
+    assert_eq!(
+        links,
+        [
+            link("alpha/sessions/2016-bridge-council/"),
+            link("alpha/sessions/2016-bridge-hearing/")
+        ]
+    );
+    // Sessions and outcomes link back to their topic.
+    for p in [
+        "alpha/sessions/2016-bridge-hearing/",
+        "alpha/outcomes/2016-bridge-decision/",
+    ] {
+        assert!(
+            site.page(p).contains(&link("alpha/topics/2016-bridge/")),
+            "{p}"
+        );
+    }
+}
+
+#[test]
+fn each_index_holds_exactly_its_records() {
+    let site = built();
+    let r = |ids: &[&str]| -> Vec<String> { sorted(ids.iter().map(|s| link(s)).collect()) };
+    let east = r(&[
+        "alpha/topics/2016-bridge/",
+        "alpha/east/topics/2020-road/",
+        "alpha/east/outcomes/2020-road-decision/",
+        "alpha/east/topics/2021-budget/",
+        "alpha/east/sessions/2021-budget-meeting/",
+    ]);
+    assert_eq!(sorted(all_card_links(&site, BASE, "alpha/east/")), east);
+    let west = r(&[
+        "alpha/topics/2016-bridge/",
+        "alpha/west/topics/2026-waste/",
+        "alpha/west/sessions/2026-waste-talk/",
+        "alpha/west/topics/2019-land/",
+    ]);
+    assert_eq!(sorted(all_card_links(&site, BASE, "alpha/west/")), west);
+    let alpha = all_card_links(&site, BASE, "alpha/");
+    assert_eq!(alpha.len(), 11, "{alpha:?}");
+    assert!(!alpha.iter().any(|l| l.contains("beta")));
+    let garden = r(&[
+        "beta/garden/topics/2024-parking/",
+        "beta/garden/sessions/2024-parking-meeting/",
+        "beta/garden/outcomes/2024-parking-result/",
+    ]);
+    assert_eq!(sorted(all_card_links(&site, BASE, "beta/garden/")), garden);
+    assert_eq!(sorted(all_card_links(&site, BASE, "beta/")), garden);
+
+    assert_eq!(
+        sorted(all_card_links(&site, BASE, "types/project-construction/")),
+        r(&["alpha/topics/2016-bridge/", "alpha/east/topics/2020-road/"])
+    );
+    assert_eq!(
+        sorted(all_card_links(&site, BASE, "years/2016/")),
+        r(&[
+            "alpha/topics/2016-bridge/",
+            "alpha/sessions/2016-bridge-council/",
+            "alpha/sessions/2016-bridge-hearing/",
+            "alpha/outcomes/2016-bridge-decision/",
+        ])
+    );
+    assert_eq!(
+        sorted(all_card_links(&site, BASE, "years/2020/")),
+        r(&[
+            "alpha/east/topics/2020-road/",
+            "alpha/east/outcomes/2020-road-decision/"
+        ])
+    );
+    assert_eq!(
+        sorted(all_card_links(&site, BASE, "forms/deliberation-council/")),
+        r(&[
+            "alpha/sessions/2016-bridge-council/",
+            "beta/garden/sessions/2024-parking-meeting/"
+        ])
+    );
+    assert!(card_links(&site.page("types/volunteer-service/")).is_empty());
+}
+
+#[test]
+fn lists_are_newest_first_and_paginated() {
+    let site = built();
+    // alpha/east has 5 records at page size 2: three pages.
+    let p1 = site.page("alpha/east/");
+    let p2 = site.page("alpha/east/page/2/");
+    let p3 = site.page("alpha/east/page/3/");
+    assert!(!site.has_page("alpha/east/page/4/"));
+    assert!(!site.has_page("alpha/east/page/1/"));
+    assert_eq!(card_links(&p1).len(), 2);
+    assert_eq!(card_links(&p2).len(), 2);
+    assert_eq!(card_links(&p3).len(), 1);
+    assert!(!p1.contains("rel=\"prev\""));
+    assert!(p1.contains(&format!(
+        "rel=\"next\" href=\"{}\"",
+        link("alpha/east/page/2/")
+    )));
+    assert!(p2.contains(&format!("rel=\"prev\" href=\"{}\"", link("alpha/east/"))));
+    assert!(p2.contains(&format!(
+        "rel=\"next\" href=\"{}\"",
+        link("alpha/east/page/3/")
+    )));
+    assert!(!p3.contains("rel=\"next\""));
+    // Newest first: 2021 session (01-20) before 2021 topic (01-10).
+    let all = all_card_links(&site, BASE, "alpha/east/");
+    assert_eq!(all[0], link("alpha/east/sessions/2021-budget-meeting/"));
+    assert_eq!(all[1], link("alpha/east/topics/2021-budget/"));
+    assert_eq!(all.last().unwrap(), &link("alpha/topics/2016-bridge/"));
+}
+
+#[test]
+fn every_internal_link_is_under_the_sub_path() {
+    let site = built();
+    for entry in walkdir::WalkDir::new(site.path("public")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path()).unwrap();
+        for attr in ["href=\"", "src=\""] {
+            for part in html.split(attr).skip(1) {
+                let url = part.split('"').next().unwrap();
+                if url.starts_with('#') || url.starts_with("https://example.org/xieshang/") {
+                    continue;
+                }
+                assert!(url.starts_with(BASE), "{url} in {}", entry.path().display());
+            }
+        }
+        assert!(html.contains("<link rel=\"canonical\" href=\"https://example.org/xieshang/"));
+    }
+}
+
+#[test]
+fn base_url_flag_overrides_site_toml() {
+    let site = TempSite::new("valid");
+    site.build(&["--base-url", "http://localhost:8080"]).ok();
+    let home = site.page("");
+    assert!(home.contains("href=\"/alpha/\""), "{home}");
+    assert!(!home.contains("/xieshang/"));
+    let bad = site.build(&["--base-url", "not a url"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+#[test]
+fn drafts_are_absent_unless_asked_for() {
+    let site = built();
+    assert!(!site.has_page("alpha/west/topics/2025-draft/"));
+    assert!(!all_card_links(&site, BASE, "types/other/")
+        .iter()
+        .any(|l| l.contains("draft")));
+    assert!(!site.has_page("years/2025/"));
+    site.build(&["--drafts"]).ok();
+    assert!(site.has_page("alpha/west/topics/2025-draft/"));
+    assert!(site.has_page("years/2025/"));
+}
+
+fn status_of(site: &TempSite, page: &str) -> String {
+    let html = site.page(page);
+    let at = html.find("<h1>").unwrap();
+    let after = &html[at..];
+    after
+        .split("class=\"status status-")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn derived_status_and_flags() {
+    let site = built();
+    assert_eq!(status_of(&site, "alpha/topics/2016-bridge/"), "done");
+    assert_eq!(
+        status_of(&site, "alpha/east/topics/2020-road/"),
+        "implementing"
+    );
+    assert_eq!(
+        status_of(&site, "alpha/east/topics/2021-budget/"),
+        "consulting"
+    );
+    assert_eq!(
+        status_of(&site, "alpha/west/topics/2026-waste/"),
+        "collecting"
+    );
+    assert_eq!(
+        status_of(&site, "alpha/west/topics/2019-land/"),
+        "withdrawn"
+    );
+    assert_eq!(
+        status_of(&site, "beta/garden/topics/2024-parking/"),
+        "decided"
+    );
+    // Overdue: 2020-road's deadline 2021-06-30 passed, not done.
+    assert!(site
+        .page("alpha/east/topics/2020-road/")
+        .contains("status-overdue"));
+    assert!(!site
+        .page("alpha/topics/2016-bridge/")
+        .contains("class=\"status status-overdue\""));
+    // Upcoming session on the home page and on its village page.
+    let home = site.page("");
+    let upcoming = home.split("id=\"h-upcoming\"").nth(1).unwrap();
+    let upcoming = upcoming.split("</section>").next().unwrap();
+    assert_eq!(
+        card_links(upcoming),
+        [link("alpha/west/sessions/2026-waste-talk/")]
+    );
+    assert!(site.page("alpha/west/").contains("id=\"h-upcoming\""));
+}
+
+#[test]
+fn reference_date_moves_upcoming_and_status() {
+    let site = TempSite::new("valid");
+    site.run(&["build", "--as-of", "2027-01-01"]).ok();
+    assert_eq!(
+        status_of(&site, "alpha/west/topics/2026-waste/"),
+        "consulting"
+    );
+    let home = site.page("");
+    let upcoming = home.split("id=\"h-upcoming\"").nth(1).unwrap();
+    assert!(card_links(upcoming.split("</section>").next().unwrap()).is_empty());
+    // The deadline day itself is not overdue.
+    site.run(&["build", "--as-of", "2021-06-30"]).ok();
+    assert!(!site
+        .page("alpha/east/topics/2020-road/")
+        .contains("status-overdue"));
+    site.run(&["build", "--as-of", "2021-07-01"]).ok();
+    assert!(site
+        .page("alpha/east/topics/2020-road/")
+        .contains("status-overdue"));
+}
+
+#[test]
+fn source_date_epoch_sets_the_reference_date() {
+    let site = TempSite::new("valid");
+    // 2027-01-01T00:00:00Z is 08:00 in Shanghai on the same day.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args(["build", "--root"])
+        .arg(site.root())
+        .env("SOURCE_DATE_EPOCH", "1798761600")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        status_of(&site, "alpha/west/topics/2026-waste/"),
+        "consulting"
+    );
+    assert!(site.page("").contains("2027-01-01"));
+}
+
+#[test]
+fn builds_are_reproducible() {
+    let a = built();
+    let b = built();
+    let files = |s: &TempSite| -> Vec<(String, Vec<u8>)> {
+        let root = s.path("public");
+        let mut v: Vec<_> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(files(&a), files(&b));
+}
+
+#[test]
+fn raw_html_is_sanitized_and_tables_kept() {
+    let site = built();
+    let html = site.page("beta/garden/sessions/2024-parking-meeting/");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("alert("));
+    assert!(site
+        .page("alpha/topics/2016-bridge/")
+        .contains("<td>镇财政</td>"));
+}
+
+#[test]
+fn session_page_shows_vote_participants_and_attachments() {
+    let site = built();
+    let html = site.page("alpha/sessions/2016-bridge-hearing/");
+    assert!(html.contains("<td>20</td><td>3</td><td>2</td>"), "{html}");
+    assert!(html.contains("2016-04-10T19:30"));
+    assert!(html.contains("村(居)民代表"));
+    let per_topic = site.page("alpha/east/sessions/2021-budget-meeting/");
+    assert!(per_topic.contains("<td>25</td><td>5</td>"), "{per_topic}");
+    let att = site.page("beta/garden/sessions/2024-parking-meeting/");
+    assert!(att.contains(&format!(
+        "href=\"{}\"",
+        link("beta/garden/sessions/files/plan.pdf")
+    )));
+}
+
+#[test]
+fn related_topics_are_shown_both_ways() {
+    let site = built();
+    assert!(site
+        .page("alpha/east/topics/2020-road/")
+        .contains(&link("beta/garden/topics/2024-parking/")));
+    assert!(site
+        .page("beta/garden/topics/2024-parking/")
+        .contains(&link("alpha/east/topics/2020-road/")));
+}
+
+#[test]
+fn english_ui_is_shipped() {
+    let site = TempSite::new("valid");
+    site.edit(
+        "site.toml",
+        "page_size = 2",
+        "page_size = 2\nlanguage = \"en\"",
+    );
+    site.build(&[]).ok();
+    let home = site.page("");
+    assert!(home.contains("<html lang=\"en\">"));
+    assert!(home.contains("Upcoming sessions"));
+}
+
+#[test]
+fn summary_line_and_exit_code() {
+    let site = TempSite::new("valid");
+    let run = site.build(&[]);
+    run.ok();
+    assert!(run.stdout.contains("个页面"), "{}", run.stdout);
+    assert!(run.stdout.contains("14 条记录"), "{}", run.stdout);
+    let quiet = site.build(&["--quiet"]);
+    quiet.ok();
+    assert!(quiet.stdout.is_empty());
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let site = TempSite::new("valid");
+    assert_eq!(site.run(&["build", "--as-of", "2026-13-01"]).code, 2);
+    assert_eq!(site.run(&["build", "--no-such-flag"]).code, 2);
+    site.remove("site.toml");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("site.toml"));
+    let site = TempSite::new("valid");
+    let run = site.build(&["--output", "content"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(site.path("content/alpha/_place.yaml").exists());
+}
+
+#[test]
+fn check_validates_without_writing() {
+    let site = TempSite::new("valid");
+    let run = site.run(&["check", "--as-of", AS_OF]);
+    run.ok();
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn site_without_themes_folder_uses_the_built_in_theme() {
+    let site = built();
+    assert!(!site.path("themes").exists());
+    assert!(site.page("css/style.css").contains("system-ui"));
+}
