@@ -3,7 +3,7 @@
 //!
 //! Every problem is collected; nothing stops at the first one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -80,21 +80,36 @@ pub fn validate(
         .map(|(i, p)| (p.id(), i))
         .collect();
 
-    let results: Vec<(Option<Record>, Vec<Diagnostic>)> = loaded
+    let results: Vec<(Result<Record, String>, Vec<Diagnostic>)> = loaded
         .records
         .par_iter()
         .map(|r| {
             let mut f = Fields::new(&r.front, config.privacy);
             let place = &places[r.place];
-            let rec = record_from(root, r, place, config, &mut f);
+            let rec = record_from(root, r, place, config, &mut f).ok_or_else(|| {
+                let p = place.id();
+                if p.is_empty() {
+                    r.stem.clone()
+                } else {
+                    format!("{p}/{}", r.stem)
+                }
+            });
             f.privacy_scan(&r.front.text);
             (rec, f.diags)
         })
         .collect();
     let mut all = Vec::new();
+    // Ids of records that failed to validate: references to them are not
+    // reported again (the record's own error says what is wrong).
+    let mut broken: HashSet<String> = HashSet::new();
     for (rec, ds) in results {
         diags.extend(ds);
-        all.extend(rec);
+        match rec {
+            Ok(r) => all.push(r),
+            Err(id) => {
+                broken.insert(id);
+            }
+        }
     }
 
     // Ids are unique across the site, drafts included.
@@ -129,7 +144,7 @@ pub fn validate(
         records,
         attachments: loaded.attachments,
     };
-    resolve(&mut site, &place_index, &drafts, diags);
+    resolve(&mut site, &place_index, &drafts, &broken, diags);
     site
 }
 
@@ -1048,6 +1063,7 @@ fn resolve(
     site: &mut Site,
     place_index: &HashMap<String, usize>,
     drafts: &HashMap<String, String>,
+    broken: &HashSet<String>,
     diags: &mut Diagnostics,
 ) {
     let index: HashMap<String, usize> = site
@@ -1060,6 +1076,7 @@ fn resolve(
         site: &*site,
         index: &index,
         drafts,
+        broken,
     };
     // Resolve against an immutable view, then write the results back.
     let mut resolved: Vec<Resolved> = Vec::with_capacity(site.records.len());
@@ -1155,12 +1172,19 @@ fn resolve(
                 out.topic = lookup.record(r, &o.topic_ref, RecordKind::Topic, diags);
                 for sref in &o.sessions_ref {
                     if let Some(j) = lookup.record(r, sref, RecordKind::Session, diags) {
-                        let on_topic = out.topic.is_none_or(|t| {
-                            site.records[j].session().is_some_and(|s| {
+                        // Only judged when the session's own references
+                        // resolve (else its file already has an error).
+                        let session_topics: Vec<Option<usize>> = site.records[j]
+                            .session()
+                            .map(|s| {
                                 s.topics_ref
                                     .iter()
-                                    .any(|tr| lookup.quiet(&site.records[j], tr) == Some(t))
+                                    .map(|tr| lookup.quiet(&site.records[j], tr))
+                                    .collect()
                             })
+                            .unwrap_or_default();
+                        let on_topic = out.topic.is_none_or(|t| {
+                            session_topics.contains(&Some(t)) || session_topics.contains(&None)
                         });
                         if !on_topic {
                             diags.push(
@@ -1250,6 +1274,7 @@ struct RefLookup<'a> {
     site: &'a Site,
     index: &'a HashMap<String, usize>,
     drafts: &'a HashMap<String, String>,
+    broken: &'a HashSet<String>,
 }
 
 impl RefLookup<'_> {
@@ -1296,6 +1321,7 @@ impl RefLookup<'_> {
                 ));
                 None
             }
+            None if self.broken.contains(&id) => None,
             None if self.drafts.contains_key(&id) => {
                 diags.push(err(
                     format!(
@@ -1316,7 +1342,22 @@ impl RefLookup<'_> {
                     .iter()
                     .filter(|r| r.kind == kind)
                     .map(|r| r.id.as_str());
+                let in_kind_dir = rf
+                    .text
+                    .split('/')
+                    .any(|seg| RecordKind::from_dir(seg).is_some());
                 let hint = match suggest(&id, same_kind) {
+                    _ if in_kind_dir => {
+                        let fixed: Vec<&str> = rf
+                            .text
+                            .split('/')
+                            .filter(|seg| RecordKind::from_dir(seg).is_none())
+                            .collect();
+                        format!(
+                            "路径里不写 topics/、sessions/、outcomes/ 这一层：写作 `{}`",
+                            fixed.join("/")
+                        )
+                    }
                     Some(s) if !rf.text.contains('/') && s.rsplit_once('/').map(|x| x.0) == id.rsplit_once('/').map(|x| x.0) => {
                         format!("是不是 `{}`？", s.rsplit('/').next().unwrap_or(&s))
                     }

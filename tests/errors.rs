@@ -1,0 +1,463 @@
+//! One fixture per class of content error: each is the `valid` site with a
+//! single mistake. Every case proves the message, the file, line and
+//! column, that the build exits 1, that nothing was written, and that an
+//! earlier output survives untouched.
+
+mod common;
+
+use common::*;
+
+const ROAD: &str = "content/alpha/east/topics/2020-road.md";
+const HEARING: &str = "content/alpha/sessions/2016-bridge-hearing.md";
+const BRIDGE: &str = "content/alpha/topics/2016-bridge.md";
+const PARKING: &str = "content/beta/garden/topics/2024-parking.md";
+
+/// What a broken site must report.
+struct Expect {
+    /// `file:line:col`, or the file alone for problems with no single line.
+    at: &'static str,
+    message: &'static str,
+    hint: Option<&'static str>,
+}
+
+fn expect(at: &'static str, message: &'static str, hint: Option<&'static str>) -> Expect {
+    Expect { at, message, hint }
+}
+
+/// Build the site once (good), break it, build again: the second build must
+/// fail with the expected diagnostic and leave the first output as it was.
+fn assert_fails(break_it: impl Fn(&TempSite), e: Expect) {
+    // A fresh site with the mistake writes nothing at all.
+    let fresh = TempSite::new("valid");
+    break_it(&fresh);
+    let run = fresh.build(&[]);
+    assert_eq!(run.code, 1, "expected exit 1\n{}", run.stderr);
+    let text = run.stderr.as_str();
+    assert!(text.contains(e.message), "message {:?} not in\n{text}", e.message);
+    assert!(text.contains(e.at), "location {:?} not in\n{text}", e.at);
+    if let Some(h) = e.hint {
+        assert!(text.contains(h), "hint {h:?} not in\n{text}");
+    }
+    assert!(!fresh.path("public").exists(), "output written despite errors");
+    let leftovers: Vec<_> = std::fs::read_dir(fresh.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("yishi"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+
+    // An earlier good output survives byte for byte.
+    let site = TempSite::new("valid");
+    site.build(&[]).ok();
+    site.write("public/marker.txt", "earlier output");
+    let before = site.page("alpha/east/");
+    break_it(&site);
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(site.read("public/marker.txt"), "earlier output");
+    assert_eq!(site.page("alpha/east/"), before);
+}
+
+#[test]
+fn unknown_key_with_did_you_mean() {
+    assert_fails(
+        |s| s.edit(ROAD, "proposed: 2020-02-02", "proposed: 2020-02-02\nproposr: 村委"),
+        expect(
+            "content/alpha/east/topics/2020-road.md:5:1",
+            "未知的字段 `proposr`",
+            Some("是不是 `proposer`"),
+        ),
+    );
+}
+
+#[test]
+fn missing_required_key_points_at_front_matter_start() {
+    assert_fails(
+        |s| s.edit(ROAD, "type: 项目建设\n", ""),
+        expect("2020-road.md:1:1", "缺少必填字段 `type`", None),
+    );
+}
+
+#[test]
+fn impossible_date() {
+    assert_fails(
+        |s| s.edit(ROAD, "2020-02-02", "2020-02-30"),
+        expect("2020-road.md:4:11", "不是真实存在的日期", None),
+    );
+}
+
+#[test]
+fn unknown_vocabulary_term_suggests_the_right_one() {
+    assert_fails(
+        |s| s.edit(ROAD, "type: 项目建设", "type: 项目建筑"),
+        expect(
+            "2020-road.md:3:7",
+            "未知的议题类型 `项目建筑`",
+            Some("是不是 `项目建设`"),
+        ),
+    );
+}
+
+#[test]
+fn yaml_syntax_error() {
+    assert_fails(
+        |s| s.edit(ROAD, "type: 项目建设", "type: [项目建设"),
+        expect("2020-road.md:", "YAML 语法错误", None),
+    );
+}
+
+#[test]
+fn missing_front_matter() {
+    assert_fails(
+        |s| s.write(ROAD, "东村道路硬化\n\n正文\n"),
+        expect("2020-road.md:1:1", "缺少开头的 YAML 信息块", None),
+    );
+}
+
+#[test]
+fn unclosed_front_matter() {
+    assert_fails(
+        |s| s.write(ROAD, "---\ntitle: 东村道路硬化\n正文\n"),
+        expect("2020-road.md:1:1", "YAML 信息块没有结束", None),
+    );
+}
+
+#[test]
+fn gbk_file_names_the_byte_offset() {
+    assert_fails(
+        |s| {
+            let mut bytes = b"---\ntitle: ".to_vec();
+            bytes.extend_from_slice(&[0xB6, 0xAB, 0xB4, 0xE5]); // 东村 in GBK
+            bytes.extend_from_slice(b"\ntype: other\nproposed: 2020-02-02\n---\n");
+            s.write_bytes(ROAD, &bytes);
+        },
+        expect("2020-road.md:2:8", "第 11 字节", Some("GBK")),
+    );
+}
+
+#[test]
+fn bad_file_name() {
+    assert_fails(
+        |s| s.write("content/alpha/east/topics/Road_2.md", &s.read(ROAD)),
+        expect("Road_2.md", "不能作为记录标识", Some("小写字母")),
+    );
+}
+
+#[test]
+fn duplicate_id_names_both_files() {
+    assert_fails(
+        |s| {
+            s.write(
+                "content/alpha/east/sessions/2020-road.md",
+                "---\ntitle: 会\ntopic: 2020-road\ndate: 2020-03-01\nform: other\n---\n",
+            )
+        },
+        expect(
+            "content/alpha/east/topics/2020-road.md",
+            "记录标识 `alpha/east/2020-road` 与另一个文件重复",
+            None,
+        ),
+    );
+    let s = TempSite::new("valid");
+    s.write(
+        "content/alpha/east/sessions/2020-road.md",
+        "---\ntitle: 会\ntopic: 2020-road\ndate: 2020-03-01\nform: other\n---\n",
+    );
+    let run = s.build(&[]);
+    assert!(run.stderr.contains("content/alpha/east/sessions/2020-road.md"));
+}
+
+#[test]
+fn missing_reference_suggests_the_closest() {
+    assert_fails(
+        |s| s.edit(HEARING, "topic: 2016-bridge", "topic: 2016-brige"),
+        expect(
+            "2016-bridge-hearing.md:3:8",
+            "找不到议题 `2016-brige`",
+            Some("是不是 `2016-bridge`"),
+        ),
+    );
+}
+
+#[test]
+fn reference_to_the_wrong_kind() {
+    assert_fails(
+        |s| {
+            s.edit(
+                "content/alpha/outcomes/2016-bridge-decision.md",
+                "topic: 2016-bridge",
+                "topic: 2016-bridge-council",
+            )
+        },
+        expect("2016-bridge-decision.md:3:8", "是协商会议，这里需要议题", None),
+    );
+}
+
+#[test]
+fn outcome_session_on_another_topic() {
+    assert_fails(
+        |s| {
+            s.edit(
+                "content/beta/garden/outcomes/2024-parking-result.md",
+                "result: adopted",
+                "result: adopted\nsessions: [alpha/2016-bridge-hearing]",
+            )
+        },
+        expect("2024-parking-result.md:6:12", "协商的不是本成果的议题", None),
+    );
+}
+
+#[test]
+fn second_outcome_for_a_topic() {
+    assert_fails(
+        |s| {
+            s.write(
+                "content/alpha/east/outcomes/2020-road-again.md",
+                "---\ntitle: 再决定\ntopic: 2020-road\ndecided: 2021-01-01\nresult: rejected\n---\n",
+            )
+        },
+        expect("outcomes/2020-road-", "已有协商成果", Some("related")),
+    );
+    let s = TempSite::new("valid");
+    s.write(
+        "content/alpha/east/outcomes/2020-road-again.md",
+        "---\ntitle: 再决定\ntopic: 2020-road\ndecided: 2021-01-01\nresult: rejected\n---\n",
+    );
+    let run = s.build(&[]);
+    assert!(run.stderr.contains("2020-road-again.md"), "{}", run.stderr);
+    assert!(run.stderr.contains("2020-road-decision.md"), "{}", run.stderr);
+}
+
+#[test]
+fn attendance_below_participants() {
+    assert_fails(
+        |s| s.edit(HEARING, "attendance: 25", "attendance: 22"),
+        expect("2016-bridge-hearing.md:9:13", "少于各群体人数之和 23", None),
+    );
+}
+
+#[test]
+fn vote_above_attendance() {
+    assert_fails(
+        |s| s.edit(HEARING, "for: 20", "for: 30"),
+        expect("2016-bridge-hearing.md:10:7", "表决票数合计 35 超过到会人数 25", None),
+    );
+}
+
+#[test]
+fn per_topic_vote_names_a_topic_not_consulted() {
+    assert_fails(
+        |s| {
+            s.edit(
+                "content/alpha/east/sessions/2021-budget-meeting.md",
+                "alpha/east/2020-road:",
+                "alpha/2016-bridge:",
+            )
+        },
+        expect("2021-budget-meeting.md:9:3", "不是本次会议协商的议题", None),
+    );
+}
+
+#[test]
+fn missing_attachment() {
+    assert_fails(
+        |s| s.remove("content/beta/garden/sessions/files/plan.pdf"),
+        expect("2024-parking-meeting.md:6:15", "找不到附件 `files/plan.pdf`", None),
+    );
+}
+
+#[test]
+fn place_folder_without_place_file() {
+    assert_fails(
+        |s| s.write("content/alpha/north/topics/2020-x.md", &s.read(ROAD)),
+        expect("content/alpha/north", "地点文件夹缺少 _place.yaml", Some("content/alpha/north/_place.yaml")),
+    );
+}
+
+#[test]
+fn place_kind_must_fit_depth() {
+    assert_fails(
+        |s| s.edit("content/alpha/east/_place.yaml", "kind: village", "kind: town"),
+        expect("east/_place.yaml:2:7", "这一层的地点不能是 `town`", Some("village")),
+    );
+}
+
+#[test]
+fn village_code_must_start_with_town_code() {
+    assert_fails(
+        |s| s.edit("content/alpha/east/_place.yaml", "320401100201", "320401999201"),
+        expect("east/_place.yaml:3:7", "应以所属镇（街道）代码的前 9 位", None),
+    );
+}
+
+#[test]
+fn reserved_name_cannot_be_a_place() {
+    assert_fails(
+        |s| s.write("content/alpha/types/_place.yaml", "name: 类\nkind: village\n"),
+        expect("content/alpha/types", "保留的名称", None),
+    );
+}
+
+#[test]
+fn mobile_number_in_body() {
+    assert_fails(
+        |s| s.edit(ROAD, "东村主干道硬化。", "东村主干道硬化。\n联系人电话：13912345678"),
+        expect("2020-road.md:7:7", "发现疑似手机号码", Some("privacy = \"mask\"")),
+    );
+}
+
+#[test]
+fn identity_number_in_extra_key() {
+    assert_fails(
+        |s| s.edit(ROAD, "proposed: 2020-02-02", "proposed: 2020-02-02\nx_note: 申请人 11010519491231002X"),
+        expect("2020-road.md:5:13", "发现疑似身份证号码", None),
+    );
+}
+
+#[test]
+fn mask_mode_publishes_masked_with_a_warning() {
+    let s = TempSite::new("valid");
+    s.edit("site.toml", "page_size = 2", "page_size = 2\nprivacy = \"mask\"");
+    s.edit(ROAD, "东村主干道硬化。", "东村主干道硬化。联系人电话：13912345678");
+    s.edit(ROAD, "title: 东村道路硬化", "title: 东村道路硬化（13912345678）");
+    let run = s.build(&[]);
+    run.ok();
+    assert!(run.stderr.contains("已打码发布"), "{}", run.stderr);
+    let page = s.page("alpha/east/topics/2020-road/");
+    assert!(!page.contains("13912345678"));
+    assert!(page.contains("139****5678"), "{page}");
+    assert!(!s.page("alpha/east/").contains("13912345678"));
+}
+
+#[test]
+fn unknown_site_toml_key_with_position() {
+    assert_fails(
+        |s| s.edit("site.toml", "page_size = 2", "page_size = 2\npagesize = 3"),
+        expect("site.toml:4:1", "pagesize", Some("[extra]")),
+    );
+}
+
+#[test]
+fn bad_site_toml_value() {
+    assert_fails(
+        |s| s.edit("site.toml", "page_size = 2", "page_size = 0"),
+        expect("site.toml:3:13", "page_size 须在 1 到 1000 之间", None),
+    );
+}
+
+#[test]
+fn published_record_referring_to_a_draft() {
+    assert_fails(
+        |s| s.edit(PARKING, "related: [alpha/east/2020-road]", "related: [alpha/east/2020-road, alpha/west/2025-draft]"),
+        expect("2024-parking.md:5:33", "是草稿", Some("--drafts")),
+    );
+    // With --drafts the same site builds.
+    let s = TempSite::new("valid");
+    s.edit(PARKING, "related: [alpha/east/2020-road]", "related: [alpha/east/2020-road, alpha/west/2025-draft]");
+    s.build(&["--drafts"]).ok();
+}
+
+#[test]
+fn related_to_itself() {
+    assert_fails(
+        |s| s.edit(PARKING, "related: [alpha/east/2020-road]", "related: [2024-parking]"),
+        expect("2024-parking.md:5:11", "不能指向议题自身", None),
+    );
+}
+
+#[test]
+fn villages_only_on_town_topics() {
+    assert_fails(
+        |s| s.edit(ROAD, "proposed: 2020-02-02", "proposed: 2020-02-02\nvillages: [west]"),
+        expect("2020-road.md:5:1", "只有镇（街道）一级的议题可以写 villages", None),
+    );
+}
+
+#[test]
+fn unknown_village() {
+    assert_fails(
+        |s| s.edit(BRIDGE, "villages: [east, west]", "villages: [east, wets]"),
+        expect("2016-bridge.md:9:18", "找不到村（社区）`wets`", Some("west")),
+    );
+}
+
+#[test]
+fn session_ends_before_it_starts() {
+    assert_fails(
+        |s| s.edit(HEARING, "end: \"21:00\"", "end: \"18:00\""),
+        expect("2016-bridge-hearing.md:5:6", "结束时间早于开始时间", None),
+    );
+}
+
+#[test]
+fn notice_period_ends_before_notice() {
+    assert_fails(
+        |s| s.edit(BRIDGE, "notice_until: 2016-03-15", "notice_until: 2016-03-01"),
+        expect("2016-bridge.md:7:15", "早于公示日", None),
+    );
+}
+
+#[test]
+fn yaml_12_booleans() {
+    assert_fails(
+        |s| s.edit(ROAD, "proposed: 2020-02-02", "proposed: 2020-02-02\ndraft: yes"),
+        expect("2020-road.md:5:8", "不是 true 或 false", None),
+    );
+}
+
+#[test]
+fn all_problems_are_reported_in_one_run() {
+    let s = TempSite::new("valid");
+    s.edit(ROAD, "type: 项目建设", "type: 项目建筑");
+    s.edit(HEARING, "topic: 2016-bridge", "topic: 2016-brige");
+    s.edit("content/alpha/east/_place.yaml", "kind: village", "kind: town");
+    let run = s.build(&[]);
+    assert_eq!(run.code, 1);
+    for at in ["2020-road.md:3:7", "2016-bridge-hearing.md:3:8", "east/_place.yaml:2:7"] {
+        assert!(run.stderr.contains(at), "{at} missing in\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("发现 3 个错误"), "{}", run.stderr);
+}
+
+fn with_theme(s: &TempSite) {
+    copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &s.path("themes/default"),
+    );
+}
+
+#[test]
+fn template_render_error_names_file_and_line() {
+    assert_fails(
+        |s| {
+            with_theme(s);
+            let p = "themes/default/templates/404.html";
+            let text = s.read(p).replace("<p>{{ t.not_found_text }}</p>", "<p>{{ page.nope.deeper }}</p>");
+            s.write(p, &text);
+        },
+        expect("themes/default/templates/404.html:4:", "模板错误", None),
+    );
+}
+
+#[test]
+fn template_syntax_error_names_file_and_line() {
+    assert_fails(
+        |s| {
+            with_theme(s);
+            let p = "themes/default/templates/list.html";
+            let text = s.read(p).replace("{{ page.intro }}", "{{ page.intro }");
+            s.write(p, &text);
+        },
+        expect("themes/default/templates/list.html:5:", "模板错误", None),
+    );
+}
+
+#[test]
+fn custom_theme_in_site_is_used() {
+    let s = TempSite::new("valid");
+    with_theme(&s);
+    let p = "themes/default/templates/404.html";
+    s.write(p, &s.read(p).replace("{{ t.not_found_text }}", "自定义的404"));
+    s.build(&[]).ok();
+    assert!(s.page("404.html").contains("自定义的404"));
+}
