@@ -109,7 +109,7 @@ impl SiteConfig {
         let raw: RawConfig = match toml::from_str(text) {
             Ok(r) => r,
             Err(e) => {
-                let pos = e.span().and_then(|s| at(s));
+                let pos = e.span().and_then(&at);
                 let msg = e.message().to_string();
                 let hint = if msg.contains("unknown field") {
                     Some("site.toml 只接受 title、base_url、language、theme、page_size、privacy、timezone、description、license、[vocabularies] 和 [extra]；自定义设置请放在 [extra] 下".to_string())

@@ -266,7 +266,7 @@ fn walk_place(
         }
         let is_dir = p.is_dir();
         if !is_dir {
-            if !(path.is_empty() && is_readme(&name)) && !is_readme(&name) {
+            if !is_readme(&name) {
                 diags.push(
                     Diagnostic::warning(rel, None, "不是记录，已跳过")
                         .with_hint("记录要放在地点文件夹的 topics/、sessions/ 或 outcomes/ 中"),
@@ -482,15 +482,13 @@ pub fn split_front_matter(text: &str) -> Result<(String, usize, String, usize), 
     }
     let mut offset = text.find('\n').map_or(text.len(), |i| i + 1);
     let start = offset;
-    let mut line = 2;
-    for l in lines {
+    for (line, l) in (2..).zip(lines) {
         if l.trim_end() == "---" {
             let front = text[start..offset].to_string();
             let body = text[offset + l.len()..].to_string();
             return Ok((front, 1, body, line + 1));
         }
         offset += l.len();
-        line += 1;
     }
     Err(FrontMatterError::Unclosed)
 }

@@ -653,7 +653,7 @@ impl<'g> Renderer<'g> {
         if let Some(w) = t.withdrawn {
             chain.push((at(w), 6, json!({"kind": "withdrawn", "label": self.s("chain_withdrawn"), "date": self.date_value(w)})));
         }
-        chain.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        chain.sort_by_key(|c| (c.0, c.1));
         json!({
             "type": {"label": term.name, "url": self.urls.link(&format!("types/{}/", term.slug))},
             "status": self.status_value(i),
