@@ -33,12 +33,19 @@ fn assert_fails(break_it: impl Fn(&TempSite), e: Expect) {
     let run = fresh.build(&[]);
     assert_eq!(run.code, 1, "expected exit 1\n{}", run.stderr);
     let text = run.stderr.as_str();
-    assert!(text.contains(e.message), "message {:?} not in\n{text}", e.message);
+    assert!(
+        text.contains(e.message),
+        "message {:?} not in\n{text}",
+        e.message
+    );
     assert!(text.contains(e.at), "location {:?} not in\n{text}", e.at);
     if let Some(h) = e.hint {
         assert!(text.contains(h), "hint {h:?} not in\n{text}");
     }
-    assert!(!fresh.path("public").exists(), "output written despite errors");
+    assert!(
+        !fresh.path("public").exists(),
+        "output written despite errors"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(fresh.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -61,7 +68,13 @@ fn assert_fails(break_it: impl Fn(&TempSite), e: Expect) {
 #[test]
 fn unknown_key_with_did_you_mean() {
     assert_fails(
-        |s| s.edit(ROAD, "proposed: 2020-02-02", "proposed: 2020-02-02\nproposr: 村委"),
+        |s| {
+            s.edit(
+                ROAD,
+                "proposed: 2020-02-02",
+                "proposed: 2020-02-02\nproposr: 村委",
+            )
+        },
         expect(
             "content/alpha/east/topics/2020-road.md:5:1",
             "未知的字段 `proposr`",
@@ -164,7 +177,9 @@ fn duplicate_id_names_both_files() {
         "---\ntitle: 会\ntopic: 2020-road\ndate: 2020-03-01\nform: other\n---\n",
     );
     let run = s.build(&[]);
-    assert!(run.stderr.contains("content/alpha/east/sessions/2020-road.md"));
+    assert!(run
+        .stderr
+        .contains("content/alpha/east/sessions/2020-road.md"));
 }
 
 #[test]
@@ -189,7 +204,11 @@ fn reference_to_the_wrong_kind() {
                 "topic: 2016-bridge-council",
             )
         },
-        expect("2016-bridge-decision.md:3:8", "是协商会议，这里需要议题", None),
+        expect(
+            "2016-bridge-decision.md:3:8",
+            "是协商会议，这里需要议题",
+            None,
+        ),
     );
 }
 
@@ -203,7 +222,11 @@ fn outcome_session_on_another_topic() {
                 "result: adopted\nsessions: [alpha/2016-bridge-hearing]",
             )
         },
-        expect("2024-parking-result.md:6:12", "协商的不是本成果的议题", None),
+        expect(
+            "2024-parking-result.md:6:12",
+            "协商的不是本成果的议题",
+            None,
+        ),
     );
 }
 
@@ -225,7 +248,11 @@ fn second_outcome_for_a_topic() {
     );
     let run = s.build(&[]);
     assert!(run.stderr.contains("2020-road-again.md"), "{}", run.stderr);
-    assert!(run.stderr.contains("2020-road-decision.md"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("2020-road-decision.md"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -240,7 +267,11 @@ fn attendance_below_participants() {
 fn vote_above_attendance() {
     assert_fails(
         |s| s.edit(HEARING, "for: 20", "for: 30"),
-        expect("2016-bridge-hearing.md:10:7", "表决票数合计 35 超过到会人数 25", None),
+        expect(
+            "2016-bridge-hearing.md:10:7",
+            "表决票数合计 35 超过到会人数 25",
+            None,
+        ),
     );
 }
 
@@ -262,7 +293,11 @@ fn per_topic_vote_names_a_topic_not_consulted() {
 fn missing_attachment() {
     assert_fails(
         |s| s.remove("content/beta/garden/sessions/files/plan.pdf"),
-        expect("2024-parking-meeting.md:6:15", "找不到附件 `files/plan.pdf`", None),
+        expect(
+            "2024-parking-meeting.md:6:15",
+            "找不到附件 `files/plan.pdf`",
+            None,
+        ),
     );
 }
 
@@ -270,30 +305,59 @@ fn missing_attachment() {
 fn place_folder_without_place_file() {
     assert_fails(
         |s| s.write("content/alpha/north/topics/2020-x.md", &s.read(ROAD)),
-        expect("content/alpha/north", "地点文件夹缺少 _place.yaml", Some("content/alpha/north/_place.yaml")),
+        expect(
+            "content/alpha/north",
+            "地点文件夹缺少 _place.yaml",
+            Some("content/alpha/north/_place.yaml"),
+        ),
     );
 }
 
 #[test]
 fn place_kind_must_fit_depth() {
     assert_fails(
-        |s| s.edit("content/alpha/east/_place.yaml", "kind: village", "kind: town"),
-        expect("east/_place.yaml:2:7", "这一层的地点不能是 `town`", Some("village")),
+        |s| {
+            s.edit(
+                "content/alpha/east/_place.yaml",
+                "kind: village",
+                "kind: town",
+            )
+        },
+        expect(
+            "east/_place.yaml:2:7",
+            "这一层的地点不能是 `town`",
+            Some("village"),
+        ),
     );
 }
 
 #[test]
 fn village_code_must_start_with_town_code() {
     assert_fails(
-        |s| s.edit("content/alpha/east/_place.yaml", "320401100201", "320401999201"),
-        expect("east/_place.yaml:3:7", "应以所属镇（街道）代码的前 9 位", None),
+        |s| {
+            s.edit(
+                "content/alpha/east/_place.yaml",
+                "320401100201",
+                "320401999201",
+            )
+        },
+        expect(
+            "east/_place.yaml:3:7",
+            "应以所属镇（街道）代码的前 9 位",
+            None,
+        ),
     );
 }
 
 #[test]
 fn reserved_name_cannot_be_a_place() {
     assert_fails(
-        |s| s.write("content/alpha/types/_place.yaml", "name: 类\nkind: village\n"),
+        |s| {
+            s.write(
+                "content/alpha/types/_place.yaml",
+                "name: 类\nkind: village\n",
+            )
+        },
         expect("content/alpha/types", "保留的名称", None),
     );
 }
@@ -301,15 +365,31 @@ fn reserved_name_cannot_be_a_place() {
 #[test]
 fn mobile_number_in_body() {
     assert_fails(
-        |s| s.edit(ROAD, "东村主干道硬化。", "东村主干道硬化。\n联系人电话：13912345678"),
-        expect("2020-road.md:7:7", "发现疑似手机号码", Some("privacy = \"mask\"")),
+        |s| {
+            s.edit(
+                ROAD,
+                "东村主干道硬化。",
+                "东村主干道硬化。\n联系人电话：13912345678",
+            )
+        },
+        expect(
+            "2020-road.md:7:7",
+            "发现疑似手机号码",
+            Some("privacy = \"mask\""),
+        ),
     );
 }
 
 #[test]
 fn identity_number_in_extra_key() {
     assert_fails(
-        |s| s.edit(ROAD, "proposed: 2020-02-02", "proposed: 2020-02-02\nx_note: 申请人 11010519491231002X"),
+        |s| {
+            s.edit(
+                ROAD,
+                "proposed: 2020-02-02",
+                "proposed: 2020-02-02\nx_note: 申请人 11010519491231002X",
+            )
+        },
         expect("2020-road.md:5:13", "发现疑似身份证号码", None),
     );
 }
@@ -317,9 +397,21 @@ fn identity_number_in_extra_key() {
 #[test]
 fn mask_mode_publishes_masked_with_a_warning() {
     let s = TempSite::new("valid");
-    s.edit("site.toml", "page_size = 2", "page_size = 2\nprivacy = \"mask\"");
-    s.edit(ROAD, "东村主干道硬化。", "东村主干道硬化。联系人电话：13912345678");
-    s.edit(ROAD, "title: 东村道路硬化", "title: 东村道路硬化（13912345678）");
+    s.edit(
+        "site.toml",
+        "page_size = 2",
+        "page_size = 2\nprivacy = \"mask\"",
+    );
+    s.edit(
+        ROAD,
+        "东村主干道硬化。",
+        "东村主干道硬化。联系人电话：13912345678",
+    );
+    s.edit(
+        ROAD,
+        "title: 东村道路硬化",
+        "title: 东村道路硬化（13912345678）",
+    );
     let run = s.build(&[]);
     run.ok();
     assert!(run.stderr.contains("已打码发布"), "{}", run.stderr);
@@ -348,19 +440,35 @@ fn bad_site_toml_value() {
 #[test]
 fn published_record_referring_to_a_draft() {
     assert_fails(
-        |s| s.edit(PARKING, "related: [alpha/east/2020-road]", "related: [alpha/east/2020-road, alpha/west/2025-draft]"),
+        |s| {
+            s.edit(
+                PARKING,
+                "related: [alpha/east/2020-road]",
+                "related: [alpha/east/2020-road, alpha/west/2025-draft]",
+            )
+        },
         expect("2024-parking.md:5:33", "是草稿", Some("--drafts")),
     );
     // With --drafts the same site builds.
     let s = TempSite::new("valid");
-    s.edit(PARKING, "related: [alpha/east/2020-road]", "related: [alpha/east/2020-road, alpha/west/2025-draft]");
+    s.edit(
+        PARKING,
+        "related: [alpha/east/2020-road]",
+        "related: [alpha/east/2020-road, alpha/west/2025-draft]",
+    );
     s.build(&["--drafts"]).ok();
 }
 
 #[test]
 fn related_to_itself() {
     assert_fails(
-        |s| s.edit(PARKING, "related: [alpha/east/2020-road]", "related: [2024-parking]"),
+        |s| {
+            s.edit(
+                PARKING,
+                "related: [alpha/east/2020-road]",
+                "related: [2024-parking]",
+            )
+        },
         expect("2024-parking.md:5:11", "不能指向议题自身", None),
     );
 }
@@ -368,8 +476,18 @@ fn related_to_itself() {
 #[test]
 fn villages_only_on_town_topics() {
     assert_fails(
-        |s| s.edit(ROAD, "proposed: 2020-02-02", "proposed: 2020-02-02\nvillages: [west]"),
-        expect("2020-road.md:5:1", "只有镇（街道）一级的议题可以写 villages", None),
+        |s| {
+            s.edit(
+                ROAD,
+                "proposed: 2020-02-02",
+                "proposed: 2020-02-02\nvillages: [west]",
+            )
+        },
+        expect(
+            "2020-road.md:5:1",
+            "只有镇（街道）一级的议题可以写 villages",
+            None,
+        ),
     );
 }
 
@@ -377,7 +495,11 @@ fn villages_only_on_town_topics() {
 fn unknown_village() {
     assert_fails(
         |s| s.edit(BRIDGE, "villages: [east, west]", "villages: [east, wets]"),
-        expect("2016-bridge.md:9:18", "找不到村（社区）`wets`", Some("west")),
+        expect(
+            "2016-bridge.md:9:18",
+            "找不到村（社区）`wets`",
+            Some("west"),
+        ),
     );
 }
 
@@ -392,7 +514,13 @@ fn session_ends_before_it_starts() {
 #[test]
 fn notice_period_ends_before_notice() {
     assert_fails(
-        |s| s.edit(BRIDGE, "notice_until: 2016-03-15", "notice_until: 2016-03-01"),
+        |s| {
+            s.edit(
+                BRIDGE,
+                "notice_until: 2016-03-15",
+                "notice_until: 2016-03-01",
+            )
+        },
         expect("2016-bridge.md:7:15", "早于公示日", None),
     );
 }
@@ -400,7 +528,13 @@ fn notice_period_ends_before_notice() {
 #[test]
 fn yaml_12_booleans() {
     assert_fails(
-        |s| s.edit(ROAD, "proposed: 2020-02-02", "proposed: 2020-02-02\ndraft: yes"),
+        |s| {
+            s.edit(
+                ROAD,
+                "proposed: 2020-02-02",
+                "proposed: 2020-02-02\ndraft: yes",
+            )
+        },
         expect("2020-road.md:5:8", "不是 true 或 false", None),
     );
 }
@@ -410,10 +544,18 @@ fn all_problems_are_reported_in_one_run() {
     let s = TempSite::new("valid");
     s.edit(ROAD, "type: 项目建设", "type: 项目建筑");
     s.edit(HEARING, "topic: 2016-bridge", "topic: 2016-brige");
-    s.edit("content/alpha/east/_place.yaml", "kind: village", "kind: town");
+    s.edit(
+        "content/alpha/east/_place.yaml",
+        "kind: village",
+        "kind: town",
+    );
     let run = s.build(&[]);
     assert_eq!(run.code, 1);
-    for at in ["2020-road.md:3:7", "2016-bridge-hearing.md:3:8", "east/_place.yaml:2:7"] {
+    for at in [
+        "2020-road.md:3:7",
+        "2016-bridge-hearing.md:3:8",
+        "east/_place.yaml:2:7",
+    ] {
         assert!(run.stderr.contains(at), "{at} missing in\n{}", run.stderr);
     }
     assert!(run.stderr.contains("发现 3 个错误"), "{}", run.stderr);
@@ -432,7 +574,10 @@ fn template_render_error_names_file_and_line() {
         |s| {
             with_theme(s);
             let p = "themes/default/templates/404.html";
-            let text = s.read(p).replace("<p>{{ t.not_found_text }}</p>", "<p>{{ page.nope.deeper }}</p>");
+            let text = s.read(p).replace(
+                "<p>{{ t.not_found_text }}</p>",
+                "<p>{{ page.nope.deeper }}</p>",
+            );
             s.write(p, &text);
         },
         expect("themes/default/templates/404.html:4:", "模板错误", None),
@@ -457,7 +602,10 @@ fn custom_theme_in_site_is_used() {
     let s = TempSite::new("valid");
     with_theme(&s);
     let p = "themes/default/templates/404.html";
-    s.write(p, &s.read(p).replace("{{ t.not_found_text }}", "自定义的404"));
+    s.write(
+        p,
+        &s.read(p).replace("{{ t.not_found_text }}", "自定义的404"),
+    );
     s.build(&[]).ok();
     assert!(s.page("404.html").contains("自定义的404"));
 }

@@ -66,7 +66,11 @@ fn demo_site_is_valid_html() {
 #[test]
 fn english_site_is_valid_html() {
     let site = TempSite::new("valid");
-    site.edit("site.toml", "page_size = 2", "page_size = 2\nlanguage = \"en\"");
+    site.edit(
+        "site.toml",
+        "page_size = 2",
+        "page_size = 2\nlanguage = \"en\"",
+    );
     site.build(&[]).ok();
     validate(&site.path("public"));
 }
@@ -87,12 +91,22 @@ fn pages_load_nothing_from_other_hosts() {
         let html = std::fs::read_to_string(entry.path()).unwrap();
         for part in html.split("src=\"").skip(1) {
             let url = part.split('"').next().unwrap();
-            assert!(url.starts_with('/'), "remote src {url} in {}", entry.path().display());
+            assert!(
+                url.starts_with('/'),
+                "remote src {url} in {}",
+                entry.path().display()
+            );
         }
         for tag in html.split("<link ").skip(1) {
             let tag = tag.split('>').next().unwrap();
             if tag.contains("rel=\"stylesheet\"") || tag.contains("rel=\"preload\"") {
-                let href = tag.split("href=\"").nth(1).unwrap().split('"').next().unwrap();
+                let href = tag
+                    .split("href=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
                 assert!(href.starts_with('/'), "remote stylesheet {href}");
             }
         }

@@ -1,0 +1,99 @@
+//! WCAG 2.1 AA: axe-core in headless Chromium over a sample of every kind of
+//! page of the demo site and of the fixture site, at phone and desktop
+//! widths (`tests/tools/a11y.mjs`). `.ci/run` installs Chromium and the npm
+//! tools; without them the test is skipped locally and fails in CI.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn tools_ready() -> bool {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ready = repo.join("tests/tools/node_modules/axe-core").is_dir()
+        && repo
+            .join("tests/tools/node_modules/playwright-core")
+            .is_dir()
+        && Path::new(
+            &std::env::var("YISHI_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        )
+        .exists();
+    if !ready && std::env::var_os("CI").is_some() {
+        panic!("accessibility tools missing in CI: .ci/run must install them");
+    }
+    if !ready {
+        eprintln!("skipped: run `npm ci --prefix tests/tools` and install chromium");
+    }
+    ready
+}
+
+fn check(dir: &Path, pages: &[&str]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/a11y.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .arg(dir)
+        .args(pages)
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "accessibility violations:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains(" 0 violations"), "{report}");
+}
+
+#[test]
+fn demo_site_meets_wcag_21_aa() {
+    if !tools_ready() {
+        return;
+    }
+    let site = TempSite {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_tree(&repo.join("content"), &site.path("content"));
+    std::fs::copy(repo.join("site.toml"), site.path("site.toml")).unwrap();
+    site.build(&[]).ok();
+    check(
+        &site.path("public"),
+        &[
+            "/",
+            "/hetang/",
+            "/hetang/page/2/",
+            "/hetang/xiahu/",
+            "/hetang/topics/2018-canal-dredging/",
+            "/hetang/lijiaqiao/sessions/2019-budget-meeting/",
+            "/hetang/xiahu/sessions/2020-fish-pond-hearing/",
+            "/types/",
+            "/types/project-construction/",
+            "/years/",
+            "/years/2026/",
+            "/forms/public-hearing/",
+            "/404.html",
+        ],
+    );
+}
+
+#[test]
+fn fixture_site_meets_wcag_21_aa() {
+    if !tools_ready() {
+        return;
+    }
+    let site = TempSite::new("valid");
+    site.build(&["--base-url", "http://127.0.0.1/"]).ok();
+    check(
+        &site.path("public"),
+        &[
+            "/",
+            "/alpha/east/page/2/",
+            "/alpha/topics/2016-bridge/",
+            "/alpha/east/sessions/2021-budget-meeting/",
+            "/alpha/outcomes/2016-bridge-decision/",
+            "/alpha/east/outcomes/2020-road-decision/",
+        ],
+    );
+}
