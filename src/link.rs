@@ -213,3 +213,200 @@ fn derive_status(
         TopicStatus::Collecting
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::parse_moment;
+
+    fn day(s: &str) -> NaiveDate {
+        crate::date::parse_date(s).unwrap()
+    }
+
+    fn record(id: &str, data: RecordBody) -> Record {
+        Record {
+            id: id.into(),
+            slug: id.into(),
+            place: 1,
+            kind: match data {
+                RecordBody::Topic(_) => RecordKind::Topic,
+                RecordBody::Session(_) => RecordKind::Session,
+                RecordBody::Outcome(_) => RecordKind::Outcome,
+            },
+            file: String::new(),
+            title: id.into(),
+            draft: false,
+            tags: Vec::new(),
+            summary: None,
+            body: String::new(),
+            extra: Default::default(),
+            data,
+        }
+    }
+
+    fn topic(proposed: &str, withdrawn: Option<&str>) -> RecordBody {
+        RecordBody::Topic(Topic {
+            topic_type: 0,
+            proposed: day(proposed),
+            proposer: None,
+            notice: None,
+            notice_until: None,
+            withdrawn: withdrawn.map(day),
+            amount: None,
+            villages_ref: Vec::new(),
+            related_ref: Vec::new(),
+            villages: Vec::new(),
+            related: Vec::new(),
+        })
+    }
+
+    fn session(topic: usize, date: &str) -> RecordBody {
+        RecordBody::Session(Session {
+            topics_ref: Vec::new(),
+            topics: vec![topic],
+            date: parse_moment(date, chrono_tz::Asia::Shanghai).unwrap(),
+            end: None,
+            form: 0,
+            location: None,
+            participants: Vec::new(),
+            attendance: None,
+            vote: None,
+            attachments: Vec::new(),
+        })
+    }
+
+    fn outcome(topic: usize, deadline: Option<&str>, states: &[usize]) -> RecordBody {
+        RecordBody::Outcome(Outcome {
+            topic_ref: Ref {
+                text: String::new(),
+                pos: None,
+            },
+            topic: Some(topic),
+            sessions_ref: Vec::new(),
+            sessions: Vec::new(),
+            decided: day("2020-01-01"),
+            result: 0,
+            responsible: None,
+            deadline: deadline.map(day),
+            amount: None,
+            progress: states
+                .iter()
+                .map(|&s| Progress {
+                    date: day("2020-02-01"),
+                    state: s,
+                    note: None,
+                })
+                .collect(),
+        })
+    }
+
+    fn site(records: Vec<Record>) -> Site {
+        let place = |path: Vec<String>, parent| Place {
+            path,
+            name: "p".into(),
+            kind: None,
+            summary: None,
+            population: None,
+            households: None,
+            order: None,
+            code: None,
+            parent,
+            children: Vec::new(),
+            file: String::new(),
+        };
+        Site {
+            places: vec![place(vec![], None), place(vec!["a".into()], Some(0))],
+            records,
+            attachments: Vec::new(),
+        }
+    }
+
+    fn link(records: Vec<Record>, as_of: &str) -> Graph {
+        Graph::link(site(records), &Vocabularies::default(), day(as_of))
+    }
+
+    // Progress state indexes in the default vocabulary.
+    const STARTED: usize = 0;
+    const DONE: usize = 2;
+    const STOPPED: usize = 3;
+
+    #[test]
+    fn status_rules_first_match_wins() {
+        let g = link(
+            vec![
+                record("a", topic("2020-01-01", None)),
+                record("b", topic("2020-01-01", None)),
+                record("b-s", session(1, "2020-03-01")),
+                record("c", topic("2020-01-01", None)),
+                record("c-s", session(3, "2020-06-01 19:00")),
+                record("d", topic("2020-01-01", None)),
+                record("d-o", outcome(5, None, &[])),
+                record("e", topic("2020-01-01", None)),
+                record("e-o", outcome(7, None, &[STARTED])),
+                record("f", topic("2020-01-01", None)),
+                record("f-o", outcome(9, None, &[STARTED, STOPPED])),
+                record("g", topic("2020-01-01", Some("2020-02-01"))),
+                record("g-o", outcome(11, None, &[DONE])),
+            ],
+            "2020-05-01",
+        );
+        let st = |i: usize| g.status[i].unwrap();
+        assert_eq!(st(0), TopicStatus::Collecting);
+        assert_eq!(st(1), TopicStatus::Consulting);
+        assert_eq!(st(3), TopicStatus::Collecting, "only an upcoming session");
+        assert_eq!(st(5), TopicStatus::Decided);
+        assert_eq!(st(7), TopicStatus::Implementing);
+        assert_eq!(st(9), TopicStatus::Done, "stopped is final");
+        assert_eq!(
+            st(11),
+            TopicStatus::Withdrawn,
+            "withdrawn wins over an outcome"
+        );
+        assert_eq!(g.upcoming, vec![4]);
+    }
+
+    #[test]
+    fn session_on_the_reference_date_is_upcoming_and_held() {
+        let g = link(
+            vec![
+                record("a", topic("2020-01-01", None)),
+                record("a-s", session(0, "2020-05-01 19:00")),
+            ],
+            "2020-05-01",
+        );
+        assert_eq!(g.status[0], Some(TopicStatus::Consulting));
+        assert_eq!(g.upcoming, vec![1]);
+    }
+
+    #[test]
+    fn overdue_only_after_the_deadline_and_not_when_done() {
+        let records = || {
+            vec![
+                record("a", topic("2020-01-01", None)),
+                record("a-o", outcome(0, Some("2020-06-30"), &[STARTED])),
+                record("b", topic("2020-01-01", None)),
+                record("b-o", outcome(2, Some("2020-06-30"), &[DONE])),
+            ]
+        };
+        let on_deadline = link(records(), "2020-06-30");
+        assert!(!on_deadline.overdue[0]);
+        let after = link(records(), "2020-07-01");
+        assert!(after.overdue[0]);
+        assert!(!after.overdue[2], "done is never overdue");
+    }
+
+    #[test]
+    fn indexes_are_newest_first_and_include_ancestors() {
+        let g = link(
+            vec![
+                record("old", topic("2016-01-01", None)),
+                record("new", topic("2020-01-01", None)),
+            ],
+            "2020-05-01",
+        );
+        assert_eq!(g.by_place[1], vec![1, 0]);
+        assert_eq!(g.by_place[0], vec![1, 0]);
+        assert_eq!(g.by_year[&2016], vec![0]);
+        assert_eq!(g.by_type[0], vec![1, 0]);
+    }
+}

@@ -467,3 +467,37 @@ fn site_without_themes_folder_uses_the_built_in_theme() {
     assert!(!site.path("themes").exists());
     assert!(site.page("css/style.css").contains("system-ui"));
 }
+
+#[test]
+fn bom_and_crlf_records_are_accepted() {
+    let site = TempSite::new("valid");
+    let text = site
+        .read("content/alpha/east/topics/2020-road.md")
+        .replace('\n', "\r\n");
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend_from_slice(text.as_bytes());
+    site.write_bytes("content/alpha/east/topics/2020-road.md", &bytes);
+    site.build(&[]).ok();
+    let page = site.page("alpha/east/topics/2020-road/");
+    assert!(page.contains("<h1>东村道路硬化</h1>"), "{page}");
+}
+
+#[test]
+fn hidden_files_and_editor_backups_are_skipped() {
+    let site = TempSite::new("valid");
+    let broken = "not a record at all";
+    site.write("content/alpha/east/topics/2020-road.md~", broken);
+    site.write("content/alpha/east/topics/.2020-road.md.swp", broken);
+    site.write("content/alpha/east/topics/#2020-road.md#", broken);
+    site.write("content/alpha/.hidden/_place.yaml", broken);
+    site.write("content/alpha/east/README.md", "clerk notes");
+    let run = site.build(&[]);
+    run.ok();
+    assert!(!run.stderr.contains("2020-road.md~"), "{}", run.stderr);
+    // A stray file where records live is skipped with a warning.
+    site.write("content/alpha/east/topics/notes.docx", "x");
+    let run = site.build(&[]);
+    run.ok();
+    assert!(run.stderr.contains("notes.docx"), "{}", run.stderr);
+    assert!(run.stderr.contains("已跳过"), "{}", run.stderr);
+}
