@@ -26,6 +26,8 @@ pub struct Graph {
     pub sessions_of: Vec<Vec<usize>>,
     /// Sessions dated on or after the reference date, soonest first.
     pub upcoming: Vec<usize>,
+    /// Per place: the upcoming sessions of its index, soonest first.
+    pub upcoming_by_place: Vec<Vec<usize>>,
     /// Every record, newest first.
     pub latest: Vec<usize>,
     /// Per place: the records of its index, newest first.
@@ -137,8 +139,18 @@ impl Graph {
             by_year.entry(r.date().year()).or_default().push(i);
         }
 
+        let mut upcoming_by_place: Vec<Vec<usize>> = vec![Vec::new(); site.places.len()];
+        for &i in &upcoming {
+            let mut p = Some(site.records[i].place);
+            while let Some(pi) = p {
+                upcoming_by_place[pi].push(i);
+                p = site.places[pi].parent;
+            }
+        }
+
         Graph {
             site,
+            upcoming_by_place,
             as_of,
             status,
             overdue,
@@ -238,6 +250,7 @@ mod tests {
             draft: false,
             tags: Vec::new(),
             summary: None,
+            plain_summary: String::new(),
             body: String::new(),
             extra: Default::default(),
             data,

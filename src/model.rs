@@ -231,6 +231,9 @@ pub struct Record {
     pub draft: bool,
     pub tags: Vec<String>,
     pub summary: Option<String>,
+    /// `summary`, or else the body's first paragraph as plain text: computed
+    /// once at validation, shown in every list.
+    pub plain_summary: String,
     /// Markdown source of the body.
     pub body: String,
     /// `x_` keys, for templates.

@@ -322,10 +322,7 @@ impl<'g> Renderer<'g> {
         let g = self.graph;
         let r = &g.site.records[i];
         let v = &self.config.vocabularies;
-        let summary = r
-            .summary
-            .clone()
-            .unwrap_or_else(|| markdown::first_paragraph(&r.body));
+        let summary = &r.plain_summary;
         let (detail, date) = match &r.data {
             RecordBody::Topic(t) => (
                 json!({"type": v.topic_types.get(t.topic_type).name,
@@ -359,7 +356,7 @@ impl<'g> Renderer<'g> {
             "place": self.place_link(r.place),
             "status": topic_status,
             "overdue": g.topics_of(i).iter().any(|&t| g.overdue[t]),
-            "summary": markdown::truncate(&summary, 90),
+            "summary": markdown::truncate(summary, 90),
             "detail": detail,
         })
     }
@@ -491,12 +488,6 @@ impl<'g> Renderer<'g> {
                     .push(self.cards[i].clone());
             }
         }
-        let upcoming: Vec<usize> = g
-            .upcoming
-            .iter()
-            .copied()
-            .filter(|i| list.contains(i))
-            .collect();
         let mut info = self.place_link(p);
         info["summary_html"] = json!(place.summary.as_deref().map(markdown::inline_to_html));
         info["population"] = json!(place.population);
@@ -512,7 +503,7 @@ impl<'g> Renderer<'g> {
                 v
             }).collect::<Vec<_>>(),
             "counts": self.status_counts(list),
-            "upcoming": if n == 1 { self.cards_of(&upcoming) } else { Vec::new() },
+            "upcoming": if n == 1 { self.cards_of(&g.upcoming_by_place[p]) } else { Vec::new() },
             "years": years,
             "pagination": pagination,
         })

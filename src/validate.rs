@@ -342,8 +342,12 @@ fn record_from(
     } else {
         format!("{}/{}", place.id(), r.stem)
     };
+    let plain_summary = summary
+        .clone()
+        .unwrap_or_else(|| crate::markdown::first_paragraph(&body));
     Some(Record {
         id,
+        plain_summary,
         slug: r.stem.clone(),
         place: r.place,
         kind: r.kind,
