@@ -74,10 +74,10 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, BuildError> {
     let theme = Theme::load(root, &config.theme).map_err(|d| BuildError::Content(vec![d]))?;
 
     let mut diags = Diagnostics::new();
-    let loaded = crate::load::load(root, &theme.reserved_names(), &mut diags);
+    let loaded = crate::load::load(root, &theme.reserved_names(), None, &mut diags);
     timings.push(("load", t0.elapsed()));
     let t1 = Instant::now();
-    let site = crate::validate::validate(root, loaded, &config, opts.drafts, &mut diags);
+    let (site, _cache) = crate::validate::validate(root, loaded, &config, opts.drafts, &mut diags);
     timings.push(("validate", t1.elapsed()));
     if diags.has_errors() {
         return Err(BuildError::Content(diags.sorted()));
@@ -175,7 +175,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let urls = Urls::new(&config.base_url, &config.base_path());
     let static_files = theme.static_files.clone();
     let renderer =
-        Renderer::new(theme, &graph, &config, urls).map_err(|e| BuildError::Content(vec![e.0]))?;
+        Renderer::new(theme, &graph, &config, urls, 0).map_err(|e| BuildError::Content(vec![e.0]))?;
     let jobs = renderer.jobs();
     let out = Output::begin(&output)
         .map_err(|e| BuildError::Io(format!("无法创建输出文件夹 {}：{e}", output.display())))?;

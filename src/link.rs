@@ -246,6 +246,7 @@ mod tests {
                 RecordBody::Outcome(_) => RecordKind::Outcome,
             },
             file: String::new(),
+            source_hash: 0,
             title: id.into(),
             draft: false,
             tags: Vec::new(),

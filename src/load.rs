@@ -98,9 +98,39 @@ pub struct LoadedYaml {
     pub line_offset: usize,
 }
 
+/// What a file looked like when it was read (size and modification time):
+/// an unchanged stamp lets a repeated build reuse the earlier result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
+}
+
+/// A record file as read now, or the checked result of an earlier read of
+/// the same unchanged file.
+#[derive(Debug)]
+pub enum RecordInput {
+    Fresh(LoadedRecord),
+    Reused(std::sync::Arc<crate::validate::CheckedRecord>),
+}
+
 /// A record file: front matter and Markdown body.
 #[derive(Debug)]
 pub struct LoadedRecord {
+    pub path: PathBuf,
+    pub stamp: Option<Stamp>,
+    /// Problems found while reading (fences, YAML syntax).
+    pub diags: Vec<Diagnostic>,
     pub kind: RecordKind,
     /// Index into [`Loaded::places`] of the place it is filed in.
     pub place: usize,
@@ -123,7 +153,7 @@ pub struct Attachment {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub places: Vec<LoadedPlace>,
-    pub records: Vec<LoadedRecord>,
+    pub records: Vec<RecordInput>,
     pub attachments: Vec<Attachment>,
 }
 
@@ -167,7 +197,15 @@ struct PendingRecord {
 
 /// Walk `root/content` and read everything. `reserved_extra` are further
 /// names that cannot be place slugs (the theme's top-level static names).
-pub fn load(root: &Path, reserved_extra: &[String], diags: &mut Diagnostics) -> Loaded {
+///
+/// With a `cache` of an earlier build, record files whose [`Stamp`] did not
+/// change are not read again.
+pub fn load(
+    root: &Path,
+    reserved_extra: &[String],
+    cache: Option<&crate::validate::RecordCache>,
+    diags: &mut Diagnostics,
+) -> Loaded {
     let content = root.join("content");
     let mut loaded = Loaded::default();
     if !content.is_dir() {
@@ -201,14 +239,21 @@ pub fn load(root: &Path, reserved_extra: &[String], diags: &mut Diagnostics) -> 
             Err(d) => diags.push(d),
         }
     }
-    let records: Vec<Result<(LoadedRecord, Vec<Diagnostic>), Diagnostic>> =
-        pending.par_iter().map(|p| read_record(root, p)).collect();
+    let records: Vec<Result<RecordInput, Diagnostic>> = pending
+        .par_iter()
+        .map(|p| {
+            let stamp = Stamp::of(&p.path);
+            if let Some(hit) = cache.and_then(|c| c.get(&p.path)) {
+                if stamp.is_some() && hit.stamp == stamp && hit.kind == p.kind && hit.place == p.place {
+                    return Ok(RecordInput::Reused(hit.clone()));
+                }
+            }
+            read_record(root, p, stamp).map(RecordInput::Fresh)
+        })
+        .collect();
     for r in records {
         match r {
-            Ok((rec, ds)) => {
-                diags.extend(ds);
-                loaded.records.push(rec);
-            }
+            Ok(rec) => loaded.records.push(rec),
             Err(d) => diags.push(d),
         }
     }
@@ -413,7 +458,8 @@ fn read_yaml_file(root: &Path, path: &Path) -> Result<LoadedYaml, Diagnostic> {
 fn read_record(
     root: &Path,
     pending: &PendingRecord,
-) -> Result<(LoadedRecord, Vec<Diagnostic>), Diagnostic> {
+    stamp: Option<Stamp>,
+) -> Result<LoadedRecord, Diagnostic> {
     let (rel, text) = read_file_text(root, &pending.path)?;
     let stem = pending
         .path
@@ -433,6 +479,9 @@ fn read_record(
     let parse_failed = diag.is_some() || !diags.is_empty();
     diags.extend(diag);
     let record = LoadedRecord {
+        path: pending.path.clone(),
+        stamp,
+        diags,
         kind: pending.kind,
         place: pending.place,
         stem,
@@ -445,7 +494,7 @@ fn read_record(
         body,
         body_line,
     };
-    Ok((record, diags))
+    Ok(record)
 }
 
 /// A problem with the `---` fences.

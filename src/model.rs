@@ -227,6 +227,8 @@ pub struct Record {
     pub kind: RecordKind,
     /// Relative to the site root, for messages.
     pub file: String,
+    /// A hash of the file's text: changes whenever the file does.
+    pub source_hash: u64,
     pub title: String,
     pub draft: bool,
     pub tags: Vec<String>,

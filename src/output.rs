@@ -6,6 +6,34 @@
 
 use std::path::{Path, PathBuf};
 
+/// Where rendered pages go: the staging folder of a build, or memory for
+/// the preview server.
+pub trait PageSink {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+}
+
+impl PageSink for Output {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.write(rel, &bytes)
+    }
+}
+
+/// Pages kept in memory (path → bytes).
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    pub pages: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl PageSink for MemorySink {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.pages
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .push((rel.to_string(), bytes));
+        Ok(())
+    }
+}
+
 /// The staging folder of one build.
 #[derive(Debug)]
 pub struct Output {

@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Pos};
 use crate::link::Graph;
 use crate::markdown;
 use crate::model::*;
-use crate::output::Output;
+use crate::output::PageSink;
 use crate::theme::Theme;
 use crate::url::Urls;
 
@@ -54,6 +54,15 @@ pub struct Renderer<'g> {
     base: tera::Context,
     /// Per record: the card shown in lists.
     cards: Vec<Value>,
+    /// Per record: a hash of its card, for page fingerprints.
+    card_hashes: Vec<u64>,
+    /// Per place: its status counts (the same on every page of the place).
+    place_counts: Vec<Value>,
+    /// Per template: a hash of its source and of every template it uses.
+    template_hashes: HashMap<String, u64>,
+    /// Mixed into every fingerprint: what all pages depend on (settings,
+    /// places, strings), supplied by the caller.
+    global: u64,
 }
 
 fn ctx_err(e: impl std::fmt::Display) -> TemplateError {
@@ -66,6 +75,7 @@ impl<'g> Renderer<'g> {
         graph: &'g Graph,
         config: &'g SiteConfig,
         urls: Urls,
+        global: u64,
     ) -> Result<Renderer<'g>, TemplateError> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
@@ -99,6 +109,7 @@ impl<'g> Renderer<'g> {
             }),
         );
         base.insert("t", &t);
+        let template_hashes = template_hashes(&theme);
         let mut r = Renderer {
             tera,
             theme,
@@ -108,10 +119,25 @@ impl<'g> Renderer<'g> {
             t,
             base,
             cards: Vec::new(),
+            card_hashes: Vec::new(),
+            place_counts: Vec::new(),
+            template_hashes,
+            global,
         };
-        r.cards = (0..graph.site.records.len())
+        let (cards, hashes): (Vec<Value>, Vec<u64>) = (0..graph.site.records.len())
             .into_par_iter()
-            .map(|i| r.card(i))
+            .map(|i| {
+                let card = r.card(i);
+                let h = hash_of(&card.to_string());
+                (card, h)
+            })
+            .unzip();
+        r.cards = cards;
+        r.card_hashes = hashes;
+        r.place_counts = graph
+            .by_place
+            .par_iter()
+            .map(|list| r.status_counts(list))
             .collect();
         Ok(r)
     }
@@ -147,13 +173,13 @@ impl<'g> Renderer<'g> {
     pub fn render_all(
         &self,
         jobs: &[PageJob],
-        out: &Output,
+        out: &(dyn PageSink + Sync),
         progress: &(dyn Fn() + Sync),
     ) -> Result<usize, RenderFailure> {
         let done = AtomicUsize::new(0);
         jobs.par_iter().try_for_each(|job| {
             let (path, html) = self.render(*job).map_err(RenderFailure::Template)?;
-            out.write(&Urls::file_of(&path), html.as_bytes())
+            out.put(&Urls::file_of(&path), html.into_bytes())
                 .map_err(|e| RenderFailure::Io(path.clone(), e))?;
             done.fetch_add(1, Ordering::Relaxed);
             progress();
@@ -162,71 +188,167 @@ impl<'g> Renderer<'g> {
         Ok(done.into_inner())
     }
 
+    /// The output path of a page (`alpha/east/`, `404.html`).
+    pub fn job_path(&self, job: PageJob) -> String {
+        let site = &self.graph.site;
+        let v = &self.config.vocabularies;
+        match job {
+            PageJob::Home => String::new(),
+            PageJob::Place(p, n) => Urls::paged(&Urls::place_path(&site.places[p]), n),
+            PageJob::Record(i) => {
+                let r = &site.records[i];
+                Urls::record_path(&site.places[r.place], r)
+            }
+            PageJob::Type(i, n) => Urls::paged(&format!("types/{}/", v.topic_types.get(i).slug), n),
+            PageJob::Year(y, n) => Urls::paged(&format!("years/{y}/"), n),
+            PageJob::Form(i, n) => {
+                Urls::paged(&format!("forms/{}/", v.session_forms.get(i).slug), n)
+            }
+            PageJob::TypesIndex => "types/".into(),
+            PageJob::YearsIndex => "years/".into(),
+            PageJob::FormsIndex => "forms/".into(),
+            PageJob::NotFound => "404.html".into(),
+        }
+    }
+
+    /// The template a page is rendered with.
+    pub fn template_of(&self, job: PageJob) -> &'static str {
+        match job {
+            PageJob::Home => "home.html",
+            PageJob::Place(..) => "place.html",
+            PageJob::Record(i) => match self.graph.site.records[i].kind {
+                RecordKind::Topic => "topic.html",
+                RecordKind::Session => "session.html",
+                RecordKind::Outcome => "outcome.html",
+            },
+            PageJob::Type(..) | PageJob::Year(..) | PageJob::Form(..) => "list.html",
+            PageJob::TypesIndex | PageJob::YearsIndex | PageJob::FormsIndex => "overview.html",
+            PageJob::NotFound => "404.html",
+        }
+    }
+
+    /// A hash of everything a page shows, so that a repeated build (`serve`)
+    /// renders only pages whose inputs changed. `None` for the few pages
+    /// that show site-wide figures: those are always rendered.
+    pub fn fingerprint(&self, job: PageJob) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let g = self.graph;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.global.hash(&mut h);
+        self.template_hashes
+            .get(self.template_of(job))
+            .hash(&mut h);
+        let size = self.config.page_size;
+        let slice = |list: &[usize], n: usize, h: &mut std::collections::hash_map::DefaultHasher| {
+            list.len().hash(h);
+            let start = (n - 1) * size;
+            for &i in &list[start.min(list.len())..(start + size).min(list.len())] {
+                self.card_hashes[i].hash(h);
+            }
+        };
+        match job {
+            PageJob::Home
+            | PageJob::TypesIndex
+            | PageJob::YearsIndex
+            | PageJob::FormsIndex
+            | PageJob::NotFound => return None,
+            PageJob::Record(i) => {
+                let r = &g.site.records[i];
+                (0u8, r.source_hash, self.card_hashes[i]).hash(&mut h);
+                let mut neighbours: Vec<usize> = g.topics_of(i);
+                match &r.data {
+                    RecordBody::Topic(t) => {
+                        neighbours.extend(&g.sessions_of[i]);
+                        neighbours.extend(&t.related);
+                        if let Some(o) = g.outcome_of[i] {
+                            neighbours.push(o);
+                            g.site.records[o].source_hash.hash(&mut h);
+                        }
+                    }
+                    RecordBody::Session(_) => {}
+                    RecordBody::Outcome(o) => neighbours.extend(&o.sessions),
+                }
+                for j in neighbours {
+                    (j, self.card_hashes[j]).hash(&mut h);
+                }
+            }
+            PageJob::Place(p, n) => {
+                (1u8, p, n).hash(&mut h);
+                self.place_counts[p].to_string().hash(&mut h);
+                slice(&g.by_place[p], n, &mut h);
+                if n == 1 {
+                    for &i in &g.upcoming_by_place[p] {
+                        self.card_hashes[i].hash(&mut h);
+                    }
+                }
+                for &c in &g.site.places[p].children {
+                    g.by_place[c].len().hash(&mut h);
+                }
+            }
+            PageJob::Type(i, n) => {
+                (2u8, i, n).hash(&mut h);
+                slice(&g.by_type[i], n, &mut h);
+            }
+            PageJob::Year(y, n) => {
+                (3u8, y, n).hash(&mut h);
+                slice(&g.by_year[&y], n, &mut h);
+            }
+            PageJob::Form(i, n) => {
+                (4u8, i, n).hash(&mut h);
+                slice(&g.by_form[i], n, &mut h);
+            }
+        }
+        Some(h.finish())
+    }
+
     /// One page: its output path and HTML.
     pub fn render(&self, job: PageJob) -> Result<(String, String), TemplateError> {
-        let (path, template, page) = match job {
-            PageJob::Home => (String::new(), "home.html", self.home()),
-            PageJob::Place(p, n) => {
-                let path = Urls::paged(&Urls::place_path(&self.graph.site.places[p]), n);
-                (path, "place.html", self.place(p, n))
-            }
-            PageJob::Record(i) => {
-                let r = &self.graph.site.records[i];
-                let path = Urls::record_path(&self.graph.site.places[r.place], r);
-                let template = match r.kind {
-                    RecordKind::Topic => "topic.html",
-                    RecordKind::Session => "session.html",
-                    RecordKind::Outcome => "outcome.html",
-                };
-                (path, template, self.record(i))
-            }
+        let path = self.job_path(job);
+        let template = self.template_of(job);
+        let page = match job {
+            PageJob::Home => self.home(),
+            PageJob::Place(p, n) => self.place(p, n),
+            PageJob::Record(i) => self.record(i),
             PageJob::Type(i, n) => {
                 let term = self.config.vocabularies.topic_types.get(i);
                 let base = format!("types/{}/", term.slug);
-                let page = self.list(
+                self.list(
                     &base,
                     n,
                     &self.graph.by_type[i],
                     &term.name,
                     self.s("type_list_intro"),
                     (self.s("types"), "types/"),
-                );
-                (Urls::paged(&base, n), "list.html", page)
+                )
             }
             PageJob::Year(y, n) => {
                 let base = format!("years/{y}/");
                 let title = self.s("year_title").replace("{year}", &y.to_string());
-                let page = self.list(
+                self.list(
                     &base,
                     n,
                     &self.graph.by_year[&y],
                     &title,
                     self.s("year_list_intro"),
                     (self.s("years"), "years/"),
-                );
-                (Urls::paged(&base, n), "list.html", page)
+                )
             }
             PageJob::Form(i, n) => {
                 let term = self.config.vocabularies.session_forms.get(i);
                 let base = format!("forms/{}/", term.slug);
-                let page = self.list(
+                self.list(
                     &base,
                     n,
                     &self.graph.by_form[i],
                     &term.name,
                     self.s("form_list_intro"),
                     (self.s("forms"), "forms/"),
-                );
-                (Urls::paged(&base, n), "list.html", page)
+                )
             }
-            PageJob::TypesIndex => ("types/".into(), "overview.html", self.types_index()),
-            PageJob::YearsIndex => ("years/".into(), "overview.html", self.years_index()),
-            PageJob::FormsIndex => ("forms/".into(), "overview.html", self.forms_index()),
-            PageJob::NotFound => (
-                "404.html".into(),
-                "404.html",
-                json!({"title": self.s("not_found")}),
-            ),
+            PageJob::TypesIndex => self.types_index(),
+            PageJob::YearsIndex => self.years_index(),
+            PageJob::FormsIndex => self.forms_index(),
+            PageJob::NotFound => json!({"title": self.s("not_found")}),
         };
         let mut ctx = self.base.clone();
         ctx.insert("page", &page);
@@ -502,7 +624,7 @@ impl<'g> Renderer<'g> {
                 v["count"] = json!(g.by_place[c].len());
                 v
             }).collect::<Vec<_>>(),
-            "counts": self.status_counts(list),
+            "counts": self.place_counts[p],
             "upcoming": if n == 1 { self.cards_of(&g.upcoming_by_place[p]) } else { Vec::new() },
             "years": years,
             "pagination": pagination,
@@ -524,7 +646,6 @@ impl<'g> Renderer<'g> {
             "intro": intro,
             "breadcrumbs": [{"name": parent.0, "url": self.urls.link(parent.1)}],
             "records": self.cards_of(&list[range]),
-            "counts": self.status_counts(list),
             "pagination": pagination,
         })
     }
@@ -732,6 +853,59 @@ impl<'g> Renderer<'g> {
             "self_url": self.record_url(i),
         })
     }
+}
+
+/// A stable-within-a-process hash, for fingerprints.
+pub fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Per template, a hash of its source and of the sources of every template
+/// it extends, includes or imports (so that editing `macros.html` changes
+/// the fingerprint of every page that uses it, and only those).
+fn template_hashes(theme: &Theme) -> HashMap<String, u64> {
+    let sources: HashMap<&str, &str> = theme
+        .templates
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect();
+    let uses = |src: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for tag in ["extends", "include", "import"] {
+            for part in src.split(tag).skip(1) {
+                let part = part.trim_start();
+                if let Some(q) = part.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                    if let Some(name) = part[1..].split(q).next() {
+                        out.push(name.to_string());
+                    }
+                }
+            }
+        }
+        out
+    };
+    let mut result = HashMap::new();
+    for name in sources.keys() {
+        let mut seen: Vec<String> = vec![name.to_string()];
+        let mut i = 0;
+        while i < seen.len() {
+            if let Some(src) = sources.get(seen[i].as_str()) {
+                for u in uses(src) {
+                    if !seen.contains(&u) {
+                        seen.push(u);
+                    }
+                }
+            }
+            i += 1;
+        }
+        seen.sort();
+        let combined: Vec<(&String, Option<&&str>)> =
+            seen.iter().map(|n| (n, sources.get(n.as_str()))).collect();
+        result.insert(name.to_string(), hash_of(&combined));
+    }
+    result
 }
 
 /// Why rendering stopped.

@@ -4,6 +4,7 @@
 //! Every problem is collected; nothing stops at the first one.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -14,7 +15,7 @@ use rayon::prelude::*;
 use crate::config::{is_slug, PrivacyMode, SiteConfig};
 use crate::date::{parse_date, parse_end, parse_moment, Moment};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::load::{Loaded, LoadedRecord, LoadedYaml};
+use crate::load::{Loaded, LoadedRecord, LoadedYaml, RecordInput};
 use crate::model::*;
 use crate::privacy;
 use crate::vocab::{suggest, Vocabulary};
@@ -64,15 +65,33 @@ const PLACE_KEYS: [&str; 7] = [
 ];
 const TALLY_KEYS: [&str; 3] = ["for", "against", "abstain"];
 
+/// The checked result of one record file, kept between builds (`serve`) so
+/// that an unchanged file is neither read nor checked again.
+#[derive(Debug)]
+pub struct CheckedRecord {
+    pub path: std::path::PathBuf,
+    pub stamp: Option<crate::load::Stamp>,
+    pub kind: RecordKind,
+    pub place: usize,
+    /// The record, or its id when it has errors (see `broken` below).
+    pub record: Result<Record, String>,
+    /// Every problem of the file, from reading and from checking.
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Checked record files by path, from the previous build.
+pub type RecordCache = HashMap<std::path::PathBuf, Arc<CheckedRecord>>;
+
 /// Validate everything loaded. Drafts are checked like any record but kept
-/// only when `include_drafts` is set.
+/// only when `include_drafts` is set. Also returns the cache for the next
+/// build.
 pub fn validate(
     root: &Path,
     loaded: Loaded,
     config: &SiteConfig,
     include_drafts: bool,
     diags: &mut Diagnostics,
-) -> Site {
+) -> (Site, RecordCache) {
     let places = validate_places(&loaded, config, diags);
     let place_index: HashMap<String, usize> = places
         .iter()
@@ -80,36 +99,51 @@ pub fn validate(
         .map(|(i, p)| (p.id(), i))
         .collect();
 
-    let results: Vec<(Result<Record, String>, Vec<Diagnostic>)> = loaded
+    let checked: Vec<(std::path::PathBuf, Arc<CheckedRecord>)> = loaded
         .records
-        .par_iter()
-        .map(|r| {
-            let mut f = Fields::new(&r.front, config.privacy);
-            let place = &places[r.place];
-            let rec = record_from(root, r, place, config, &mut f).ok_or_else(|| {
-                let p = place.id();
-                if p.is_empty() {
-                    r.stem.clone()
-                } else {
-                    format!("{p}/{}", r.stem)
-                }
-            });
-            f.privacy_scan(&r.front.text);
-            (rec, f.diags)
+        .into_par_iter()
+        .map(|input| match input {
+            RecordInput::Reused(c) => (c.path.clone(), c),
+            RecordInput::Fresh(r) => {
+                let mut f = Fields::new(&r.front, config.privacy);
+                let place = &places[r.place];
+                let rec = record_from(root, &r, place, config, &mut f).ok_or_else(|| {
+                    let p = place.id();
+                    if p.is_empty() {
+                        r.stem.clone()
+                    } else {
+                        format!("{p}/{}", r.stem)
+                    }
+                });
+                f.privacy_scan(&r.front.text);
+                let mut all_diags = r.diags;
+                all_diags.extend(f.diags);
+                let c = CheckedRecord {
+                    path: r.path.clone(),
+                    stamp: r.stamp,
+                    kind: r.kind,
+                    place: r.place,
+                    record: rec,
+                    diags: all_diags,
+                };
+                (r.path, Arc::new(c))
+            }
         })
         .collect();
     let mut all = Vec::new();
     // Ids of records that failed to validate: references to them are not
     // reported again (the record's own error says what is wrong).
     let mut broken: HashSet<String> = HashSet::new();
-    for (rec, ds) in results {
-        diags.extend(ds);
-        match rec {
-            Ok(r) => all.push(r),
+    let mut cache = RecordCache::with_capacity(checked.len());
+    for (path, c) in checked {
+        diags.extend(c.diags.iter().cloned());
+        match &c.record {
+            Ok(r) => all.push(r.clone()),
             Err(id) => {
-                broken.insert(id);
+                broken.insert(id.clone());
             }
         }
+        cache.insert(path, c);
     }
 
     // Ids are unique across the site, drafts included.
@@ -145,8 +179,9 @@ pub fn validate(
         attachments: loaded.attachments,
     };
     resolve(&mut site, &place_index, &drafts, &broken, diags);
-    site
+    (site, cache)
 }
+
 
 // ---------------------------------------------------------------------------
 // Places
@@ -348,6 +383,7 @@ fn record_from(
     Some(Record {
         id,
         plain_summary,
+        source_hash: crate::render::hash_of(r.front.text.as_str()),
         slug: r.stem.clone(),
         place: r.place,
         kind: r.kind,
