@@ -13,6 +13,7 @@ use crate::output::Output;
 use crate::render::{RenderFailure, Renderer};
 use crate::theme::Theme;
 use crate::url::Urls;
+use crate::validate::RecordCache;
 
 /// What a build is asked to do.
 #[derive(Debug, Clone)]
@@ -53,31 +54,59 @@ pub struct Checked {
     /// Warnings (never errors: those stop before this exists).
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
+    /// A hash of everything every page depends on besides the records and
+    /// templates: settings, places, attachments, theme strings and files.
+    pub context: u64,
+}
+
+/// What a repeated check keeps from the previous one: the checked record
+/// files, valid while the context (settings, places) is unchanged.
+#[derive(Debug, Default)]
+pub struct CheckCache {
+    records: RecordCache,
+    context: Option<u64>,
 }
 
 /// Stages load, validate and link. Every problem is reported at once.
 pub fn check(opts: &BuildOptions) -> Result<Checked, BuildError> {
+    check_with(opts, &mut CheckCache::default())
+}
+
+/// [`check`], reusing what `cache` holds from an earlier run and updating it
+/// (also when the check fails, so that fixing one file stays quick).
+pub fn check_with(opts: &BuildOptions, cache: &mut CheckCache) -> Result<Checked, BuildError> {
     let mut timings = Vec::new();
     let t0 = Instant::now();
     let root = &opts.root;
-    if !root.join(crate::config::FILE).is_file() {
-        return Err(BuildError::Io(format!(
+    let site_toml = std::fs::read(root.join(crate::config::FILE)).map_err(|_| {
+        BuildError::Io(format!(
             "{} 中没有 site.toml：请在站点根目录运行，或用 --root 指定站点文件夹",
             root.display()
-        )));
-    }
+        ))
+    })?;
     let mut config = SiteConfig::load(root).map_err(|d| BuildError::Content(d.sorted()))?;
     if let Some(b) = &opts.base_url {
         config.base_url = normalise_base_url(b)?;
     }
     let as_of = crate::date::reference_date(opts.as_of, config.timezone).map_err(BuildError::Io)?;
     let theme = Theme::load(root, &config.theme).map_err(|d| BuildError::Content(vec![d]))?;
+    let reserved = theme.reserved_names();
 
     let mut diags = Diagnostics::new();
-    let loaded = crate::load::load(root, &theme.reserved_names(), None, &mut diags);
+    let mut loaded = crate::load::load(root, &reserved, Some(&cache.records), &mut diags);
+    let context = context_hash(&site_toml, opts, as_of, &loaded, &theme);
+    if cache.context.is_some_and(|c| c != context) {
+        // Settings or places changed: every record must be checked again.
+        diags = Diagnostics::new();
+        loaded = crate::load::load(root, &reserved, None, &mut diags);
+    }
     timings.push(("load", t0.elapsed()));
     let t1 = Instant::now();
-    let (site, _cache) = crate::validate::validate(root, loaded, &config, opts.drafts, &mut diags);
+    let (site, records) = crate::validate::validate(root, loaded, &config, opts.drafts, &mut diags);
+    *cache = CheckCache {
+        records,
+        context: Some(context),
+    };
     timings.push(("validate", t1.elapsed()));
     if diags.has_errors() {
         return Err(BuildError::Content(diags.sorted()));
@@ -91,7 +120,38 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, BuildError> {
         graph,
         warnings: diags.sorted(),
         timings,
+        context,
     })
+}
+
+fn context_hash(
+    site_toml: &[u8],
+    opts: &BuildOptions,
+    as_of: NaiveDate,
+    loaded: &crate::load::Loaded,
+    theme: &Theme,
+) -> u64 {
+    let places: Vec<(&str, Option<&str>)> = loaded
+        .places
+        .iter()
+        .map(|p| (p.dir.as_str(), p.file.as_ref().map(|f| f.text.as_str())))
+        .collect();
+    let attachments: Vec<&str> = loaded.attachments.iter().map(|a| a.rel.as_str()).collect();
+    let theme_files: Vec<(&String, String)> = theme
+        .static_files
+        .iter()
+        .map(|(rel, f)| (rel, format!("{f:?}")))
+        .collect();
+    crate::render::hash_of(&(
+        site_toml,
+        &opts.base_url,
+        opts.drafts,
+        as_of,
+        places,
+        attachments,
+        &theme.i18n,
+        theme_files,
+    ))
 }
 
 fn normalise_base_url(b: &str) -> Result<String, BuildError> {
@@ -170,12 +230,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         graph,
         warnings,
         mut timings,
+        ..
     } = checked;
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());
     let static_files = theme.static_files.clone();
-    let renderer =
-        Renderer::new(theme, &graph, &config, urls, 0).map_err(|e| BuildError::Content(vec![e.0]))?;
+    let renderer = Renderer::new(theme, &graph, &config, urls, 0)
+        .map_err(|e| BuildError::Content(vec![e.0]))?;
     let jobs = renderer.jobs();
     let out = Output::begin(&output)
         .map_err(|e| BuildError::Io(format!("无法创建输出文件夹 {}：{e}", output.display())))?;

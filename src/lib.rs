@@ -21,3 +21,4 @@ pub mod theme;
 pub mod url;
 pub mod validate;
 pub mod vocab;
+pub mod workspace;

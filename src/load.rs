@@ -107,6 +107,15 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// Whether a result read at `read_at` from a file with stamp `old` can
+    /// stand for the file now stamped `self`: same size and time, and the
+    /// time well before the read (timestamps are coarse; a change in the
+    /// same tick as the read could otherwise go unseen).
+    pub fn trusts(&self, old: &Stamp, read_at: std::time::SystemTime) -> bool {
+        const TICK: std::time::Duration = std::time::Duration::from_millis(50);
+        self == old && self.modified.is_some_and(|m| m + TICK < read_at)
+    }
+
     pub fn of(path: &Path) -> Option<Stamp> {
         let m = std::fs::metadata(path).ok()?;
         Some(Stamp {
@@ -129,6 +138,7 @@ pub enum RecordInput {
 pub struct LoadedRecord {
     pub path: PathBuf,
     pub stamp: Option<Stamp>,
+    pub read_at: std::time::SystemTime,
     /// Problems found while reading (fences, YAML syntax).
     pub diags: Vec<Diagnostic>,
     pub kind: RecordKind,
@@ -244,7 +254,11 @@ pub fn load(
         .map(|p| {
             let stamp = Stamp::of(&p.path);
             if let Some(hit) = cache.and_then(|c| c.get(&p.path)) {
-                if stamp.is_some() && hit.stamp == stamp && hit.kind == p.kind && hit.place == p.place {
+                let trusted = match (&stamp, &hit.stamp) {
+                    (Some(now), Some(old)) => now.trusts(old, hit.read_at),
+                    _ => false,
+                };
+                if trusted && hit.kind == p.kind && hit.place == p.place {
                     return Ok(RecordInput::Reused(hit.clone()));
                 }
             }
@@ -460,6 +474,7 @@ fn read_record(
     pending: &PendingRecord,
     stamp: Option<Stamp>,
 ) -> Result<LoadedRecord, Diagnostic> {
+    let read_at = std::time::SystemTime::now();
     let (rel, text) = read_file_text(root, &pending.path)?;
     let stem = pending
         .path
@@ -481,6 +496,7 @@ fn read_record(
     let record = LoadedRecord {
         path: pending.path.clone(),
         stamp,
+        read_at,
         diags,
         kind: pending.kind,
         place: pending.place,

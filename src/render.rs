@@ -235,17 +235,16 @@ impl<'g> Renderer<'g> {
         let g = self.graph;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.global.hash(&mut h);
-        self.template_hashes
-            .get(self.template_of(job))
-            .hash(&mut h);
+        self.template_hashes.get(self.template_of(job)).hash(&mut h);
         let size = self.config.page_size;
-        let slice = |list: &[usize], n: usize, h: &mut std::collections::hash_map::DefaultHasher| {
-            list.len().hash(h);
-            let start = (n - 1) * size;
-            for &i in &list[start.min(list.len())..(start + size).min(list.len())] {
-                self.card_hashes[i].hash(h);
-            }
-        };
+        let slice =
+            |list: &[usize], n: usize, h: &mut std::collections::hash_map::DefaultHasher| {
+                list.len().hash(h);
+                let start = (n - 1) * size;
+                for &i in &list[start.min(list.len())..(start + size).min(list.len())] {
+                    self.card_hashes[i].hash(h);
+                }
+            };
         match job {
             PageJob::Home
             | PageJob::TypesIndex

@@ -4,8 +4,8 @@
 //! Every problem is collected; nothing stops at the first one.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
@@ -71,6 +71,9 @@ const TALLY_KEYS: [&str; 3] = ["for", "against", "abstain"];
 pub struct CheckedRecord {
     pub path: std::path::PathBuf,
     pub stamp: Option<crate::load::Stamp>,
+    /// When the file was read: a file changed just before it was read may
+    /// change again within the same timestamp tick, so it is not trusted.
+    pub read_at: std::time::SystemTime,
     pub kind: RecordKind,
     pub place: usize,
     /// The record, or its id when it has errors (see `broken` below).
@@ -121,6 +124,7 @@ pub fn validate(
                 let c = CheckedRecord {
                     path: r.path.clone(),
                     stamp: r.stamp,
+                    read_at: r.read_at,
                     kind: r.kind,
                     place: r.place,
                     record: rec,
@@ -181,7 +185,6 @@ pub fn validate(
     resolve(&mut site, &place_index, &drafts, &broken, diags);
     (site, cache)
 }
-
 
 // ---------------------------------------------------------------------------
 // Places

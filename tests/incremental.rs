@@ -1,0 +1,315 @@
+//! Incremental rebuilds (the preview server's `Workspace`) equal a full
+//! build byte for byte, after generated sequences of edits: records and
+//! places added, changed, renamed and deleted, templates and settings
+//! edited, and mistakes made and fixed.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use common::*;
+use yishi::build::{build, BuildOptions};
+use yishi::workspace::{SiteFile, Workspace};
+
+fn options(site: &TempSite, output: PathBuf) -> BuildOptions {
+    BuildOptions {
+        root: site.root().to_path_buf(),
+        output,
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        drafts: false,
+        as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()),
+        progress: false,
+    }
+}
+
+/// The files of a full `yishi build` of the site as it is now.
+fn full_build(site: &TempSite) -> BTreeMap<String, Vec<u8>> {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("public");
+    build(&options(site, target.clone())).expect("full build");
+    let mut files = BTreeMap::new();
+    for e in walkdir::WalkDir::new(&target) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel = e.path().strip_prefix(&target).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            files.insert(rel, std::fs::read(e.path()).unwrap());
+        }
+    }
+    files
+}
+
+fn served(ws: &Workspace) -> BTreeMap<String, Vec<u8>> {
+    ws.files()
+        .iter()
+        .map(|(k, f)| {
+            let bytes = match f {
+                SiteFile::Memory { bytes, .. } => bytes.as_ref().clone(),
+                SiteFile::Disk(p) => std::fs::read(p).unwrap(),
+            };
+            (k.clone(), bytes)
+        })
+        .collect()
+}
+
+fn assert_same(ws: &Workspace, site: &TempSite, step: &str) {
+    let full = full_build(site);
+    let inc = served(ws);
+    let only_full: Vec<_> = full.keys().filter(|k| !inc.contains_key(*k)).collect();
+    let only_inc: Vec<_> = inc.keys().filter(|k| !full.contains_key(*k)).collect();
+    assert!(
+        only_full.is_empty() && only_inc.is_empty(),
+        "after {step}: only in full build {only_full:?}, only incremental {only_inc:?}"
+    );
+    for (k, v) in &full {
+        assert!(inc[k] == *v, "after {step}: {k} differs from a full build");
+    }
+}
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const PLACES: [&str; 4] = ["alpha/east", "alpha/west", "beta/garden", "alpha"];
+
+fn record_files(site: &TempSite) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(site.path("content"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md") && e.depth() > 1)
+        .map(|e| {
+            e.path()
+                .strip_prefix(site.root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// One random edit; returns its description.
+fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
+    let files = record_files(site);
+    match rng.below(11) {
+        0 | 1 => {
+            let f = &files[rng.below(files.len())];
+            let text = site.read(f);
+            let new = text.replacen("title: ", &format!("title: 改{n} "), 1);
+            site.write(f, &new);
+            format!("retitle {f}")
+        }
+        2 => {
+            let place = PLACES[rng.below(PLACES.len())];
+            let year = 2015 + rng.below(12);
+            site.write(
+                &format!("content/{place}/topics/gen-{n}.md"),
+                &format!(
+                    "---\ntitle: 新议题{n}\ntype: other\nproposed: {year}-0{}-1{}\n---\n正文{n}\n",
+                    1 + rng.below(9),
+                    rng.below(9)
+                ),
+            );
+            format!("add topic gen-{n} in {place}")
+        }
+        3 => {
+            // A session on an added topic, if any.
+            let topics: Vec<&String> = files
+                .iter()
+                .filter(|f| f.contains("/topics/gen-"))
+                .collect();
+            let Some(t) = topics.first() else {
+                return "nothing".into();
+            };
+            let stem = t.rsplit('/').next().unwrap().trim_end_matches(".md");
+            let dir = t.rsplit_once("/topics/").unwrap().0;
+            site.write(
+                &format!("{dir}/sessions/{stem}-meeting.md"),
+                &format!("---\ntitle: 会议{n}\ntopic: {stem}\ndate: 2026-12-0{} 19:00\nform: other\n---\n纪要\n", 1 + rng.below(9)),
+            );
+            format!("add session for {stem}")
+        }
+        4 => {
+            // Delete an added record (nothing else refers to a session).
+            let added: Vec<&String> = files
+                .iter()
+                .filter(|f| f.contains("-meeting.md") && f.contains("gen-"))
+                .collect();
+            match added.first() {
+                Some(f) => {
+                    site.remove(f);
+                    format!("delete {f}")
+                }
+                None => "nothing".into(),
+            }
+        }
+        5 => {
+            // Rename an added topic that no session refers to.
+            let lone: Vec<&String> = files
+                .iter()
+                .filter(|f| f.contains("/topics/gen-"))
+                .filter(|f| {
+                    let stem = f.rsplit('/').next().unwrap().trim_end_matches(".md");
+                    !files.iter().any(|g| g.contains(&format!("{stem}-meeting")))
+                })
+                .collect();
+            match lone.first() {
+                Some(f) => {
+                    let to = f.replace("/gen-", "/ren-");
+                    std::fs::rename(site.path(f), site.path(&to)).unwrap();
+                    format!("rename {f}")
+                }
+                None => "nothing".into(),
+            }
+        }
+        6 => {
+            if site.path("content/alpha/north").exists() {
+                site.remove("content/alpha/north");
+                "delete place north".into()
+            } else {
+                site.write(
+                    "content/alpha/north/_place.yaml",
+                    "name: 北村\nkind: village\n",
+                );
+                site.write(
+                    "content/alpha/north/topics/2022-well.md",
+                    "---\ntitle: 北村水井\ntype: public-welfare\nproposed: 2022-05-05\n---\n打井。\n",
+                );
+                "add place north".into()
+            }
+        }
+        7 => {
+            let p = "themes/default/templates/topic.html";
+            let text = site.read(p);
+            site.write(
+                p,
+                &text.replacen("<article>", &format!("<article data-v=\"{n}\">"), 1),
+            );
+            "edit topic.html".into()
+        }
+        8 => {
+            let p = "themes/default/templates/macros.html";
+            let text = site.read(p);
+            site.write(
+                p,
+                &text.replacen(
+                    "class=\"card-summary\"",
+                    &format!("class=\"card-summary\" data-v=\"{n}\""),
+                    1,
+                ),
+            );
+            "edit macros.html".into()
+        }
+        9 => {
+            let size = 1 + rng.below(4);
+            let text = site.read("site.toml");
+            let new: String = text
+                .lines()
+                .map(|l| {
+                    if l.starts_with("page_size") {
+                        format!("page_size = {size}")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            site.write("site.toml", &new);
+            format!("page_size {size}")
+        }
+        _ => {
+            let f = &files[rng.below(files.len())];
+            let text = site.read(f);
+            site.write(f, &text.replacen("---\n", "---\ntitle: [broken\n", 1));
+            format!("break {f}")
+        }
+    }
+}
+
+fn run_sequence(seed: u64, steps: usize) {
+    let site = TempSite::new("valid");
+    copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &site.path("themes/default"),
+    );
+    let mut ws = Workspace::new(options(&site, site.path("public")));
+    ws.rebuild().expect("first build");
+    assert_same(&ws, &site, "first build");
+    let mut rng = Rng(seed);
+    let mut broken: Vec<(String, String)> = Vec::new();
+    for n in 0..steps {
+        let before: Vec<(String, String)> = record_files(&site)
+            .into_iter()
+            .map(|f| {
+                let t = site.read(&f);
+                (f, t)
+            })
+            .collect();
+        let what = edit(&site, &mut rng, n);
+        let previous = served(&ws);
+        match ws.rebuild() {
+            Ok(_) => assert_same(&ws, &site, &format!("step {n}: {what}")),
+            Err(_) => {
+                assert_eq!(served(&ws), previous, "a failed rebuild changed the site");
+                // Undo the breaking edit so the sequence goes on.
+                if what.starts_with("break") {
+                    broken.push((what.clone(), String::new()));
+                    for (f, t) in &before {
+                        if site.read(f) != *t {
+                            site.write(f, t);
+                        }
+                    }
+                    ws.rebuild().expect("fixed again");
+                    assert_same(&ws, &site, &format!("step {n}: fixed {what}"));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn incremental_equals_full_build_seed_1() {
+    run_sequence(0x9E37_79B9_7F4A_7C15, 40);
+}
+
+#[test]
+fn incremental_equals_full_build_seed_2() {
+    run_sequence(0xD1B5_4A32_D192_ED03, 40);
+}
+
+#[test]
+fn only_affected_pages_are_rendered_again() {
+    let site = TempSite::new("valid");
+    let mut ws = Workspace::new(options(&site, site.path("public")));
+    let first = ws.rebuild().unwrap();
+    assert_eq!(first.rendered, first.pages);
+    // Nothing changed: only the always-fresh pages (home, overviews, 404).
+    let again = ws.rebuild().unwrap();
+    assert!(again.rendered <= 5, "{again:?}");
+    // Retitle one session: its page, its topic's page, the lists it is in.
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    site.edit(
+        "content/alpha/west/sessions/2026-waste-talk.md",
+        "title: 垃圾",
+        "title: 新垃圾",
+    );
+    let one = ws.rebuild().unwrap();
+    assert!(
+        one.rendered > 5 && one.rendered < first.pages / 2,
+        "{one:?} of {}",
+        first.pages
+    );
+    assert_same(&ws, &site, "retitle");
+}
