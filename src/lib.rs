@@ -17,6 +17,7 @@ pub mod output;
 pub mod privacy;
 pub mod progress;
 pub mod render;
+pub mod serve;
 pub mod theme;
 pub mod url;
 pub mod validate;

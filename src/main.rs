@@ -28,6 +28,33 @@ enum Command {
     Build(BuildArgs),
     /// 只检查记录，不生成网站（所有问题一次列出）
     Check(CommonArgs),
+    /// 本地预览：生成网站并在本机提供访问，修改文件后自动更新打开的页面
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// 站点根目录（site.toml 所在处）
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// 端口
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// 监听地址（默认只允许本机访问）
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// 启动后在浏览器中打开
+    #[arg(long)]
+    open: bool,
+    /// 包含草稿（draft: true）
+    #[arg(long)]
+    drafts: bool,
+    /// 判断“逾期”“即将召开”所依据的日期（YYYY-MM-DD）
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    as_of: Option<NaiveDate>,
+    /// 只显示错误
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -131,6 +158,26 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&args.common, e),
+            }
+        }
+        Command::Serve(args) => {
+            let opts = yishi::serve::ServeOptions {
+                root: args.root,
+                port: args.port,
+                bind: args.bind,
+                open: args.open,
+                drafts: args.drafts,
+                as_of: args.as_of,
+                quiet: args.quiet,
+            };
+            match yishi::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    if let BuildError::Io(msg) = &e {
+                        eprintln!("错误：{msg}");
+                    }
+                    ExitCode::from(e.exit_code() as u8)
+                }
             }
         }
         Command::Check(common) => {

@@ -1,0 +1,390 @@
+//! `yishi serve`: build into memory, serve over HTTP on loopback, watch the
+//! site's files, rebuild what changed and tell open pages to reload — or to
+//! show the problems while the last good site stays served.
+
+pub mod http;
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+
+use crate::build::{BuildError, BuildOptions};
+use crate::diagnostic::{self, Diagnostic};
+use crate::workspace::{SiteFiles, Workspace};
+use http::{respond, Body};
+
+/// How `serve` is asked to run.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub port: u16,
+    pub bind: IpAddr,
+    pub open: bool,
+    pub drafts: bool,
+    pub as_of: Option<chrono::NaiveDate>,
+    pub quiet: bool,
+}
+
+/// Connected live-reload clients.
+#[derive(Default)]
+struct Hub {
+    clients: Mutex<Vec<Sender<String>>>,
+}
+
+impl Hub {
+    fn broadcast(&self, event: &str, data: &str) {
+        let msg = format!("event: {event}\ndata: {data}\n\n");
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.retain(|tx| tx.send(msg.clone()).is_ok());
+        }
+    }
+
+    fn join(&self) -> Receiver<String> {
+        let (tx, rx) = channel();
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.push(tx);
+        }
+        rx
+    }
+}
+
+/// What the server shows: the last good site and the current problems.
+struct State {
+    files: RwLock<Arc<SiteFiles>>,
+    /// Problems of the last rebuild as JSON, `None` when it succeeded.
+    problems: RwLock<Option<String>>,
+    hub: Hub,
+}
+
+fn problems_json(diags: &[Diagnostic]) -> String {
+    let items: Vec<serde_json::Value> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            serde_json::json!({
+                "file": d.file,
+                "line": d.pos.map(|p| p.line),
+                "col": d.pos.map(|p| p.col),
+                "message": d.message,
+                "hint": d.hint,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}
+
+/// A free port near `port`, to suggest when `port` is taken.
+fn free_port_near(bind: IpAddr, port: u16) -> Option<u16> {
+    (port.saturating_add(1)..port.saturating_add(100))
+        .find(|p| TcpListener::bind(SocketAddr::new(bind, *p)).is_ok())
+}
+
+/// Run the preview server until the process is stopped.
+pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
+    // Watch events carry absolute paths: compare them with an absolute root.
+    opts.root = opts
+        .root
+        .canonicalize()
+        .map_err(|e| BuildError::Io(format!("找不到站点文件夹 {}：{e}", opts.root.display())))?;
+    let addr = SocketAddr::new(opts.bind, opts.port);
+    let server = match tiny_http::Server::http(addr) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            let taken = e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse);
+            return Err(BuildError::Io(if taken {
+                match free_port_near(opts.bind, opts.port) {
+                    Some(p) => format!("端口 {} 已被占用；可以改用 --port {p}", opts.port),
+                    None => format!("端口 {} 已被占用；请用 --port 换一个端口", opts.port),
+                }
+            } else {
+                format!("无法在 {addr} 上启动预览服务器：{e}")
+            }));
+        }
+    };
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(opts.port);
+    let host = if opts.bind.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else if opts.bind.is_ipv6() {
+        format!("[{}]", opts.bind)
+    } else {
+        opts.bind.to_string()
+    };
+    let url = format!("http://{host}:{port}/");
+    let build_opts = BuildOptions {
+        root: opts.root.clone(),
+        output: PathBuf::from("public"),
+        base_url: Some(url.clone()),
+        drafts: opts.drafts,
+        as_of: opts.as_of,
+        progress: false,
+    };
+    let mut ws = Workspace::new(build_opts);
+    let state = Arc::new(State {
+        files: RwLock::new(ws.files()),
+        problems: RwLock::new(None),
+        hub: Hub::default(),
+    });
+    rebuild(&mut ws, &state, &opts, Instant::now());
+
+    let workers = std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 2)
+        .max(4);
+    for _ in 0..workers {
+        let server = server.clone();
+        let state = state.clone();
+        std::thread::spawn(move || serve_requests(&server, &state));
+    }
+
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "警告：预览服务器监听在 {} 上，同一网络中的其他电脑也能访问。只在需要时这样做；默认只监听本机（127.0.0.1）。",
+            opts.bind
+        );
+    }
+    println!("预览地址：{url}（按 Ctrl+C 停止）");
+    if opts.open {
+        if let Err(e) = open::that(&url) {
+            eprintln!("无法打开浏览器：{e}");
+        }
+    }
+
+    let (tx, rx) = channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(25),
+        Some(Duration::from_millis(10)),
+        tx,
+    )
+    .map_err(|e| BuildError::Io(format!("无法监视文件变化：{e}")))?;
+    let root = &opts.root;
+    debouncer
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| BuildError::Io(format!("无法监视 {}：{e}", root.display())))?;
+    let mut watched_themes = false;
+    for dir in ["content", "themes"] {
+        if root.join(dir).is_dir() {
+            let _ = debouncer.watch(root.join(dir), RecursiveMode::Recursive);
+            watched_themes |= dir == "themes";
+        }
+    }
+
+    loop {
+        let first = match rx.recv() {
+            Ok(batch) => batch,
+            Err(_) => return Ok(()),
+        };
+        let started = Instant::now();
+        let mut relevant = is_relevant(root, &first);
+        // A burst (a `git checkout`, a copy) arrives in several batches:
+        // take everything already queued so that it makes one rebuild.
+        loop {
+            match rx.recv_timeout(Duration::from_millis(5)) {
+                Ok(batch) => relevant |= is_relevant(root, &batch),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        }
+        if !watched_themes && root.join("themes").is_dir() {
+            watched_themes = debouncer
+                .watch(root.join("themes"), RecursiveMode::Recursive)
+                .is_ok();
+        }
+        if relevant {
+            rebuild(&mut ws, &state, &opts, started);
+        }
+    }
+}
+
+/// Whether a batch of events changes the site's files: reads (the
+/// rebuild's own) and files outside `site.toml`, `content/` and `themes/`
+/// do not count.
+fn is_relevant(root: &Path, batch: &DebounceEventResult) -> bool {
+    match batch {
+        Err(_) => true,
+        Ok(events) => events.iter().any(|e| {
+            !matches!(e.kind, notify::EventKind::Access(_))
+                && e.paths.iter().any(|p| {
+                    let rel = p.strip_prefix(root).unwrap_or(p);
+                    let first = rel
+                        .components()
+                        .next()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    first == "content" || first == "themes" || first == crate::config::FILE
+                })
+        }),
+    }
+}
+
+fn rebuild(ws: &mut Workspace, state: &State, opts: &ServeOptions, started: Instant) {
+    match ws.rebuild() {
+        Ok(report) => {
+            if let Ok(mut f) = state.files.write() {
+                *f = ws.files();
+            }
+            let had_problems = state
+                .problems
+                .write()
+                .map(|mut p| p.take().is_some())
+                .unwrap_or(false);
+            state.hub.broadcast("reload", &report.rendered.to_string());
+            if !opts.quiet {
+                if !report.warnings.is_empty() {
+                    eprint!("{}", diagnostic::render(&report.warnings, &opts.root));
+                }
+                if had_problems {
+                    println!("问题已改正。");
+                }
+                println!(
+                    "已更新 {} 个页面（共 {} 个页面，{} 条记录），用时 {} 毫秒",
+                    report.rendered,
+                    report.pages,
+                    report.records,
+                    started.elapsed().as_millis()
+                );
+            }
+        }
+        Err(BuildError::Content(diags)) => {
+            eprint!("{}", diagnostic::render(&diags, &opts.root));
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("发现 {errors} 个错误；预览仍显示上一次正确的版本。");
+            let json = problems_json(&diags);
+            if let Ok(mut p) = state.problems.write() {
+                *p = Some(json.clone());
+            }
+            state.hub.broadcast("problems", &json);
+        }
+        Err(BuildError::Io(msg)) => {
+            eprintln!("错误：{msg}");
+            let json = problems_json(&[Diagnostic::error("", None, msg)]);
+            if let Ok(mut p) = state.problems.write() {
+                *p = Some(json.clone());
+            }
+            state.hub.broadcast("problems", &json);
+        }
+    }
+}
+
+fn serve_requests(server: &tiny_http::Server, state: &Arc<State>) {
+    loop {
+        let Ok(request) = server.recv() else { return };
+        let if_none_match = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("If-None-Match"))
+            .map(|h| h.value.as_str().to_string());
+        let files = state.files.read().map(|f| f.clone()).unwrap_or_default();
+        let reply = respond(
+            &files,
+            request.method().as_str(),
+            request.url(),
+            if_none_match.as_deref(),
+            true,
+        );
+        if let Body::Events = reply.body {
+            let state = state.clone();
+            std::thread::spawn(move || stream_events(request, &state));
+            continue;
+        }
+        let headers: Vec<tiny_http::Header> = reply
+            .headers
+            .iter()
+            .filter_map(|(k, v)| tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).ok())
+            .collect();
+        let status = tiny_http::StatusCode(reply.status);
+        let result = match reply.body {
+            Body::Empty | Body::Events => request.respond(tiny_http::Response::new(
+                status,
+                headers,
+                std::io::empty(),
+                Some(0),
+                None,
+            )),
+            Body::Bytes(b) => {
+                let len = b.len();
+                request.respond(tiny_http::Response::new(
+                    status,
+                    headers,
+                    std::io::Cursor::new(b),
+                    Some(len),
+                    None,
+                ))
+            }
+            Body::Shared(b) => {
+                let len = b.len();
+                request.respond(tiny_http::Response::new(
+                    status,
+                    headers,
+                    std::io::Cursor::new(SharedBytes(b)),
+                    Some(len),
+                    None,
+                ))
+            }
+            Body::File(p) => match std::fs::File::open(&p) {
+                Ok(f) => {
+                    let len = f.metadata().map(|m| m.len() as usize).ok();
+                    request.respond(tiny_http::Response::new(status, headers, f, len, None))
+                }
+                Err(_) => request.respond(tiny_http::Response::empty(404)),
+            },
+        };
+        let _ = result;
+    }
+}
+
+/// Shared page bytes as a `Read` source without copying them.
+struct SharedBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}
+
+/// The server-sent event stream of one page: the current state at once,
+/// then every change, with a comment every 15 s to notice closed tabs.
+fn stream_events(request: tiny_http::Request, state: &State) {
+    let rx = state.hub.join();
+    let mut out = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n";
+    if out.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let current = state.problems.read().ok().and_then(|p| p.clone());
+    let hello = match current {
+        Some(json) => format!("event: problems\ndata: {json}\n\n"),
+        None => "event: ok\ndata: {}\n\n".to_string(),
+    };
+    if out
+        .write_all(hello.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let msg = match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if out
+            .write_all(msg.as_bytes())
+            .and_then(|_| out.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
