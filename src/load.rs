@@ -129,7 +129,7 @@ impl Stamp {
 /// the same unchanged file.
 #[derive(Debug)]
 pub enum RecordInput {
-    Fresh(LoadedRecord),
+    Fresh(Box<LoadedRecord>),
     Reused(std::sync::Arc<crate::validate::CheckedRecord>),
 }
 
@@ -262,7 +262,7 @@ pub fn load(
                     return Ok(RecordInput::Reused(hit.clone()));
                 }
             }
-            read_record(root, p, stamp).map(RecordInput::Fresh)
+            read_record(root, p, stamp).map(|r| RecordInput::Fresh(Box::new(r)))
         })
         .collect();
     for r in records {
