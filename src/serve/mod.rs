@@ -130,6 +130,27 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         as_of: opts.as_of,
         progress: false,
     };
+    // Watch before the first build and before the address is announced, so
+    // that no change made from then on is missed.
+    let (tx, rx) = channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(25),
+        Some(Duration::from_millis(10)),
+        tx,
+    )
+    .map_err(|e| BuildError::Io(format!("无法监视文件变化：{e}")))?;
+    let root = &opts.root;
+    debouncer
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| BuildError::Io(format!("无法监视 {}：{e}", root.display())))?;
+    let mut watched_themes = false;
+    for dir in ["content", "themes"] {
+        if root.join(dir).is_dir() {
+            let _ = debouncer.watch(root.join(dir), RecursiveMode::Recursive);
+            watched_themes |= dir == "themes";
+        }
+    }
+
     let mut ws = Workspace::new(build_opts);
     let state = Arc::new(State {
         files: RwLock::new(ws.files()),
@@ -160,37 +181,38 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         }
     }
 
-    let (tx, rx) = channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(
-        Duration::from_millis(25),
-        Some(Duration::from_millis(10)),
-        tx,
-    )
-    .map_err(|e| BuildError::Io(format!("无法监视文件变化：{e}")))?;
-    let root = &opts.root;
-    debouncer
-        .watch(root, RecursiveMode::NonRecursive)
-        .map_err(|e| BuildError::Io(format!("无法监视 {}：{e}", root.display())))?;
-    let mut watched_themes = false;
-    for dir in ["content", "themes"] {
-        if root.join(dir).is_dir() {
-            let _ = debouncer.watch(root.join(dir), RecursiveMode::Recursive);
-            watched_themes |= dir == "themes";
-        }
-    }
-
+    // Files written into a folder just created can come before the watch on
+    // that folder exists; a second look shortly after catches them.
+    let mut look_again: Option<Instant> = None;
     loop {
-        let first = match rx.recv() {
-            Ok(batch) => batch,
-            Err(_) => return Ok(()),
+        let first = match look_again {
+            Some(at) => match rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                Ok(batch) => Some(batch),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            },
+            None => match rx.recv() {
+                Ok(batch) => Some(batch),
+                Err(_) => return Ok(()),
+            },
         };
         let started = Instant::now();
-        let mut relevant = is_relevant(root, &first);
+        let mut relevant = first.is_none();
+        look_again = None;
+        let mut note = |batch: &DebounceEventResult, relevant: &mut bool| {
+            *relevant |= is_relevant(root, batch);
+            if creates_folder(batch) {
+                look_again = Some(Instant::now() + Duration::from_millis(250));
+            }
+        };
+        if let Some(batch) = &first {
+            note(batch, &mut relevant);
+        }
         // A burst (a `git checkout`, a copy) arrives in several batches:
         // take everything already queued so that it makes one rebuild.
         loop {
             match rx.recv_timeout(Duration::from_millis(5)) {
-                Ok(batch) => relevant |= is_relevant(root, &batch),
+                Ok(batch) => note(&batch, &mut relevant),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
@@ -206,6 +228,25 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     }
 }
 
+/// Opening and reading a file (as every rebuild does) is not a change;
+/// closing a file written to is (a plain truncate reports nothing else).
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode};
+    match kind {
+        notify::EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        notify::EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+fn creates_folder(batch: &DebounceEventResult) -> bool {
+    batch.as_ref().is_ok_and(|events| {
+        events.iter().any(|e| {
+            matches!(e.kind, notify::EventKind::Create(_)) && e.paths.iter().any(|p| p.is_dir())
+        })
+    })
+}
+
 /// Whether a batch of events changes the site's files: reads (the
 /// rebuild's own) and files outside `site.toml`, `content/` and `themes/`
 /// do not count.
@@ -213,7 +254,7 @@ fn is_relevant(root: &Path, batch: &DebounceEventResult) -> bool {
     match batch {
         Err(_) => true,
         Ok(events) => events.iter().any(|e| {
-            !matches!(e.kind, notify::EventKind::Access(_))
+            is_change(&e.kind)
                 && e.paths.iter().any(|p| {
                     let rel = p.strip_prefix(root).unwrap_or(p);
                     let first = rel
