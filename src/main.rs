@@ -53,8 +53,11 @@ struct ServeArgs {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     as_of: Option<NaiveDate>,
     /// 只显示错误
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
+    /// 显示每次更新各阶段的用时
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(Args)]
@@ -169,6 +172,7 @@ fn main() -> ExitCode {
                 drafts: args.drafts,
                 as_of: args.as_of,
                 quiet: args.quiet,
+                verbose: args.verbose,
             };
             match yishi::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,

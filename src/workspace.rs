@@ -40,14 +40,16 @@ pub struct Rebuilt {
     pub records: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
+    /// Time per stage (load, validate, link, prepare, plan, render, assemble).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// A site built again and again in memory.
 pub struct Workspace {
     pub opts: BuildOptions,
     cache: CheckCache,
-    /// Rendered pages of the last good build: path → (fingerprint, bytes).
-    pages: HashMap<String, (Option<u64>, Arc<Vec<u8>>)>,
+    /// Rendered pages of the last good build: path → (fingerprint, file).
+    pages: HashMap<String, (Option<u64>, SiteFile)>,
     files: Arc<SiteFiles>,
 }
 
@@ -70,6 +72,12 @@ impl Workspace {
     pub fn rebuild(&mut self) -> Result<Rebuilt, BuildError> {
         let started = Instant::now();
         let checked = check_with(&self.opts, &mut self.cache)?;
+        let mut timings = checked.timings.clone();
+        let mut lap = Instant::now();
+        let mut mark = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
+            timings.push((name, lap.elapsed()));
+            lap = Instant::now();
+        };
         let urls = Urls::new(&checked.config.base_url, &checked.config.base_path());
         let static_files = checked.theme.static_files.clone();
         let renderer = Renderer::new(
@@ -80,6 +88,7 @@ impl Workspace {
             checked.context,
         )
         .map_err(|e| BuildError::Content(vec![e.0]))?;
+        mark("prepare", &mut timings);
         let jobs = renderer.jobs();
         let plan: Vec<(PageJob, String, Option<u64>)> = jobs
             .par_iter()
@@ -95,6 +104,7 @@ impl Workspace {
             })
             .map(|(job, _, _)| *job)
             .collect();
+        mark("plan", &mut timings);
         let sink = MemorySink::default();
         renderer
             .render_all(&dirty, &sink, &|| {})
@@ -109,17 +119,21 @@ impl Workspace {
             .into_iter()
             .collect();
         let rendered = fresh.len();
+        mark("render", &mut timings);
 
         let mut pages = HashMap::with_capacity(plan.len());
         for (_, file, fp) in plan {
-            let bytes = match fresh.remove(&file) {
-                Some(b) => Arc::new(b),
+            let page = match fresh.remove(&file) {
+                Some(b) => SiteFile::Memory {
+                    etag: hash_of(b.as_slice()),
+                    bytes: Arc::new(b),
+                },
                 None => match self.pages.get(&file) {
-                    Some((_, b)) => b.clone(),
+                    Some((_, page)) => page.clone(),
                     None => continue,
                 },
             };
-            pages.insert(file, (fp, bytes));
+            pages.insert(file, (fp, page));
         }
         let removed = self
             .pages
@@ -128,14 +142,8 @@ impl Workspace {
             .count();
 
         let mut files = SiteFiles::with_capacity(pages.len() + static_files.len());
-        for (path, (_, bytes)) in &pages {
-            files.insert(
-                path.clone(),
-                SiteFile::Memory {
-                    etag: hash_of(bytes.as_slice()),
-                    bytes: bytes.clone(),
-                },
-            );
+        for (path, (_, page)) in &pages {
+            files.insert(path.clone(), page.clone());
         }
         for (rel, file) in &static_files {
             let bytes = file
@@ -152,7 +160,9 @@ impl Workspace {
         for a in &checked.graph.site.attachments {
             files.insert(a.rel.clone(), SiteFile::Disk(a.source.clone()));
         }
+        mark("assemble", &mut timings);
         let report = Rebuilt {
+            timings,
             pages: pages.len(),
             rendered,
             removed,

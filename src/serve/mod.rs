@@ -29,6 +29,7 @@ pub struct ServeOptions {
     pub drafts: bool,
     pub as_of: Option<chrono::NaiveDate>,
     pub quiet: bool,
+    pub verbose: bool,
 }
 
 /// Connected live-reload clients.
@@ -286,6 +287,11 @@ fn rebuild(ws: &mut Workspace, state: &State, opts: &ServeOptions, started: Inst
                 }
                 if had_problems {
                     println!("问题已改正。");
+                }
+                if opts.verbose {
+                    for (stage, d) in &report.timings {
+                        eprintln!("  {stage:<9} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                    }
                 }
                 println!(
                     "已更新 {} 个页面（共 {} 个页面，{} 条记录），用时 {} 毫秒",
