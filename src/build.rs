@@ -65,16 +65,24 @@ pub struct Checked {
 pub struct CheckCache {
     records: RecordCache,
     context: Option<u64>,
+    tree: Option<std::sync::Arc<crate::load::Tree>>,
 }
 
 /// Stages load, validate and link. Every problem is reported at once.
 pub fn check(opts: &BuildOptions) -> Result<Checked, BuildError> {
-    check_with(opts, &mut CheckCache::default())
+    check_with(opts, &mut CheckCache::default(), None)
 }
 
 /// [`check`], reusing what `cache` holds from an earlier run and updating it
 /// (also when the check fails, so that fixing one file stays quick).
-pub fn check_with(opts: &BuildOptions, cache: &mut CheckCache) -> Result<Checked, BuildError> {
+/// `changed`, when known (from file-system events), lists the paths changed
+/// since that run: if they are all edits of known record files, the content
+/// folder is not walked again.
+pub fn check_with(
+    opts: &BuildOptions,
+    cache: &mut CheckCache,
+    changed: Option<&[std::path::PathBuf]>,
+) -> Result<Checked, BuildError> {
     let mut timings = Vec::new();
     let t0 = Instant::now();
     let root = &opts.root;
@@ -93,12 +101,27 @@ pub fn check_with(opts: &BuildOptions, cache: &mut CheckCache) -> Result<Checked
     let reserved = theme.reserved_names();
 
     let mut diags = Diagnostics::new();
-    let mut loaded = crate::load::load(root, &reserved, Some(&cache.records), &mut diags);
+    let quick = match (changed, &cache.tree) {
+        (Some(changed), Some(tree)) => {
+            crate::load::reload(root, tree, &cache.records, changed, &mut diags)
+                .map(|l| (l, std::sync::Arc::clone(tree)))
+        }
+        _ => None,
+    };
+    let (mut loaded, mut tree) = match quick {
+        Some(found) => found,
+        None => {
+            diags = Diagnostics::new();
+            let (l, t) = crate::load::load(root, &reserved, Some(&cache.records), &mut diags);
+            (l, std::sync::Arc::new(t))
+        }
+    };
     let context = context_hash(&site_toml, opts, as_of, &loaded, &theme);
     if cache.context.is_some_and(|c| c != context) {
         // Settings or places changed: every record must be checked again.
         diags = Diagnostics::new();
-        loaded = crate::load::load(root, &reserved, None, &mut diags);
+        let (l, t) = crate::load::load(root, &reserved, None, &mut diags);
+        (loaded, tree) = (l, std::sync::Arc::new(t));
     }
     timings.push(("load", t0.elapsed()));
     let t1 = Instant::now();
@@ -106,6 +129,7 @@ pub fn check_with(opts: &BuildOptions, cache: &mut CheckCache) -> Result<Checked
     *cache = CheckCache {
         records,
         context: Some(context),
+        tree: Some(tree),
     };
     timings.push(("validate", t1.elapsed()));
     if diags.has_errors() {
@@ -235,7 +259,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());
     let static_files = theme.static_files.clone();
-    let renderer = Renderer::new(theme, &graph, &config, urls, 0)
+    let renderer = Renderer::new(theme, &graph, &config, urls, 0, None)
         .map_err(|e| BuildError::Content(vec![e.0]))?;
     let jobs = renderer.jobs();
     let out = Output::begin(&output)

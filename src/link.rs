@@ -251,8 +251,8 @@ mod tests {
             draft: false,
             tags: Vec::new(),
             summary: None,
-            plain_summary: String::new(),
-            body: String::new(),
+            plain_summary: "".into(),
+            body: "".into(),
             extra: Default::default(),
             data,
         }

@@ -76,7 +76,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
 }
 
 /// A place folder: the content root, a town or a village.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LoadedPlace {
     /// Slugs from the content root: empty for the root.
     pub path: Vec<String>,
@@ -87,7 +87,7 @@ pub struct LoadedPlace {
 }
 
 /// A parsed YAML mapping with the file it came from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LoadedYaml {
     /// Relative to the site root, `/`-separated.
     pub file: String,
@@ -199,10 +199,23 @@ pub fn display_path(root: &Path, p: &Path) -> String {
         .join("/")
 }
 
+#[derive(Debug, Clone)]
 struct PendingRecord {
     kind: RecordKind,
     place: usize,
     path: PathBuf,
+}
+
+/// The shape of the content tree found by the last walk: places (parsed),
+/// record files, attachments and the walk's own problems. A rebuild whose
+/// changes are all edits of known record files reuses it instead of
+/// walking again (see [`reload`]).
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    places: Vec<LoadedPlace>,
+    pending: Vec<PendingRecord>,
+    attachments: Vec<Attachment>,
+    problems: Vec<Diagnostic>,
 }
 
 /// Walk `root/content` and read everything. `reserved_extra` are further
@@ -215,15 +228,52 @@ pub fn load(
     reserved_extra: &[String],
     cache: Option<&crate::validate::RecordCache>,
     diags: &mut Diagnostics,
-) -> Loaded {
+) -> (Loaded, Tree) {
+    let tree = walk(root, reserved_extra);
+    diags.extend(tree.problems.iter().cloned());
+    let loaded = read_records(root, &tree, cache, None, diags);
+    (loaded, tree)
+}
+
+/// Load again after `changed` paths changed, reusing the last walk. `None`
+/// when a change is more than an edit of a known record file (a new or
+/// deleted file, a place, an attachment): then a full [`load`] is needed.
+pub fn reload(
+    root: &Path,
+    tree: &Tree,
+    cache: &crate::validate::RecordCache,
+    changed: &[PathBuf],
+    diags: &mut Diagnostics,
+) -> Option<Loaded> {
+    let known: std::collections::HashSet<&Path> =
+        tree.pending.iter().map(|p| p.path.as_path()).collect();
+    for path in changed {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let edit_of_known = known.contains(path.as_path()) && path.is_file();
+        if !(edit_of_known || is_ignored(&name)) {
+            return None;
+        }
+    }
+    diags.extend(tree.problems.iter().cloned());
+    Some(read_records(root, tree, Some(cache), Some(changed), diags))
+}
+
+fn walk(root: &Path, reserved_extra: &[String]) -> Tree {
     let content = root.join("content");
     let mut loaded = Loaded::default();
+    let mut diags = Diagnostics::new();
     if !content.is_dir() {
         diags.push(
             Diagnostic::error("content", None, "找不到 content/ 文件夹")
                 .with_hint("在站点根目录（site.toml 所在处）创建 content/，每个镇、村一个子文件夹"),
         );
-        return loaded;
+        return Tree {
+            problems: diags.sorted(),
+            ..Tree::default()
+        };
     }
     let mut pending: Vec<PendingRecord> = Vec::new();
     let mut place_files: Vec<(usize, PathBuf)> = Vec::new();
@@ -235,10 +285,8 @@ pub fn load(
         &mut loaded,
         &mut pending,
         &mut place_files,
-        diags,
+        &mut diags,
     );
-
-    // Read and parse in parallel; the walk above only listed names.
     let places: Vec<(usize, Result<LoadedYaml, Diagnostic>)> = place_files
         .par_iter()
         .map(|(i, path)| (*i, read_yaml_file(root, path)))
@@ -249,11 +297,38 @@ pub fn load(
             Err(d) => diags.push(d),
         }
     }
-    let records: Vec<Result<RecordInput, Diagnostic>> = pending
+    Tree {
+        places: loaded.places,
+        pending,
+        attachments: loaded.attachments,
+        problems: diags.sorted(),
+    }
+}
+
+/// Read the record files of `tree` in parallel. A cached result is reused
+/// when its file's stamp is unchanged; with `changed` given (a reload), only
+/// those files are looked at on disk at all.
+fn read_records(
+    root: &Path,
+    tree: &Tree,
+    cache: Option<&crate::validate::RecordCache>,
+    changed: Option<&[PathBuf]>,
+    diags: &mut Diagnostics,
+) -> Loaded {
+    let changed: Option<std::collections::HashSet<&Path>> =
+        changed.map(|c| c.iter().map(PathBuf::as_path).collect());
+    let records: Vec<Result<RecordInput, Diagnostic>> = tree
+        .pending
         .par_iter()
         .map(|p| {
+            let hit = cache.and_then(|c| c.get(&p.path));
+            if let (Some(changed), Some(hit)) = (&changed, hit) {
+                if !changed.contains(p.path.as_path()) {
+                    return Ok(RecordInput::Reused(hit.clone()));
+                }
+            }
             let stamp = Stamp::of(&p.path);
-            if let Some(hit) = cache.and_then(|c| c.get(&p.path)) {
+            if let Some(hit) = hit {
                 let trusted = match (&stamp, &hit.stamp) {
                     (Some(now), Some(old)) => now.trusts(old, hit.read_at),
                     _ => false,
@@ -265,6 +340,11 @@ pub fn load(
             read_record(root, p, stamp).map(|r| RecordInput::Fresh(Box::new(r)))
         })
         .collect();
+    let mut loaded = Loaded {
+        places: tree.places.clone(),
+        records: Vec::with_capacity(records.len()),
+        attachments: tree.attachments.clone(),
+    };
     for r in records {
         match r {
             Ok(rec) => loaded.records.push(rec),

@@ -235,9 +235,9 @@ pub struct Record {
     pub summary: Option<String>,
     /// `summary`, or else the body's first paragraph as plain text: computed
     /// once at validation, shown in every list.
-    pub plain_summary: String,
-    /// Markdown source of the body.
-    pub body: String,
+    pub plain_summary: std::sync::Arc<str>,
+    /// Markdown source of the body (shared: records are cloned per build).
+    pub body: std::sync::Arc<str>,
     /// `x_` keys, for templates.
     pub extra: serde_json::Map<String, serde_json::Value>,
     pub data: RecordBody,

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -21,6 +22,10 @@ use crate::url::Urls;
 
 /// How many latest records the home page shows.
 const HOME_LATEST: usize = 12;
+
+/// Cards of a previous build by record id: (key, card, hash of the card).
+/// A card whose key is unchanged is reused instead of built again.
+pub type CardCache = HashMap<String, (u64, Arc<Value>, u64)>;
 
 /// One page to render.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +58,9 @@ pub struct Renderer<'g> {
     /// Site-wide context (site, t), cloned into every page.
     base: tera::Context,
     /// Per record: the card shown in lists.
-    cards: Vec<Value>,
+    cards: Vec<Arc<Value>>,
+    /// Per record: what its card depends on (see [`CardCache`]).
+    card_keys: Vec<u64>,
     /// Per record: a hash of its card, for page fingerprints.
     card_hashes: Vec<u64>,
     /// Per place: its status counts (the same on every page of the place).
@@ -76,6 +83,7 @@ impl<'g> Renderer<'g> {
         config: &'g SiteConfig,
         urls: Urls,
         global: u64,
+        previous_cards: Option<&CardCache>,
     ) -> Result<Renderer<'g>, TemplateError> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
@@ -119,27 +127,72 @@ impl<'g> Renderer<'g> {
             t,
             base,
             cards: Vec::new(),
+            card_keys: Vec::new(),
             card_hashes: Vec::new(),
             place_counts: Vec::new(),
             template_hashes,
             global,
         };
-        let (cards, hashes): (Vec<Value>, Vec<u64>) = (0..graph.site.records.len())
+        let built: Vec<(u64, Arc<Value>, u64)> = (0..graph.site.records.len())
             .into_par_iter()
             .map(|i| {
+                let key = r.card_key(i);
+                if let Some((k, card, h)) =
+                    previous_cards.and_then(|c| c.get(&graph.site.records[i].id))
+                {
+                    if *k == key {
+                        return (key, card.clone(), *h);
+                    }
+                }
                 let card = r.card(i);
                 let h = hash_of(&card.to_string());
-                (card, h)
+                (key, Arc::new(card), h)
             })
-            .unzip();
-        r.cards = cards;
-        r.card_hashes = hashes;
+            .collect();
+        for (key, card, h) in built {
+            r.card_keys.push(key);
+            r.cards.push(card);
+            r.card_hashes.push(h);
+        }
         r.place_counts = graph
             .by_place
             .par_iter()
             .map(|list| r.status_counts(list))
             .collect();
         Ok(r)
+    }
+
+    /// What a record's card shows besides its own file: the status and
+    /// overdue flag of its topics, and everything site-wide (`global`).
+    fn card_key(&self, i: usize) -> u64 {
+        let g = self.graph;
+        let r = &g.site.records[i];
+        let topics: Vec<(Option<TopicStatus>, bool)> = g
+            .topics_of(i)
+            .iter()
+            .map(|&t| (g.status[t], g.overdue[t]))
+            .collect();
+        hash_of(&(self.global, r.source_hash, &r.id, r.place, topics))
+    }
+
+    /// The cards of this build, for the next one.
+    pub fn card_cache(&self) -> CardCache {
+        self.graph
+            .site
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    r.id.clone(),
+                    (
+                        self.card_keys[i],
+                        self.cards[i].clone(),
+                        self.card_hashes[i],
+                    ),
+                )
+            })
+            .collect()
     }
 
     /// Every page of the site.
@@ -483,7 +536,7 @@ impl<'g> Renderer<'g> {
     }
 
     fn cards_of(&self, list: &[usize]) -> Vec<&Value> {
-        list.iter().map(|&i| &self.cards[i]).collect()
+        list.iter().map(|&i| self.cards[i].as_ref()).collect()
     }
 
     fn status_counts(&self, list: &[usize]) -> Value {
@@ -606,7 +659,7 @@ impl<'g> Renderer<'g> {
                 last["records"]
                     .as_array_mut()
                     .expect("array")
-                    .push(self.cards[i].clone());
+                    .push(self.cards[i].as_ref().clone());
             }
         }
         let mut info = self.place_link(p);
@@ -779,7 +832,7 @@ impl<'g> Renderer<'g> {
             "villages": t.villages.iter().map(|&p| self.place_link(p)).collect::<Vec<_>>(),
             "related": self.cards_of(&t.related),
             "sessions": self.cards_of(&g.sessions_of[i]),
-            "outcome": outcome.map(|o| &self.cards[o]),
+            "outcome": outcome.map(|o| self.cards[o].as_ref()),
             "chain": chain.into_iter().map(|c| c.2).collect::<Vec<_>>(),
         })
     }
@@ -836,7 +889,7 @@ impl<'g> Renderer<'g> {
         let result = v.results.get(o.result);
         let topic = o.topic;
         json!({
-            "topic": topic.map(|t| &self.cards[t]),
+            "topic": topic.map(|t| self.cards[t].as_ref()),
             "sessions": self.cards_of(&o.sessions),
             "decided": self.date_value(o.decided),
             "result": {"slug": result.slug, "label": result.name},

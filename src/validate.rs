@@ -134,18 +134,20 @@ pub fn validate(
             }
         })
         .collect();
-    let mut all = Vec::new();
+    // Records are cloned out of the cache (in parallel: the cache keeps its
+    // copy for the next build).
+    let all: Vec<Record> = checked
+        .par_iter()
+        .filter_map(|(_, c)| c.record.as_ref().ok().cloned())
+        .collect();
     // Ids of records that failed to validate: references to them are not
     // reported again (the record's own error says what is wrong).
     let mut broken: HashSet<String> = HashSet::new();
     let mut cache = RecordCache::with_capacity(checked.len());
     for (path, c) in checked {
         diags.extend(c.diags.iter().cloned());
-        match &c.record {
-            Ok(r) => all.push(r.clone()),
-            Err(id) => {
-                broken.insert(id.clone());
-            }
+        if let Err(id) = &c.record {
+            broken.insert(id.clone());
         }
         cache.insert(path, c);
     }
@@ -170,11 +172,18 @@ pub fn validate(
         .filter(|r| r.draft && !include_drafts)
         .map(|r| (r.id.clone(), r.file.clone()))
         .collect();
-    let mut records: Vec<Record> = all
+    // Sort by id through an index, so that each (large) record moves once.
+    let mut kept: Vec<Option<Record>> = all
         .into_iter()
         .filter(|r| include_drafts || !r.draft)
+        .map(Some)
         .collect();
-    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut order: Vec<usize> = (0..kept.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (kept[a].as_ref(), kept[b].as_ref());
+        ra.map(|r| &r.id).cmp(&rb.map(|r| &r.id))
+    });
+    let mut records: Vec<Record> = order.into_iter().filter_map(|i| kept[i].take()).collect();
     records.dedup_by(|a, b| a.id == b.id);
 
     let mut site = Site {
@@ -369,6 +378,7 @@ fn record_from(
     } else {
         r.body.clone()
     };
+    let body: std::sync::Arc<str> = body.into();
 
     let data = match r.kind {
         RecordKind::Topic => topic_from(f, place, config).map(RecordBody::Topic),
@@ -380,9 +390,10 @@ fn record_from(
     } else {
         format!("{}/{}", place.id(), r.stem)
     };
-    let plain_summary = summary
+    let plain_summary: std::sync::Arc<str> = summary
         .clone()
-        .unwrap_or_else(|| crate::markdown::first_paragraph(&body));
+        .unwrap_or_else(|| crate::markdown::first_paragraph(&body))
+        .into();
     Some(Record {
         id,
         plain_summary,
@@ -1115,17 +1126,19 @@ fn resolve(
         .enumerate()
         .map(|(i, r)| (r.id.clone(), i))
         .collect();
+    let place_ids: Vec<String> = site.places.iter().map(Place::id).collect();
     let lookup = RefLookup {
         site: &*site,
         index: &index,
         drafts,
         broken,
+        place_ids: &place_ids,
     };
     // Resolve against an immutable view, then write the results back.
     let mut resolved: Vec<Resolved> = Vec::with_capacity(site.records.len());
     for (i, r) in site.records.iter().enumerate() {
         let mut out = Resolved::default();
-        let place_path = site.places[r.place].id();
+        let place_path = &place_ids[r.place];
         match &r.data {
             RecordBody::Topic(t) => {
                 for v in &t.villages_ref {
@@ -1318,6 +1331,8 @@ struct RefLookup<'a> {
     index: &'a HashMap<String, usize>,
     drafts: &'a HashMap<String, String>,
     broken: &'a HashSet<String>,
+    /// `Place::id` of every place, computed once.
+    place_ids: &'a [String],
 }
 
 impl RefLookup<'_> {
@@ -1325,7 +1340,7 @@ impl RefLookup<'_> {
         if rf.text.contains('/') {
             rf.text.trim_matches('/').to_string()
         } else {
-            let place = self.site.places[from.place].id();
+            let place = &self.place_ids[from.place];
             if place.is_empty() {
                 rf.text.clone()
             } else {

@@ -86,11 +86,16 @@ pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
     best.filter(|(s, _)| *s >= 0.5).map(|(_, c)| c.to_string())
 }
 
-/// `村(居)民代表会议` → [`村民代表会议`, `居民代表会议`].
+/// `村(居)民代表会议` → [`村民代表会议`, `居民代表会议`, `村（居）民代表会议`]:
+/// either word alone, and the name with the other kind of parentheses.
 fn village_community_aliases(name: &str) -> Vec<String> {
-    for pattern in ["村(居)", "村（居）"] {
+    for (pattern, other) in [("村(居)", "村（居）"), ("村（居）", "村(居)")] {
         if name.contains(pattern) {
-            return vec![name.replace(pattern, "村"), name.replace(pattern, "居")];
+            return vec![
+                name.replace(pattern, "村"),
+                name.replace(pattern, "居"),
+                name.replace(pattern, other),
+            ];
         }
     }
     Vec::new()
@@ -209,6 +214,9 @@ mod tests {
     fn full_width_parentheses_give_aliases_too() {
         let v = Vocabulary::new("x", terms(&[("a", "村（居）民议事会")]));
         assert_eq!(v.find("居民议事会"), Some(0));
+        assert_eq!(v.find("村(居)民议事会"), Some(0));
+        let d = Vocabularies::default();
+        assert!(d.session_forms.find("村（居）民议事会").is_some());
     }
 
     #[test]

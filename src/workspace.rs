@@ -16,14 +16,19 @@ use rayon::prelude::*;
 use crate::build::{check_with, BuildError, BuildOptions, CheckCache};
 use crate::diagnostic::Diagnostic;
 use crate::output::MemorySink;
-use crate::render::{hash_of, PageJob, RenderFailure, Renderer};
+use crate::render::{hash_of, CardCache, PageJob, RenderFailure, Renderer};
 use crate::url::Urls;
 
 /// One file of the built site, as the server sends it.
 #[derive(Debug, Clone)]
 pub enum SiteFile {
-    /// A rendered page or a theme file, with its entity tag.
-    Memory { bytes: Arc<Vec<u8>>, etag: u64 },
+    /// A rendered page or a theme file, with its entity tag and, for a
+    /// page, the fingerprint it was rendered from.
+    Memory {
+        bytes: Arc<Vec<u8>>,
+        etag: u64,
+        fingerprint: Option<u64>,
+    },
     /// An attachment, sent from the content folder.
     Disk(PathBuf),
 }
@@ -48,9 +53,9 @@ pub struct Rebuilt {
 pub struct Workspace {
     pub opts: BuildOptions,
     cache: CheckCache,
-    /// Rendered pages of the last good build: path → (fingerprint, file).
-    pages: HashMap<String, (Option<u64>, SiteFile)>,
     files: Arc<SiteFiles>,
+    /// Record cards of the last good build.
+    cards: CardCache,
 }
 
 impl Workspace {
@@ -58,8 +63,8 @@ impl Workspace {
         Workspace {
             opts,
             cache: CheckCache::default(),
-            pages: HashMap::new(),
             files: Arc::new(SiteFiles::new()),
+            cards: CardCache::new(),
         }
     }
 
@@ -70,8 +75,14 @@ impl Workspace {
 
     /// Build again. On error the last good site stays as it was.
     pub fn rebuild(&mut self) -> Result<Rebuilt, BuildError> {
+        self.rebuild_after(None)
+    }
+
+    /// Build again after `changed` paths changed (from file-system events;
+    /// `None` when unknown): edits of known record files skip the walk.
+    pub fn rebuild_after(&mut self, changed: Option<&[PathBuf]>) -> Result<Rebuilt, BuildError> {
         let started = Instant::now();
-        let checked = check_with(&self.opts, &mut self.cache)?;
+        let checked = check_with(&self.opts, &mut self.cache, changed)?;
         let mut timings = checked.timings.clone();
         let mut lap = Instant::now();
         let mut mark = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -86,6 +97,7 @@ impl Workspace {
             &checked.config,
             urls,
             checked.context,
+            Some(&self.cards),
         )
         .map_err(|e| BuildError::Content(vec![e.0]))?;
         mark("prepare", &mut timings);
@@ -99,8 +111,9 @@ impl Workspace {
             .collect();
         let dirty: Vec<PageJob> = plan
             .iter()
-            .filter(|(_, file, fp)| {
-                fp.is_none() || self.pages.get(file).map(|(old, _)| *old) != Some(*fp)
+            .filter(|(_, file, fp)| match (fp, self.files.get(file)) {
+                (Some(fp), Some(SiteFile::Memory { fingerprint, .. })) => *fingerprint != Some(*fp),
+                _ => true,
             })
             .map(|(job, _, _)| *job)
             .collect();
@@ -121,30 +134,27 @@ impl Workspace {
         let rendered = fresh.len();
         mark("render", &mut timings);
 
-        let mut pages = HashMap::with_capacity(plan.len());
+        let mut files = SiteFiles::with_capacity(plan.len() + static_files.len());
+        let pages = plan.len();
         for (_, file, fp) in plan {
             let page = match fresh.remove(&file) {
                 Some(b) => SiteFile::Memory {
                     etag: hash_of(b.as_slice()),
                     bytes: Arc::new(b),
+                    fingerprint: fp,
                 },
-                None => match self.pages.get(&file) {
-                    Some((_, page)) => page.clone(),
+                None => match self.files.get(&file) {
+                    Some(page) => page.clone(),
                     None => continue,
                 },
             };
-            pages.insert(file, (fp, page));
+            files.insert(file, page);
         }
         let removed = self
-            .pages
+            .files
             .keys()
-            .filter(|k| !pages.contains_key(*k))
+            .filter(|k| !files.contains_key(*k))
             .count();
-
-        let mut files = SiteFiles::with_capacity(pages.len() + static_files.len());
-        for (path, (_, page)) in &pages {
-            files.insert(path.clone(), page.clone());
-        }
         for (rel, file) in &static_files {
             let bytes = file
                 .read()
@@ -154,6 +164,7 @@ impl Workspace {
                 SiteFile::Memory {
                     etag: hash_of(bytes.as_slice()),
                     bytes: Arc::new(bytes),
+                    fingerprint: None,
                 },
             );
         }
@@ -163,15 +174,19 @@ impl Workspace {
         mark("assemble", &mut timings);
         let report = Rebuilt {
             timings,
-            pages: pages.len(),
+            pages,
             rendered,
             removed,
             records: checked.graph.site.records.len(),
             warnings: checked.warnings,
             elapsed: started.elapsed(),
         };
-        self.pages = pages;
-        self.files = Arc::new(files);
+        self.cards = renderer.card_cache();
+        drop(renderer);
+        let old = std::mem::replace(&mut self.files, Arc::new(files));
+        // Freeing the previous site and graph takes a while; the caller
+        // (a waiting browser tab) need not.
+        std::thread::spawn(move || drop((old, checked.graph)));
         Ok(report)
     }
 }

@@ -76,6 +76,7 @@ pub fn site_key(target: &str) -> Option<String> {
         .split('/')
         .any(|seg| seg == ".." || seg == "." || seg.contains(':'))
         || rest.contains("//")
+        || rest.starts_with('/')
     {
         return None;
     }
@@ -213,6 +214,7 @@ mod tests {
         let page = |s: &str| SiteFile::Memory {
             bytes: Arc::new(s.as_bytes().to_vec()),
             etag: 7,
+            fingerprint: None,
         };
         f.insert("index.html".into(), page("<html><body>home</body></html>"));
         f.insert("a/index.html".into(), page("<body>a</body>"));

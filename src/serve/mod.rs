@@ -135,8 +135,8 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     // that no change made from then on is missed.
     let (tx, rx) = channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(
-        Duration::from_millis(25),
-        Some(Duration::from_millis(10)),
+        Duration::from_millis(10),
+        Some(Duration::from_millis(3)),
         tx,
     )
     .map_err(|e| BuildError::Io(format!("无法监视文件变化：{e}")))?;
@@ -158,7 +158,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         problems: RwLock::new(None),
         hub: Hub::default(),
     });
-    rebuild(&mut ws, &state, &opts, Instant::now());
+    rebuild(&mut ws, &state, &opts, Instant::now(), None);
 
     let workers = std::thread::available_parallelism()
         .map_or(4, |n| n.get() * 2)
@@ -199,11 +199,23 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         };
         let started = Instant::now();
         let mut relevant = first.is_none();
+        // The changed paths, when every event names its paths (a second
+        // look, or a watcher error, means "unknown": walk everything).
+        let mut changed: Option<Vec<PathBuf>> = first.is_some().then(Vec::new);
         look_again = None;
         let mut note = |batch: &DebounceEventResult, relevant: &mut bool| {
             *relevant |= is_relevant(root, batch);
             if creates_folder(batch) {
                 look_again = Some(Instant::now() + Duration::from_millis(250));
+            }
+            match (batch, &mut changed) {
+                (Ok(events), Some(paths)) => paths.extend(
+                    events
+                        .iter()
+                        .filter(|e| is_change(&e.kind))
+                        .flat_map(|e| e.paths.iter().cloned()),
+                ),
+                _ => changed = None,
             }
         };
         if let Some(batch) = &first {
@@ -212,11 +224,15 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         // A burst (a `git checkout`, a copy) arrives in several batches:
         // take everything already queued so that it makes one rebuild.
         loop {
-            match rx.recv_timeout(Duration::from_millis(5)) {
+            match rx.recv_timeout(Duration::from_millis(2)) {
                 Ok(batch) => note(&batch, &mut relevant),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
+        }
+        if let Some(paths) = &mut changed {
+            paths.sort();
+            paths.dedup();
         }
         if !watched_themes && root.join("themes").is_dir() {
             watched_themes = debouncer
@@ -224,7 +240,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
                 .is_ok();
         }
         if relevant {
-            rebuild(&mut ws, &state, &opts, started);
+            rebuild(&mut ws, &state, &opts, started, changed.as_deref());
         }
     }
 }
@@ -269,8 +285,14 @@ fn is_relevant(root: &Path, batch: &DebounceEventResult) -> bool {
     }
 }
 
-fn rebuild(ws: &mut Workspace, state: &State, opts: &ServeOptions, started: Instant) {
-    match ws.rebuild() {
+fn rebuild(
+    ws: &mut Workspace,
+    state: &State,
+    opts: &ServeOptions,
+    started: Instant,
+    changed: Option<&[PathBuf]>,
+) {
+    match ws.rebuild_after(changed) {
         Ok(report) => {
             if let Ok(mut f) = state.files.write() {
                 *f = ws.files();
