@@ -270,6 +270,26 @@ mod tests {
     }
 
     #[test]
+    fn content_types_with_charset_where_it_applies() {
+        for (path, ty) in [
+            ("a/index.html", "text/html; charset=utf-8"),
+            ("css/style.css", "text/css; charset=utf-8"),
+            ("x.js", "text/javascript; charset=utf-8"),
+            ("a.svg", "image/svg+xml"),
+            ("a.PNG", "image/png"),
+            ("a.jpg", "image/jpeg"),
+            ("a.jpeg", "image/jpeg"),
+            ("files/a.pdf", "application/pdf"),
+            ("feed.xml", "application/xml; charset=utf-8"),
+            ("data/all.json", "application/json; charset=utf-8"),
+            ("data/topics.csv", "text/csv; charset=utf-8"),
+            ("x.unknown", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(path), ty, "{path}");
+        }
+    }
+
+    #[test]
     fn conditional_get() {
         let s = site();
         let etag = respond(&s, "GET", "/", None, true)
