@@ -593,7 +593,7 @@ fn template_syntax_error_names_file_and_line() {
             let text = s.read(p).replace("{{ page.intro }}", "{{ page.intro }");
             s.write(p, &text);
         },
-        expect("themes/default/templates/list.html:5:", "模板错误", None),
+        expect("themes/default/templates/list.html:4:", "模板错误", None),
     );
 }
 

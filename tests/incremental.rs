@@ -200,7 +200,7 @@ fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
             "edit topic.html".into()
         }
         8 => {
-            let p = "themes/default/templates/macros.html";
+            let p = "themes/default/templates/partials/card.html";
             let text = site.read(p);
             site.write(
                 p,
@@ -210,7 +210,7 @@ fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
                     1,
                 ),
             );
-            "edit macros.html".into()
+            "edit partials/card.html".into()
         }
         9 => {
             let size = 1 + rng.below(4);
