@@ -10,10 +10,11 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::link::Graph;
 use crate::output::Output;
-use crate::render::{RenderFailure, Renderer};
+use crate::render::{PageJob, RenderFailure, Renderer};
 use crate::theme::Theme;
 use crate::url::Urls;
 use crate::validate::RecordCache;
+use rayon::prelude::*;
 
 /// What a build is asked to do.
 #[derive(Debug, Clone)]
@@ -198,7 +199,10 @@ fn normalise_base_url(b: &str) -> Result<String, BuildError> {
 pub struct BuildReport {
     pub pages: usize,
     pub records: usize,
+    /// Theme files and attachments copied.
     pub files: usize,
+    /// What the output folder saw: written, unchanged, removed files.
+    pub written: crate::output::WriteStats,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -238,8 +242,65 @@ fn check_output(root: &Path, output: &Path) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// The whole build: check, then render into a staging folder and swap it
-/// in. On any failure the previous output is left as it was.
+/// Beside the output: page fingerprints of the last build (not published).
+fn page_cache_path(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.yishi-pages.json"))
+}
+
+/// Output path → (fingerprint, size, modification time in ns).
+type PageCache = std::collections::HashMap<String, (u64, u64, i128)>;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PageCacheFile {
+    /// Fingerprints are only comparable within one version of yishi.
+    version: String,
+    pages: PageCache,
+}
+
+fn read_page_cache(path: &Path) -> PageCache {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<PageCacheFile>(&b).ok())
+        .filter(|c| c.version == env!("CARGO_PKG_VERSION"))
+        .map(|c| c.pages)
+        .unwrap_or_default()
+}
+
+/// Record the fingerprint of every page now in the output. Best effort: a
+/// missing cache only means the next build renders everything.
+fn write_page_cache(path: &Path, output: &Path, plan: &[(PageJob, String, Option<u64>)]) {
+    let pages: PageCache = plan
+        .par_iter()
+        .filter_map(|(_, file, fp)| {
+            let fp = (*fp)?;
+            let m = std::fs::metadata(output.join(file)).ok()?;
+            let ns = m
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos() as i128;
+            Some((file.clone(), (fp, m.len(), ns)))
+        })
+        .collect();
+    let cache = PageCacheFile {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        pages,
+    };
+    if let Ok(bytes) = serde_json::to_vec(&cache) {
+        let tmp = path.with_extension("tmp");
+        if std::fs::write(&tmp, bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, path);
+        }
+    }
+}
+
+/// The whole build: check, then render, staging what changed, and commit it
+/// (see `output.rs`). On any failure the previous output is left as it was.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let output = if opts.output.is_absolute() {
         opts.output.clone()
@@ -254,22 +315,48 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         graph,
         warnings,
         mut timings,
-        ..
+        context: checked_context,
     } = checked;
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());
     let static_files = theme.static_files.clone();
-    let renderer = Renderer::new(theme, &graph, &config, urls, 0, None)
+    let renderer = Renderer::new(theme, &graph, &config, urls, checked_context, None)
         .map_err(|e| BuildError::Content(vec![e.0]))?;
-    let jobs = renderer.jobs();
     let out = Output::begin(&output)
         .map_err(|e| BuildError::Io(format!("无法创建输出文件夹 {}：{e}", output.display())))?;
+
+    // Pages whose fingerprint is the one recorded when the output's file was
+    // written, with that file untouched since, need not be rendered at all.
+    let cache_file = page_cache_path(&output);
+    let previous = read_page_cache(&cache_file);
+    let plan: Vec<(PageJob, String, Option<u64>)> = renderer
+        .jobs()
+        .into_par_iter()
+        .map(|job| {
+            let file = Urls::file_of(&renderer.job_path(job));
+            let fp = renderer.fingerprint(job);
+            (job, file, fp)
+        })
+        .collect();
+    let mut jobs = Vec::with_capacity(plan.len());
+    for (job, file, fp) in &plan {
+        let cached = fp.is_some()
+            && previous.get(file).is_some_and(|(old, len, mtime)| {
+                Some(*old) == *fp && out.stamp_of(file) == Some((*len, *mtime))
+            });
+        if cached {
+            out.keep(file).map_err(|e| BuildError::Io(e.to_string()))?;
+        } else {
+            jobs.push(*job);
+        }
+    }
 
     let bar = crate::progress::Progress::new(opts.progress, jobs.len() as u64, "生成页面");
     let rendered = renderer.render_all(&jobs, &out, &|| bar.inc());
     bar.finish();
-    let pages = match rendered {
-        Ok(n) => n,
+    let pages = plan.len();
+    match rendered {
+        Ok(_) => {}
         Err(f) => {
             out.abandon();
             return Err(match f {
@@ -277,7 +364,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 RenderFailure::Io(path, e) => BuildError::Io(format!("写入 {path} 失败：{e}")),
             });
         }
-    };
+    }
     timings.push(("render", t_render.elapsed()));
 
     let t_write = Instant::now();
@@ -297,13 +384,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         out.abandon();
         return Err(BuildError::Io(format!("复制静态文件失败：{e}")));
     }
-    out.commit()
-        .map_err(|e| BuildError::Io(format!("无法替换输出文件夹 {}：{e}", output.display())))?;
+    let written = out
+        .commit()
+        .map_err(|e| BuildError::Io(format!("无法更新输出文件夹 {}：{e}", output.display())))?;
+    write_page_cache(&cache_file, &output, &plan);
     timings.push(("write", t_write.elapsed()));
     Ok(BuildReport {
         pages,
         records: graph.site.records.len(),
         files,
+        written,
         warnings,
         timings,
     })

@@ -155,10 +155,12 @@ fn main() -> ExitCode {
                             args.common.root.join(&args.output)
                         };
                         println!(
-                            "已生成 {} 个页面（{} 条记录，{} 个静态文件和附件），用时 {:.2} 秒 → {}",
+                            "已生成 {} 个页面（{} 条记录，{} 个静态文件和附件；写入 {} 个文件，删除 {} 个），用时 {:.2} 秒 → {}",
                             report.pages,
                             report.records,
                             report.files,
+                            report.written.written,
+                            report.written.removed,
                             started.elapsed().as_secs_f64(),
                             out.display()
                         );

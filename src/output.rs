@@ -1,13 +1,20 @@
 //! Stage 5: the one place that touches the output directory.
 //!
-//! A build writes into a staging folder beside the target and swaps it in
-//! only when everything succeeded, so a failed or interrupted build leaves
-//! the previous output exactly as it was.
+//! Pages are compared with what the output already holds: a file whose
+//! bytes are unchanged is not written again (its modification time stays, so
+//! rsync and CDN uploads send only what changed). Changed and new files are
+//! written into a staging folder beside the output, and moved into place
+//! only when the whole build succeeded — so a failed or interrupted build
+//! leaves the previous output exactly as it was. The move itself (renames
+//! only) is recorded in a journal first; if it is interrupted, the next build
+//! completes it before doing anything else.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// Where rendered pages go: the staging folder of a build, or memory for
-/// the preview server.
+/// Where rendered pages go: the output of a build, or memory for the
+/// preview server.
 pub trait PageSink {
     fn put(&self, rel: &str, bytes: Vec<u8>) -> std::io::Result<()>;
 }
@@ -21,7 +28,7 @@ impl PageSink for Output {
 /// Pages kept in memory (path → bytes).
 #[derive(Debug, Default)]
 pub struct MemorySink {
-    pub pages: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+    pub pages: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 impl PageSink for MemorySink {
@@ -34,11 +41,24 @@ impl PageSink for MemorySink {
     }
 }
 
-/// The staging folder of one build.
+/// What one build wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files the build produced.
+    pub files: usize,
+    /// Of those, new or changed (written).
+    pub written: usize,
+    /// Files of the previous output that the build no longer produces.
+    pub removed: usize,
+}
+
+/// The output of one build in progress.
 #[derive(Debug)]
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
+    produced: Mutex<HashSet<String>>,
+    written: Mutex<usize>,
 }
 
 fn sibling(target: &Path, suffix: &str) -> PathBuf {
@@ -49,66 +69,188 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.yishi-{suffix}"))
 }
 
+/// The journal of a commit in progress, inside the staging folder.
+const JOURNAL: &str = ".yishi-commit";
+
+fn io_err(path: &Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// Every file under `dir`, as `/`-separated paths relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| crate::load::display_path(dir, e.path()))
+        .collect()
+}
+
 impl Output {
-    /// Prepare a fresh staging folder for `target`. Recovers from a swap
-    /// that was interrupted between its two renames.
+    /// Prepare a build of `target`. Completes a commit that an earlier build
+    /// was interrupted in, and drops the leftovers of an interrupted render.
     pub fn begin(target: &Path) -> std::io::Result<Output> {
+        let staging = sibling(target, "staging");
+        if staging.join(JOURNAL).is_file() {
+            Self::finish_commit(target, &staging)?;
+        } else if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
+        }
+        // Left by versions that swapped whole folders.
         let old = sibling(target, "old");
         if !target.exists() && old.exists() {
             std::fs::rename(&old, target)?;
-        }
-        if old.exists() {
+        } else if old.exists() {
             std::fs::remove_dir_all(&old)?;
         }
-        if let Some(parent) = target.parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)?;
-            }
-        }
-        let staging = sibling(target, &format!("tmp-{}", std::process::id()));
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)?;
-        }
-        std::fs::create_dir_all(&staging)?;
+        std::fs::create_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
         Ok(Output {
             target: target.to_path_buf(),
             staging,
+            produced: Mutex::new(HashSet::new()),
+            written: Mutex::new(0),
         })
     }
 
-    fn path_of(&self, rel: &str) -> std::io::Result<PathBuf> {
+    fn check_rel(rel: &str) -> std::io::Result<&str> {
         let rel = rel.trim_start_matches('/');
-        if rel.split('/').any(|s| s == ".." || s.contains('\\')) {
+        if rel.is_empty()
+            || rel
+                .split('/')
+                .any(|s| s == ".." || s.is_empty() || s.contains('\\'))
+        {
             return Err(std::io::Error::other(format!("unsafe output path {rel}")));
         }
+        Ok(rel)
+    }
+
+    /// Whether the output already holds exactly `bytes` at `rel`.
+    fn unchanged(&self, rel: &str, bytes: &[u8]) -> bool {
+        let path = self.target.join(rel);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+                std::fs::read(&path).is_ok_and(|old| old == bytes)
+            }
+            _ => false,
+        }
+    }
+
+    fn stage(&self, rel: &str) -> std::io::Result<PathBuf> {
         let p = self.staging.join(rel);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)?;
+            std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+        }
+        if let Ok(mut n) = self.written.lock() {
+            *n += 1;
         }
         Ok(p)
     }
 
-    /// Write a file at `rel` (a `/`-separated path under the output root).
+    fn produce(&self, rel: &str) {
+        if let Ok(mut set) = self.produced.lock() {
+            set.insert(rel.to_string());
+        }
+    }
+
+    /// A file at `rel` (a `/`-separated path under the output root).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
-        std::fs::write(self.path_of(rel)?, bytes)
+        let rel = Self::check_rel(rel)?;
+        self.produce(rel);
+        if self.unchanged(rel, bytes) {
+            return Ok(());
+        }
+        let p = self.stage(rel)?;
+        std::fs::write(&p, bytes).map_err(|e| io_err(&p, e))
     }
 
-    /// Copy a file into the output at `rel`.
-    pub fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
-        std::fs::copy(from, self.path_of(rel)?).map(|_| ())
-    }
-
-    /// Swap the staged output in place of the target.
-    pub fn commit(self) -> std::io::Result<()> {
-        let old = sibling(&self.target, "old");
-        if self.target.exists() {
-            std::fs::rename(&self.target, &old)?;
-        }
-        std::fs::rename(&self.staging, &self.target)?;
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
-        }
+    /// Keep the file the output already has at `rel` (known unchanged).
+    pub fn keep(&self, rel: &str) -> std::io::Result<()> {
+        let rel = Self::check_rel(rel)?;
+        self.produce(rel);
         Ok(())
+    }
+
+    /// The size and modification time of the output's file at `rel`.
+    pub fn stamp_of(&self, rel: &str) -> Option<(u64, i128)> {
+        let m = std::fs::metadata(self.target.join(rel)).ok()?;
+        let t = m.modified().ok()?;
+        let ns = match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_nanos() as i128,
+            Err(e) => -(e.duration().as_nanos() as i128),
+        };
+        Some((m.len(), ns))
+    }
+
+    /// A copy of the file `from` at `rel`.
+    pub fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
+        let bytes = std::fs::read(from).map_err(|e| io_err(from, e))?;
+        self.write(rel, &bytes)
+    }
+
+    /// Move the staged files into place and remove what the build no longer
+    /// produces. Only renames and deletions happen here.
+    pub fn commit(self) -> std::io::Result<WriteStats> {
+        let produced = self.produced.into_inner().unwrap_or_default();
+        let written = self.written.into_inner().unwrap_or(0);
+        let stale: Vec<String> = if self.target.is_dir() {
+            files_under(&self.target)
+                .into_iter()
+                .filter(|rel| !produced.contains(rel))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let stats = WriteStats {
+            files: produced.len(),
+            written,
+            removed: stale.len(),
+        };
+        let fresh = !self.target.exists();
+        if fresh {
+            // Nothing to merge with: the staging folder becomes the output.
+            std::fs::rename(&self.staging, &self.target).map_err(|e| io_err(&self.target, e))?;
+            return Ok(stats);
+        }
+        let journal = serde_json::to_vec(&stale).map_err(std::io::Error::other)?;
+        std::fs::write(self.staging.join(JOURNAL), journal)?;
+        Self::finish_commit(&self.target, &self.staging)?;
+        Ok(stats)
+    }
+
+    /// Apply a journaled commit: move every staged file into the target,
+    /// delete the stale files it lists, then remove the staging folder.
+    /// Safe to run again after an interruption.
+    fn finish_commit(target: &Path, staging: &Path) -> std::io::Result<()> {
+        let journal = staging.join(JOURNAL);
+        let stale: Vec<String> = std::fs::read(&journal)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        for rel in files_under(staging) {
+            if rel == JOURNAL {
+                continue;
+            }
+            let to = target.join(&rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+            }
+            std::fs::rename(staging.join(&rel), &to).map_err(|e| io_err(&to, e))?;
+        }
+        for rel in &stale {
+            let p = target.join(rel);
+            if p.is_file() || p.is_symlink() {
+                std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?;
+            }
+            // Remove folders the deletion left empty.
+            let mut dir = p.parent();
+            while let Some(d) = dir {
+                if d == target || std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        std::fs::remove_dir_all(staging).map_err(|e| io_err(staging, e))
     }
 
     /// Throw the staged output away (the target is untouched).
@@ -121,6 +263,10 @@ impl Output {
 mod tests {
     use super::*;
 
+    fn mtime(p: &Path) -> std::time::SystemTime {
+        std::fs::metadata(p).unwrap().modified().unwrap()
+    }
+
     #[test]
     fn commit_replaces_and_abandon_keeps() {
         let dir = tempfile::tempdir().unwrap();
@@ -132,32 +278,98 @@ mod tests {
         out.write("a/index.html", b"new").unwrap();
         out.abandon();
         assert!(target.join("old.html").exists());
+        assert!(!target.join("a").exists());
 
         let out = Output::begin(&target).unwrap();
         out.write("a/index.html", b"new").unwrap();
-        out.commit().unwrap();
+        let stats = out.commit().unwrap();
+        assert_eq!(
+            stats,
+            WriteStats {
+                files: 1,
+                written: 1,
+                removed: 1
+            }
+        );
         assert!(!target.join("old.html").exists());
         assert_eq!(
             std::fs::read_to_string(target.join("a/index.html")).unwrap(),
             "new"
         );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1);
+        assert_eq!(leftovers.len(), 1, "only the output remains");
     }
 
     #[test]
-    fn interrupted_swap_is_recovered() {
+    fn unchanged_files_are_not_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let old = sibling(&target, "old");
-        std::fs::create_dir_all(&old).unwrap();
-        std::fs::write(old.join("index.html"), "kept").unwrap();
         let out = Output::begin(&target).unwrap();
+        out.write("a/index.html", b"same").unwrap();
+        out.write("b/index.html", b"before").unwrap();
+        out.commit().unwrap();
+        let (a0, b0) = (
+            mtime(&target.join("a/index.html")),
+            mtime(&target.join("b/index.html")),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let out = Output::begin(&target).unwrap();
+        out.write("a/index.html", b"same").unwrap();
+        out.write("b/index.html", b"after!").unwrap();
+        let stats = out.commit().unwrap();
+        assert_eq!(
+            stats,
+            WriteStats {
+                files: 2,
+                written: 1,
+                removed: 0
+            }
+        );
+        assert_eq!(mtime(&target.join("a/index.html")), a0);
+        assert_ne!(mtime(&target.join("b/index.html")), b0);
+        assert_eq!(
+            std::fs::read(target.join("b/index.html")).unwrap(),
+            b"after!"
+        );
+    }
+
+    #[test]
+    fn interrupted_commit_is_completed_by_the_next_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(target.join("gone")).unwrap();
+        std::fs::write(target.join("gone/index.html"), "x").unwrap();
+        std::fs::write(target.join("keep.html"), "k").unwrap();
+        // A commit that stopped after writing its journal.
+        let staging = sibling(&target, "staging");
+        std::fs::create_dir_all(staging.join("new")).unwrap();
+        std::fs::write(staging.join("new/index.html"), "n").unwrap();
+        std::fs::write(staging.join(JOURNAL), r#"["gone/index.html"]"#).unwrap();
+        let out = Output::begin(&target).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("new/index.html")).unwrap(),
+            "n"
+        );
+        assert!(!target.join("gone").exists());
+        assert!(target.join("keep.html").exists());
+        out.abandon();
+    }
+
+    #[test]
+    fn interrupted_render_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("index.html"), "kept").unwrap();
+        let staging = sibling(&target, "staging");
+        std::fs::create_dir_all(&staging).unwrap();
+        std::fs::write(staging.join("index.html"), "half").unwrap();
+        let out = Output::begin(&target).unwrap();
+        out.abandon();
         assert_eq!(
             std::fs::read_to_string(target.join("index.html")).unwrap(),
             "kept"
         );
-        out.abandon();
     }
 
     #[test]
@@ -165,6 +377,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = Output::begin(&dir.path().join("p")).unwrap();
         assert!(out.write("../x", b"").is_err());
+        assert!(out.write("a/../../x", b"").is_err());
         out.abandon();
     }
 }
