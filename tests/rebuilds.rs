@@ -1,0 +1,112 @@
+//! Rebuilds of an existing output: unchanged files are not rewritten (their
+//! modification time stays), changed ones are, removed pages disappear; and
+//! a parallel build equals a single-threaded one byte for byte.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use common::*;
+
+fn snapshot(site: &TempSite) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
+    let root = site.path("public");
+    walkdir::WalkDir::new(&root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+            let m = e.metadata().unwrap().modified().unwrap();
+            (rel, (std::fs::read(e.path()).unwrap(), m))
+        })
+        .collect()
+}
+
+#[test]
+fn no_op_rebuild_rewrites_no_file() {
+    let site = TempSite::new("valid");
+    site.build(&[]).ok();
+    let before = snapshot(&site);
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let run = site.build(&[]);
+    run.ok();
+    assert!(run.stdout.contains("写入 0 个文件"), "{}", run.stdout);
+    assert_eq!(snapshot(&site), before, "a no-op rebuild touched files");
+    // Also without the fingerprint cache: files are compared byte by byte.
+    std::fs::remove_file(site.path(".public.yishi-pages.json")).unwrap();
+    site.build(&[]).ok();
+    assert_eq!(snapshot(&site), before);
+}
+
+#[test]
+fn changed_record_rewrites_only_what_shows_it() {
+    let site = TempSite::new("valid");
+    site.build(&[]).ok();
+    let before = snapshot(&site);
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    site.edit("content/beta/garden/topics/2024-parking.md", "小区停车难问题。", "小区停车难问题，已征求意见。");
+    site.build(&[]).ok();
+    let after = snapshot(&site);
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(changed.contains(&&"beta/garden/topics/2024-parking/index.html".to_string()), "{changed:?}");
+    assert!(changed.len() < 10, "{changed:?}");
+    // Files that did not change kept their time.
+    let untouched = after.iter().filter(|(k, v)| before.get(*k) == Some(*v)).count();
+    assert!(untouched > before.len() - 10);
+}
+
+#[test]
+fn deleted_record_disappears_from_the_output() {
+    let site = TempSite::new("valid");
+    site.build(&[]).ok();
+    assert!(site.has_page("alpha/west/topics/2019-land/"));
+    site.remove("content/alpha/west/topics/2019-land.md");
+    let run = site.build(&[]);
+    run.ok();
+    assert!(!site.has_page("alpha/west/topics/2019-land/"));
+    assert!(!site.path("public/alpha/west/topics/2019-land").exists(), "empty folder left");
+    assert!(!run.stdout.contains("删除 0 个"), "{}", run.stdout);
+}
+
+#[test]
+fn edited_output_file_is_repaired() {
+    let site = TempSite::new("valid");
+    site.build(&[]).ok();
+    let page = site.page("alpha/");
+    site.write("public/alpha/index.html", "tampered");
+    site.build(&[]).ok();
+    assert_eq!(site.page("alpha/"), page);
+}
+
+fn demo_site() -> TempSite {
+    let site = TempSite {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_tree(&repo.join("content"), &site.path("content"));
+    std::fs::copy(repo.join("site.toml"), site.path("site.toml")).unwrap();
+    site
+}
+
+#[test]
+fn parallel_build_equals_single_threaded() {
+    let parallel = demo_site();
+    parallel.build(&[]).ok();
+    let single = demo_site();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args(["build", "--as-of", AS_OF, "--root"])
+        .arg(single.root())
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let strip = |m: BTreeMap<String, (Vec<u8>, SystemTime)>| -> BTreeMap<String, Vec<u8>> {
+        m.into_iter().map(|(k, (b, _))| (k, b)).collect()
+    };
+    assert_eq!(strip(snapshot(&parallel)), strip(snapshot(&single)));
+}
