@@ -34,15 +34,15 @@ for n in "${sizes[@]}"; do
   for _ in 1 2 3; do
     clean
     read -r s m < <(run "${build[@]}")
-    full+=("$s"); [ "$m" -gt "$rss" ] && rss=$m
+    full+=("$s"); rss=$(( m > rss ? m : rss ))
   done
   noop=()
-  for _ in 1 2 3; do read -r s m < <(run "${build[@]}"); noop+=("$s"); [ "$m" -gt "$rss" ] && rss=$m; done
-  record=$(find "$site/content" -path '*/topics/*.md' | sort | head -1)
+  for _ in 1 2 3; do read -r s m < <(run "${build[@]}"); noop+=("$s"); rss=$(( m > rss ? m : rss )); done
+  record=$(find "$site/content" -path '*/topics/*.md' | sort | awk 'NR==1')
   one=()
   for i in 1 2 3; do
     sed -i "0,/^title: /s//title: 改$i/" "$record"
-    read -r s m < <(run "${build[@]}"); one+=("$s"); [ "$m" -gt "$rss" ] && rss=$m
+    read -r s m < <(run "${build[@]}"); one+=("$s"); rss=$(( m > rss ? m : rss ))
   done
   chk=()
   for _ in 1 2 3; do read -r s m < <(run "$yishi" check --root "$site" --as-of 2026-11-28 --quiet); chk+=("$s"); done

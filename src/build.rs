@@ -104,7 +104,7 @@ pub fn check_with(
     let mut diags = Diagnostics::new();
     let quick = match (changed, &cache.tree) {
         (Some(changed), Some(tree)) => {
-            crate::load::reload(root, tree, &cache.records, changed, &mut diags)
+            crate::load::reload(tree, &cache.records, changed, &mut diags)
                 .map(|l| (l, std::sync::Arc::clone(tree)))
         }
         _ => None,

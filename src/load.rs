@@ -125,12 +125,34 @@ impl Stamp {
     }
 }
 
-/// A record file as read now, or the checked result of an earlier read of
-/// the same unchanged file.
+/// A record file to read and check, or the checked result of an earlier
+/// read of the same unchanged file. Files are read by the validate stage
+/// ([`read`]), one at a time per thread, so that a file's text and YAML tree
+/// are freed as soon as it is checked.
 #[derive(Debug)]
 pub enum RecordInput {
-    Fresh(Box<LoadedRecord>),
+    Unread(RecordFile),
     Reused(std::sync::Arc<crate::validate::CheckedRecord>),
+}
+
+/// A record file found by the walk.
+#[derive(Debug, Clone)]
+pub struct RecordFile {
+    pub kind: RecordKind,
+    /// Index into [`Loaded::places`].
+    pub place: usize,
+    pub path: PathBuf,
+    pub stamp: Option<Stamp>,
+}
+
+/// Read one record file: decode, split front matter, parse the YAML.
+pub fn read(root: &Path, file: &RecordFile) -> Result<LoadedRecord, Diagnostic> {
+    let pending = PendingRecord {
+        kind: file.kind,
+        place: file.place,
+        path: file.path.clone(),
+    };
+    read_record(root, &pending, file.stamp)
 }
 
 /// A record file: front matter and Markdown body.
@@ -231,7 +253,7 @@ pub fn load(
 ) -> (Loaded, Tree) {
     let tree = walk(root, reserved_extra);
     diags.extend(tree.problems.iter().cloned());
-    let loaded = read_records(root, &tree, cache, None, diags);
+    let loaded = read_records(&tree, cache, None);
     (loaded, tree)
 }
 
@@ -239,7 +261,6 @@ pub fn load(
 /// when a change is more than an edit of a known record file (a new or
 /// deleted file, a place, an attachment): then a full [`load`] is needed.
 pub fn reload(
-    root: &Path,
     tree: &Tree,
     cache: &crate::validate::RecordCache,
     changed: &[PathBuf],
@@ -258,7 +279,7 @@ pub fn reload(
         }
     }
     diags.extend(tree.problems.iter().cloned());
-    Some(read_records(root, tree, Some(cache), Some(changed), diags))
+    Some(read_records(tree, Some(cache), Some(changed)))
 }
 
 fn walk(root: &Path, reserved_extra: &[String]) -> Tree {
@@ -309,22 +330,20 @@ fn walk(root: &Path, reserved_extra: &[String]) -> Tree {
 /// when its file's stamp is unchanged; with `changed` given (a reload), only
 /// those files are looked at on disk at all.
 fn read_records(
-    root: &Path,
     tree: &Tree,
     cache: Option<&crate::validate::RecordCache>,
     changed: Option<&[PathBuf]>,
-    diags: &mut Diagnostics,
 ) -> Loaded {
     let changed: Option<std::collections::HashSet<&Path>> =
         changed.map(|c| c.iter().map(PathBuf::as_path).collect());
-    let records: Vec<Result<RecordInput, Diagnostic>> = tree
+    let records: Vec<RecordInput> = tree
         .pending
         .par_iter()
         .map(|p| {
             let hit = cache.and_then(|c| c.get(&p.path));
             if let (Some(changed), Some(hit)) = (&changed, hit) {
                 if !changed.contains(p.path.as_path()) {
-                    return Ok(RecordInput::Reused(hit.clone()));
+                    return RecordInput::Reused(hit.clone());
                 }
             }
             let stamp = Stamp::of(&p.path);
@@ -334,24 +353,22 @@ fn read_records(
                     _ => false,
                 };
                 if trusted && hit.kind == p.kind && hit.place == p.place {
-                    return Ok(RecordInput::Reused(hit.clone()));
+                    return RecordInput::Reused(hit.clone());
                 }
             }
-            read_record(root, p, stamp).map(|r| RecordInput::Fresh(Box::new(r)))
+            RecordInput::Unread(RecordFile {
+                kind: p.kind,
+                place: p.place,
+                path: p.path.clone(),
+                stamp,
+            })
         })
         .collect();
-    let mut loaded = Loaded {
+    Loaded {
         places: tree.places.clone(),
-        records: Vec::with_capacity(records.len()),
+        records,
         attachments: tree.attachments.clone(),
-    };
-    for r in records {
-        match r {
-            Ok(rec) => loaded.records.push(rec),
-            Err(d) => diags.push(d),
-        }
     }
-    loaded
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -118,9 +118,25 @@ pub fn to_html(markdown: &str) -> String {
         out.push(events[i].clone());
         i += 1;
     }
+    // Without raw HTML or links, pulldown-cmark's output is already safe
+    // (it escapes all text); the sanitizer is only needed otherwise, and it
+    // is the slowest part of rendering a body.
+    let needs_sanitizer = out.iter().any(|e| {
+        matches!(
+            e,
+            Event::Html(_)
+                | Event::InlineHtml(_)
+                | Event::Start(Tag::Link { .. })
+                | Event::Start(Tag::Image { .. })
+        )
+    });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    sanitize(&html)
+    if needs_sanitizer {
+        sanitize(&html)
+    } else {
+        html
+    }
 }
 
 /// The first paragraph of a body as plain text, for the default summary.
@@ -190,6 +206,14 @@ mod tests {
         ] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
+    }
+
+    #[test]
+    fn plain_markdown_skips_the_sanitizer_but_stays_escaped() {
+        let html = to_html("## 标题\n\n<不是标签> & 1 < 2\n\n| a |\n|---|\n| x |\n");
+        assert!(html.contains("&lt;不是标签&gt; &amp; 1 &lt; 2"), "{html}");
+        let linked = to_html("[点我](javascript:alert(1))");
+        assert!(!linked.contains("javascript:"), "{linked}");
     }
 
     #[test]

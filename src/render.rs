@@ -402,10 +402,17 @@ impl<'g> Renderer<'g> {
             PageJob::FormsIndex => self.forms_index(),
             PageJob::NotFound => json!({"title": self.s("not_found")}),
         };
-        let mut ctx = self.base.clone();
-        ctx.insert("page", &page);
-        ctx.insert("page_url", &self.urls.link(&path));
-        ctx.insert("canonical_url", &self.urls.absolute(&path));
+        // Moved in, not serialized again: the page data is the largest part
+        // (`json!` would copy it).
+        let mut top = serde_json::Map::new();
+        top.insert("page".into(), page);
+        top.insert("page_url".into(), Value::String(self.urls.link(&path)));
+        top.insert(
+            "canonical_url".into(),
+            Value::String(self.urls.absolute(&path)),
+        );
+        let mut ctx = tera::Context::from_value(Value::Object(top)).map_err(ctx_err)?;
+        ctx.extend(self.base.clone());
         let html = self
             .tera
             .render(template, &ctx)

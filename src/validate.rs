@@ -107,7 +107,36 @@ pub fn validate(
         .into_par_iter()
         .map(|input| match input {
             RecordInput::Reused(c) => (c.path.clone(), c),
-            RecordInput::Fresh(r) => {
+            RecordInput::Unread(file) => {
+                let r = match crate::load::read(root, &file) {
+                    Ok(r) => r,
+                    Err(d) => {
+                        // Unreadable (not UTF-8, gone): reported, never cached
+                        // as good (no stamp), and not reported again through
+                        // references to it.
+                        let stem = file
+                            .path
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let p = places[file.place].id();
+                        let id = if p.is_empty() {
+                            stem
+                        } else {
+                            format!("{p}/{stem}")
+                        };
+                        let c = CheckedRecord {
+                            path: file.path.clone(),
+                            stamp: None,
+                            read_at: std::time::SystemTime::UNIX_EPOCH,
+                            kind: file.kind,
+                            place: file.place,
+                            record: Err(id),
+                            diags: vec![d],
+                        };
+                        return (file.path, Arc::new(c));
+                    }
+                };
                 let mut f = Fields::new(&r.front, config.privacy);
                 let place = &places[r.place];
                 let rec = record_from(root, &r, place, config, &mut f).ok_or_else(|| {

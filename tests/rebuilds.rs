@@ -16,7 +16,12 @@ fn snapshot(site: &TempSite) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            let rel = e.path().strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let m = e.metadata().unwrap().modified().unwrap();
             (rel, (std::fs::read(e.path()).unwrap(), m))
         })
@@ -45,7 +50,11 @@ fn changed_record_rewrites_only_what_shows_it() {
     site.build(&[]).ok();
     let before = snapshot(&site);
     std::thread::sleep(std::time::Duration::from_millis(30));
-    site.edit("content/beta/garden/topics/2024-parking.md", "小区停车难问题。", "小区停车难问题，已征求意见。");
+    site.edit(
+        "content/beta/garden/topics/2024-parking.md",
+        "小区停车难问题。",
+        "小区停车难问题，已征求意见。",
+    );
     site.build(&[]).ok();
     let after = snapshot(&site);
     let changed: Vec<&String> = after
@@ -53,10 +62,16 @@ fn changed_record_rewrites_only_what_shows_it() {
         .filter(|(k, v)| before.get(*k) != Some(*v))
         .map(|(k, _)| k)
         .collect();
-    assert!(changed.contains(&&"beta/garden/topics/2024-parking/index.html".to_string()), "{changed:?}");
+    assert!(
+        changed.contains(&&"beta/garden/topics/2024-parking/index.html".to_string()),
+        "{changed:?}"
+    );
     assert!(changed.len() < 10, "{changed:?}");
     // Files that did not change kept their time.
-    let untouched = after.iter().filter(|(k, v)| before.get(*k) == Some(*v)).count();
+    let untouched = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) == Some(*v))
+        .count();
     assert!(untouched > before.len() - 10);
 }
 
@@ -69,7 +84,10 @@ fn deleted_record_disappears_from_the_output() {
     let run = site.build(&[]);
     run.ok();
     assert!(!site.has_page("alpha/west/topics/2019-land/"));
-    assert!(!site.path("public/alpha/west/topics/2019-land").exists(), "empty folder left");
+    assert!(
+        !site.path("public/alpha/west/topics/2019-land").exists(),
+        "empty folder left"
+    );
     assert!(!run.stdout.contains("删除 0 个"), "{}", run.stdout);
 }
 
