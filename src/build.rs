@@ -67,6 +67,18 @@ pub struct CheckCache {
     records: RecordCache,
     context: Option<u64>,
     tree: Option<std::sync::Arc<crate::load::Tree>>,
+    /// Keep checked records between runs (costs a copy of every record).
+    retain: bool,
+}
+
+impl CheckCache {
+    /// A cache for repeated checks of one site (the preview server).
+    pub fn retaining() -> CheckCache {
+        CheckCache {
+            retain: true,
+            ..CheckCache::default()
+        }
+    }
 }
 
 /// Stages load, validate and link. Every problem is reported at once.
@@ -126,11 +138,19 @@ pub fn check_with(
     }
     timings.push(("load", t0.elapsed()));
     let t1 = Instant::now();
-    let (site, records) = crate::validate::validate(root, loaded, &config, opts.drafts, &mut diags);
+    let (site, records) = crate::validate::validate(
+        root,
+        loaded,
+        &config,
+        opts.drafts,
+        cache.retain,
+        &mut diags,
+    );
     *cache = CheckCache {
         records,
         context: Some(context),
         tree: Some(tree),
+        retain: cache.retain,
     };
     timings.push(("validate", t1.elapsed()));
     if diags.has_errors() {

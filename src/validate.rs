@@ -86,13 +86,15 @@ pub struct CheckedRecord {
 pub type RecordCache = HashMap<std::path::PathBuf, Arc<CheckedRecord>>;
 
 /// Validate everything loaded. Drafts are checked like any record but kept
-/// only when `include_drafts` is set. Also returns the cache for the next
-/// build.
+/// only when `include_drafts` is set. With `keep_cache`, also returns the
+/// checked files for the next build (the preview server's); else it is
+/// empty and records are moved rather than copied.
 pub fn validate(
     root: &Path,
     loaded: Loaded,
     config: &SiteConfig,
     include_drafts: bool,
+    keep_cache: bool,
     diags: &mut Diagnostics,
 ) -> (Site, RecordCache) {
     let places = validate_places(&loaded, config, diags);
@@ -163,23 +165,34 @@ pub fn validate(
             }
         })
         .collect();
-    // Records are cloned out of the cache (in parallel: the cache keeps its
-    // copy for the next build).
-    let all: Vec<Record> = checked
-        .par_iter()
-        .filter_map(|(_, c)| c.record.as_ref().ok().cloned())
-        .collect();
     // Ids of records that failed to validate: references to them are not
     // reported again (the record's own error says what is wrong).
     let mut broken: HashSet<String> = HashSet::new();
-    let mut cache = RecordCache::with_capacity(checked.len());
-    for (path, c) in checked {
+    for (_, c) in &checked {
         diags.extend(c.diags.iter().cloned());
         if let Err(id) = &c.record {
             broken.insert(id.clone());
         }
-        cache.insert(path, c);
     }
+    let mut cache = RecordCache::new();
+    let all: Vec<Record> = if keep_cache {
+        // Cloned out (in parallel): the cache keeps its copy for next time.
+        let all = checked
+            .par_iter()
+            .filter_map(|(_, c)| c.record.as_ref().ok().cloned())
+            .collect();
+        cache.extend(checked);
+        all
+    } else {
+        // A one-off build: move the records out instead of copying them.
+        checked
+            .into_par_iter()
+            .filter_map(|(_, c)| match Arc::try_unwrap(c) {
+                Ok(c) => c.record.ok(),
+                Err(shared) => shared.record.as_ref().ok().cloned(),
+            })
+            .collect()
+    };
 
     // Ids are unique across the site, drafts included.
     let mut first_of: HashMap<&str, &Record> = HashMap::new();

@@ -62,7 +62,7 @@ impl Workspace {
     pub fn new(opts: BuildOptions) -> Workspace {
         Workspace {
             opts,
-            cache: CheckCache::default(),
+            cache: CheckCache::retaining(),
             files: Arc::new(SiteFiles::new()),
             cards: CardCache::new(),
         }
