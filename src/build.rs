@@ -138,14 +138,8 @@ pub fn check_with(
     }
     timings.push(("load", t0.elapsed()));
     let t1 = Instant::now();
-    let (site, records) = crate::validate::validate(
-        root,
-        loaded,
-        &config,
-        opts.drafts,
-        cache.retain,
-        &mut diags,
-    );
+    let (site, records) =
+        crate::validate::validate(root, loaded, &config, opts.drafts, cache.retain, &mut diags);
     *cache = CheckCache {
         records,
         context: Some(context),
@@ -274,25 +268,34 @@ fn page_cache_path(output: &Path) -> PathBuf {
 /// Output path → (fingerprint, size, modification time in ns).
 type PageCache = std::collections::HashMap<String, (u64, u64, i128)>;
 
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize, Default)]
 struct PageCacheFile {
     /// Fingerprints are only comparable within one version of yishi.
     version: String,
     pages: PageCache,
+    /// The other files of the output (theme files, attachments).
+    others: Vec<String>,
+    /// Card key → card hash (see `Renderer::card_hashes`).
+    cards: std::collections::HashMap<u64, u64>,
 }
 
-fn read_page_cache(path: &Path) -> PageCache {
+fn read_page_cache(path: &Path) -> PageCacheFile {
     std::fs::read(path)
         .ok()
         .and_then(|b| serde_json::from_slice::<PageCacheFile>(&b).ok())
         .filter(|c| c.version == env!("CARGO_PKG_VERSION"))
-        .map(|c| c.pages)
         .unwrap_or_default()
 }
 
 /// Record the fingerprint of every page now in the output. Best effort: a
 /// missing cache only means the next build renders everything.
-fn write_page_cache(path: &Path, output: &Path, plan: &[(PageJob, String, Option<u64>)]) {
+fn write_page_cache(
+    path: &Path,
+    output: &Path,
+    plan: &[(PageJob, String, Option<u64>)],
+    others: Vec<String>,
+    cards: std::collections::HashMap<u64, u64>,
+) {
     let pages: PageCache = plan
         .par_iter()
         .filter_map(|(_, file, fp)| {
@@ -310,6 +313,8 @@ fn write_page_cache(path: &Path, output: &Path, plan: &[(PageJob, String, Option
     let cache = PageCacheFile {
         version: env!("CARGO_PKG_VERSION").to_string(),
         pages,
+        others,
+        cards,
     };
     if let Ok(bytes) = serde_json::to_vec(&cache) {
         let tmp = path.with_extension("tmp");
@@ -340,15 +345,25 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());
     let static_files = theme.static_files.clone();
-    let renderer = Renderer::new(theme, &graph, &config, urls, checked_context, None)
-        .map_err(|e| BuildError::Content(vec![e.0]))?;
+    let cache_file = page_cache_path(&output);
+    let previous = read_page_cache(&cache_file);
+    let renderer = Renderer::new(
+        theme,
+        &graph,
+        &config,
+        urls,
+        checked_context,
+        None,
+        Some(&previous.cards),
+    )
+    .map_err(|e| BuildError::Content(vec![e.0]))?;
+    timings.push(("prepare", t_render.elapsed()));
+    let t_plan = Instant::now();
     let out = Output::begin(&output)
         .map_err(|e| BuildError::Io(format!("无法创建输出文件夹 {}：{e}", output.display())))?;
 
     // Pages whose fingerprint is the one recorded when the output's file was
     // written, with that file untouched since, need not be rendered at all.
-    let cache_file = page_cache_path(&output);
-    let previous = read_page_cache(&cache_file);
     let plan: Vec<(PageJob, String, Option<u64>)> = renderer
         .jobs()
         .into_par_iter()
@@ -358,18 +373,29 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             (job, file, fp)
         })
         .collect();
+    let cached: Vec<bool> = plan
+        .par_iter()
+        .map(|(_, file, fp)| {
+            fp.is_some()
+                && previous.pages.get(file).is_some_and(|(old, len, mtime)| {
+                    Some(*old) == *fp && out.stamp_of(file) == Some((*len, *mtime))
+                })
+        })
+        .collect();
+    let all_cached = plan
+        .iter()
+        .zip(&cached)
+        .all(|((_, _, fp), hit)| fp.is_none() || *hit);
     let mut jobs = Vec::with_capacity(plan.len());
-    for (job, file, fp) in &plan {
-        let cached = fp.is_some()
-            && previous.get(file).is_some_and(|(old, len, mtime)| {
-                Some(*old) == *fp && out.stamp_of(file) == Some((*len, *mtime))
-            });
+    for ((job, file, _), cached) in plan.iter().zip(cached) {
         if cached {
             out.keep(file).map_err(|e| BuildError::Io(e.to_string()))?;
         } else {
             jobs.push(*job);
         }
     }
+    timings.push(("plan", t_plan.elapsed()));
+    let t_render = Instant::now();
 
     let bar = crate::progress::Progress::new(opts.progress, jobs.len() as u64, "生成页面");
     let rendered = renderer.render_all(&jobs, &out, &|| bar.inc());
@@ -404,11 +430,30 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         out.abandon();
         return Err(BuildError::Io(format!("复制静态文件失败：{e}")));
     }
+    let known: Option<std::collections::HashSet<String>> =
+        (!previous.pages.is_empty()).then(|| {
+            previous
+                .pages
+                .keys()
+                .chain(&previous.others)
+                .cloned()
+                .collect()
+        });
     let written = out
-        .commit()
+        .commit(known.as_ref())
         .map_err(|e| BuildError::Io(format!("无法更新输出文件夹 {}：{e}", output.display())))?;
-    write_page_cache(&cache_file, &output, &plan);
     timings.push(("write", t_write.elapsed()));
+    let t_cache = Instant::now();
+    // Nothing rendered, written or removed: the recorded state still holds.
+    if !(all_cached && written.written == 0 && written.removed == 0) {
+        let others: Vec<String> = static_files
+            .iter()
+            .map(|(rel, _)| rel.clone())
+            .chain(graph.site.attachments.iter().map(|a| a.rel.clone()))
+            .collect();
+        write_page_cache(&cache_file, &output, &plan, others, renderer.card_hashes());
+    }
+    timings.push(("cache", t_cache.elapsed()));
     Ok(BuildReport {
         pages,
         records: graph.site.records.len(),

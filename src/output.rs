@@ -188,17 +188,24 @@ impl Output {
     }
 
     /// Move the staged files into place and remove what the build no longer
-    /// produces. Only renames and deletions happen here.
-    pub fn commit(self) -> std::io::Result<WriteStats> {
+    /// produces. Only renames and deletions happen here. `known` lists the
+    /// files the previous build produced, when recorded; otherwise the
+    /// output folder is listed (and files the build did not make, such as
+    /// a host's own, are removed too).
+    pub fn commit(self, known: Option<&HashSet<String>>) -> std::io::Result<WriteStats> {
         let produced = self.produced.into_inner().unwrap_or_default();
         let written = self.written.into_inner().unwrap_or(0);
-        let stale: Vec<String> = if self.target.is_dir() {
-            files_under(&self.target)
+        let stale: Vec<String> = match known {
+            _ if !self.target.is_dir() => Vec::new(),
+            Some(known) => known
+                .iter()
+                .filter(|rel| !produced.contains(*rel) && self.target.join(rel).is_file())
+                .cloned()
+                .collect(),
+            None => files_under(&self.target)
                 .into_iter()
                 .filter(|rel| !produced.contains(rel))
-                .collect()
-        } else {
-            Vec::new()
+                .collect(),
         };
         let stats = WriteStats {
             files: produced.len(),
@@ -282,7 +289,7 @@ mod tests {
 
         let out = Output::begin(&target).unwrap();
         out.write("a/index.html", b"new").unwrap();
-        let stats = out.commit().unwrap();
+        let stats = out.commit(None).unwrap();
         assert_eq!(
             stats,
             WriteStats {
@@ -307,7 +314,7 @@ mod tests {
         let out = Output::begin(&target).unwrap();
         out.write("a/index.html", b"same").unwrap();
         out.write("b/index.html", b"before").unwrap();
-        out.commit().unwrap();
+        out.commit(None).unwrap();
         let (a0, b0) = (
             mtime(&target.join("a/index.html")),
             mtime(&target.join("b/index.html")),
@@ -316,7 +323,7 @@ mod tests {
         let out = Output::begin(&target).unwrap();
         out.write("a/index.html", b"same").unwrap();
         out.write("b/index.html", b"after!").unwrap();
-        let stats = out.commit().unwrap();
+        let stats = out.commit(None).unwrap();
         assert_eq!(
             stats,
             WriteStats {

@@ -58,7 +58,8 @@ pub struct Renderer<'g> {
     /// Site-wide context (site, t), cloned into every page.
     base: tera::Context,
     /// Per record: the card shown in lists.
-    cards: Vec<Arc<Value>>,
+    /// Built on first use: a rebuild that renders few pages builds few.
+    cards: Vec<std::sync::OnceLock<Arc<Value>>>,
     /// Per record: what its card depends on (see [`CardCache`]).
     card_keys: Vec<u64>,
     /// Per record: a hash of its card, for page fingerprints.
@@ -84,6 +85,7 @@ impl<'g> Renderer<'g> {
         urls: Urls,
         global: u64,
         previous_cards: Option<&CardCache>,
+        known_card_hashes: Option<&HashMap<u64, u64>>,
     ) -> Result<Renderer<'g>, TemplateError> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
@@ -133,7 +135,7 @@ impl<'g> Renderer<'g> {
             template_hashes,
             global,
         };
-        let built: Vec<(u64, Arc<Value>, u64)> = (0..graph.site.records.len())
+        let built: Vec<(u64, Option<Arc<Value>>, u64)> = (0..graph.site.records.len())
             .into_par_iter()
             .map(|i| {
                 let key = r.card_key(i);
@@ -141,17 +143,24 @@ impl<'g> Renderer<'g> {
                     previous_cards.and_then(|c| c.get(&graph.site.records[i].id))
                 {
                     if *k == key {
-                        return (key, card.clone(), *h);
+                        return (key, Some(card.clone()), *h);
                     }
                 }
-                let card = r.card(i);
+                if let Some(h) = known_card_hashes.and_then(|k| k.get(&key)) {
+                    return (key, None, *h);
+                }
+                let card = r.build_card(i);
                 let h = hash_of(&card.to_string());
-                (key, Arc::new(card), h)
+                (key, Some(Arc::new(card)), h)
             })
             .collect();
         for (key, card, h) in built {
             r.card_keys.push(key);
-            r.cards.push(card);
+            let cell = std::sync::OnceLock::new();
+            if let Some(card) = card {
+                let _ = cell.set(card);
+            }
+            r.cards.push(cell);
             r.card_hashes.push(h);
         }
         r.place_counts = graph
@@ -175,24 +184,36 @@ impl<'g> Renderer<'g> {
         hash_of(&(self.global, r.source_hash, &r.id, r.place, topics))
     }
 
-    /// The cards of this build, for the next one.
+    /// The cards built in this build, for the next one (the preview).
     pub fn card_cache(&self) -> CardCache {
         self.graph
             .site
             .records
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                (
+            .filter_map(|(i, r)| {
+                let card = self.cards[i].get()?;
+                Some((
                     r.id.clone(),
-                    (
-                        self.card_keys[i],
-                        self.cards[i].clone(),
-                        self.card_hashes[i],
-                    ),
-                )
+                    (self.card_keys[i], card.clone(), self.card_hashes[i]),
+                ))
             })
             .collect()
+    }
+
+    /// Card key → card hash, for the next build in another process: a card
+    /// whose key it knows need not be built to compute fingerprints.
+    pub fn card_hashes(&self) -> HashMap<u64, u64> {
+        self.card_keys
+            .iter()
+            .copied()
+            .zip(self.card_hashes.iter().copied())
+            .collect()
+    }
+
+    /// Record `i`'s card, built on first use.
+    fn card(&self, i: usize) -> &Value {
+        self.cards[i].get_or_init(|| Arc::new(self.build_card(i)))
     }
 
     /// Every page of the site.
@@ -499,7 +520,7 @@ impl<'g> Renderer<'g> {
     }
 
     /// The card of a record, as shown in every list.
-    fn card(&self, i: usize) -> Value {
+    fn build_card(&self, i: usize) -> Value {
         let g = self.graph;
         let r = &g.site.records[i];
         let v = &self.config.vocabularies;
@@ -543,7 +564,7 @@ impl<'g> Renderer<'g> {
     }
 
     fn cards_of(&self, list: &[usize]) -> Vec<&Value> {
-        list.iter().map(|&i| self.cards[i].as_ref()).collect()
+        list.iter().map(|&i| self.card(i)).collect()
     }
 
     fn status_counts(&self, list: &[usize]) -> Value {
@@ -666,7 +687,7 @@ impl<'g> Renderer<'g> {
                 last["records"]
                     .as_array_mut()
                     .expect("array")
-                    .push(self.cards[i].as_ref().clone());
+                    .push(self.card(i).clone());
             }
         }
         let mut info = self.place_link(p);
@@ -756,7 +777,7 @@ impl<'g> Renderer<'g> {
         let mut crumbs = self.breadcrumbs_place(r.place, true);
         let mut common = json!({
             "title": r.title,
-            "card": self.cards[i],
+            "card": self.card(i),
             "tags": r.tags,
             "summary": r.summary,
             "body_html": markdown::to_html(&r.body),
@@ -839,7 +860,7 @@ impl<'g> Renderer<'g> {
             "villages": t.villages.iter().map(|&p| self.place_link(p)).collect::<Vec<_>>(),
             "related": self.cards_of(&t.related),
             "sessions": self.cards_of(&g.sessions_of[i]),
-            "outcome": outcome.map(|o| self.cards[o].as_ref()),
+            "outcome": outcome.map(|o| self.card(o)),
             "chain": chain.into_iter().map(|c| c.2).collect::<Vec<_>>(),
         })
     }
@@ -856,7 +877,7 @@ impl<'g> Renderer<'g> {
                 Value::Null,
                 per.iter()
                     .filter_map(|(_, topic, t)| {
-                        topic.map(|ti| json!({"topic": self.cards[ti], "tally": tally(t)}))
+                        topic.map(|ti| json!({"topic": self.card(ti), "tally": tally(t)}))
                     })
                     .collect(),
             ),
@@ -896,7 +917,7 @@ impl<'g> Renderer<'g> {
         let result = v.results.get(o.result);
         let topic = o.topic;
         json!({
-            "topic": topic.map(|t| self.cards[t].as_ref()),
+            "topic": topic.map(|t| self.card(t)),
             "sessions": self.cards_of(&o.sessions),
             "decided": self.date_value(o.decided),
             "result": {"slug": result.slug, "label": result.name},

@@ -98,6 +98,7 @@ impl Workspace {
             urls,
             checked.context,
             Some(&self.cards),
+            None,
         )
         .map_err(|e| BuildError::Content(vec![e.0]))?;
         mark("prepare", &mut timings);
