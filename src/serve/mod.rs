@@ -134,12 +134,8 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     // Watch before the first build and before the address is announced, so
     // that no change made from then on is missed.
     let (tx, rx) = channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(
-        Duration::from_millis(10),
-        Some(Duration::from_millis(3)),
-        tx,
-    )
-    .map_err(|e| BuildError::Io(format!("无法监视文件变化：{e}")))?;
+    let mut debouncer = new_debouncer(Duration::from_millis(5), Some(Duration::from_millis(2)), tx)
+        .map_err(|e| BuildError::Io(format!("无法监视文件变化：{e}")))?;
     let root = &opts.root;
     debouncer
         .watch(root, RecursiveMode::NonRecursive)
@@ -224,7 +220,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         // A burst (a `git checkout`, a copy) arrives in several batches:
         // take everything already queued so that it makes one rebuild.
         loop {
-            match rx.recv_timeout(Duration::from_millis(2)) {
+            match rx.recv_timeout(Duration::from_millis(1)) {
                 Ok(batch) => note(&batch, &mut relevant),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
