@@ -38,34 +38,6 @@ enum Command {
 }
 
 #[derive(Args)]
-struct ServeArgs {
-    /// 站点根目录（site.toml 所在处）
-    #[arg(long, default_value = ".")]
-    root: PathBuf,
-    /// 端口
-    #[arg(long, default_value_t = 1111)]
-    port: u16,
-    /// 监听地址（默认只允许本机访问）
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: std::net::IpAddr,
-    /// 启动后在浏览器中打开
-    #[arg(long)]
-    open: bool,
-    /// 包含草稿（draft: true）
-    #[arg(long)]
-    drafts: bool,
-    /// 判断“逾期”“即将召开”所依据的日期（YYYY-MM-DD）
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
-    as_of: Option<NaiveDate>,
-    /// 只显示错误
-    #[arg(long, short, conflicts_with = "verbose")]
-    quiet: bool,
-    /// 显示每次更新各阶段的用时
-    #[arg(long, short)]
-    verbose: bool,
-}
-
-#[derive(Args)]
 struct CommonArgs {
     /// 站点根目录（site.toml 所在处）
     #[arg(long, default_value = ".")]
@@ -82,6 +54,21 @@ struct CommonArgs {
     /// 显示各阶段用时等详细信息
     #[arg(long, short)]
     verbose: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// 端口
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// 监听地址（默认只允许本机访问）
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// 启动后在浏览器中打开
+    #[arg(long)]
+    open: bool,
 }
 
 #[derive(Args)]
@@ -172,14 +159,14 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => {
             let opts = yishi::serve::ServeOptions {
-                root: args.root,
+                root: args.common.root,
                 port: args.port,
                 bind: args.bind,
                 open: args.open,
-                drafts: args.drafts,
-                as_of: args.as_of,
-                quiet: args.quiet,
-                verbose: args.verbose,
+                drafts: args.common.drafts,
+                as_of: args.common.as_of,
+                quiet: args.common.quiet,
+                verbose: args.common.verbose,
             };
             match yishi::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,

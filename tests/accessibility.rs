@@ -51,12 +51,7 @@ fn demo_site_meets_wcag_21_aa() {
     if !tools_ready() {
         return;
     }
-    let site = TempSite {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_tree(&repo.join("content"), &site.path("content"));
-    std::fs::copy(repo.join("site.toml"), site.path("site.toml")).unwrap();
+    let site = demo_site();
     site.build(&[]).ok();
     check(
         &site.path("public"),

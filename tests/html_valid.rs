@@ -39,16 +39,6 @@ fn validate(dir: &Path) {
     );
 }
 
-fn demo_site() -> TempSite {
-    let site = TempSite {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_tree(&repo.join("content"), &site.path("content"));
-    std::fs::copy(repo.join("site.toml"), site.path("site.toml")).unwrap();
-    site
-}
-
 #[test]
 fn fixture_site_is_valid_html() {
     let site = TempSite::new("valid");

@@ -101,16 +101,6 @@ fn edited_output_file_is_repaired() {
     assert_eq!(site.page("alpha/"), page);
 }
 
-fn demo_site() -> TempSite {
-    let site = TempSite {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_tree(&repo.join("content"), &site.path("content"));
-    std::fs::copy(repo.join("site.toml"), site.path("site.toml")).unwrap();
-    site
-}
-
 #[test]
 fn parallel_build_equals_single_threaded() {
     let parallel = demo_site();

@@ -117,6 +117,18 @@ impl TempSite {
     }
 }
 
+/// The repository's own demo site (`content/`, `site.toml`) in a
+/// temporary folder.
+pub fn demo_site() -> TempSite {
+    let site = TempSite {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_tree(&repo.join("content"), &site.path("content"));
+    std::fs::copy(repo.join("site.toml"), site.path("site.toml")).unwrap();
+    site
+}
+
 /// The outcome of one run of the binary.
 pub struct Run {
     pub code: i32,
