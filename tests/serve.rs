@@ -501,3 +501,39 @@ fn build_output_never_contains_the_reload_script() {
         }
     }
 }
+
+/// The live-reload script in a real browser (headless Chromium via
+/// `tests/tools/live.mjs`): reload on edit, overlay on error, recovery.
+/// Needs the tools `.ci/run` installs; skipped locally without them.
+#[test]
+fn browser_reloads_and_shows_the_overlay() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ready = repo
+        .join("tests/tools/node_modules/playwright-core")
+        .is_dir()
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    if !ready {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "browser tools missing in CI"
+        );
+        eprintln!("skipped: needs chromium and `npm ci --prefix tests/tools`");
+        return;
+    }
+    let srv = Server::start(TempSite::new("valid"), &[]);
+    let out = Command::new("node")
+        .arg(repo.join("tests/tools/live.mjs"))
+        .arg(format!(
+            "http://127.0.0.1:{}/alpha/east/topics/2020-road/",
+            srv.port
+        ))
+        .arg(srv.site.path("content/alpha/east/topics/2020-road.md"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && report.contains("OK:"),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
