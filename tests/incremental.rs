@@ -28,16 +28,7 @@ fn full_build(site: &TempSite) -> BTreeMap<String, Vec<u8>> {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("public");
     build(&options(site, target.clone())).expect("full build");
-    let mut files = BTreeMap::new();
-    for e in walkdir::WalkDir::new(&target) {
-        let e = e.unwrap();
-        if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(&target).unwrap();
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            files.insert(rel, std::fs::read(e.path()).unwrap());
-        }
-    }
-    files
+    files_in(&target)
 }
 
 fn served(ws: &Workspace) -> BTreeMap<String, Vec<u8>> {

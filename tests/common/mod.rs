@@ -129,6 +129,20 @@ pub fn demo_site() -> TempSite {
     site
 }
 
+/// Every file under `dir` by `/`-separated relative path, with its bytes.
+pub fn files_in(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
 /// The outcome of one run of the binary.
 pub struct Run {
     pub code: i32,
