@@ -1,0 +1,1 @@
+//! Static full-text search index (to be written).
