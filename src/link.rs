@@ -252,7 +252,7 @@ mod tests {
             tags: Vec::new(),
             summary: None,
             plain_summary: "".into(),
-            body: "".into(),
+            body: crate::model::Body::Text("".into()),
             extra: Default::default(),
             data,
         }

@@ -552,6 +552,26 @@ fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnost
     Ok((rel, text))
 }
 
+/// The body of a record file read again after validation (see
+/// `model::Body::OnDisk`). Fails if the file changed since it was checked:
+/// what is published must be what was validated.
+pub fn read_body(path: &Path, source_hash: u64, mask: bool) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    let text = decode_text(&bytes).map_err(|_| std::io::Error::other("文件已不是有效的文本"))?;
+    if crate::render::hash_of(text.as_str()) != source_hash {
+        return Err(std::io::Error::other(
+            "文件在生成过程中被修改；请重新运行 yishi build",
+        ));
+    }
+    let (_, _, body, _) =
+        split_front_matter(&text).map_err(|_| std::io::Error::other("无法再次读取正文"))?;
+    Ok(if mask {
+        crate::validate::mask_markdown(&body)
+    } else {
+        body
+    })
+}
+
 fn read_yaml_file(root: &Path, path: &Path) -> Result<LoadedYaml, Diagnostic> {
     let (rel, text) = read_file_text(root, path)?;
     let (map, diag) = parse_mapping(&rel, &text, 0);
@@ -801,5 +821,27 @@ mod tests {
         assert!(is_ignored("a.md~"));
         assert!(is_ignored(".a.md.swp"));
         assert!(!is_ignored("a.md"));
+    }
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::*;
+
+    #[test]
+    fn body_read_again_must_be_the_validated_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        let text = "---\ntitle: 甲\n---\n正文 13812345678\n";
+        std::fs::write(&path, text).unwrap();
+        let hash = crate::render::hash_of(text);
+        assert_eq!(read_body(&path, hash, false).unwrap(), "正文 13812345678\n");
+        assert_eq!(
+            read_body(&path, hash, true).unwrap(),
+            "正文 138\\*\\*\\*\\*5678\n"
+        );
+        std::fs::write(&path, text.replace("甲", "乙")).unwrap();
+        let e = read_body(&path, hash, false).unwrap_err();
+        assert!(e.to_string().contains("被修改"), "{e}");
     }
 }

@@ -13,6 +13,8 @@ use yishi::diagnostic::{self, Diagnostic};
 
 /// mimalloc: builds allocate millions of small strings and JSON values from
 /// several threads at once, where it is much faster than the system's.
+/// (`--no-default-features` uses the system allocator, for heap profilers.)
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

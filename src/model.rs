@@ -236,11 +236,43 @@ pub struct Record {
     /// `summary`, or else the body's first paragraph as plain text: computed
     /// once at validation, shown in every list.
     pub plain_summary: std::sync::Arc<str>,
-    /// Markdown source of the body (shared: records are cloned per build).
-    pub body: std::sync::Arc<str>,
+    /// Markdown source of the body.
+    pub body: Body,
     /// `x_` keys, for templates.
     pub extra: serde_json::Map<String, serde_json::Value>,
     pub data: RecordBody,
+}
+
+/// A record's Markdown body (masked where the site masks personal numbers).
+///
+/// Kept in memory, except on very large sites, where bodies would be most
+/// of the build's memory: there it is read again from the record's file when
+/// a page needs it (see `validate::DEFER_BODIES_ABOVE`).
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Shared: records are cloned per build.
+    Text(std::sync::Arc<str>),
+    /// Read again on use; the file must still hash to `source_hash` (the
+    /// text that was validated), or reading fails.
+    OnDisk {
+        path: std::path::PathBuf,
+        source_hash: u64,
+        mask: bool,
+    },
+}
+
+impl Body {
+    /// The Markdown text.
+    pub fn text(&self) -> std::io::Result<std::sync::Arc<str>> {
+        match self {
+            Body::Text(t) => Ok(t.clone()),
+            Body::OnDisk {
+                path,
+                source_hash,
+                mask,
+            } => crate::load::read_body(path, *source_hash, *mask).map(Into::into),
+        }
+    }
 }
 
 impl Record {

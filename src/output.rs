@@ -17,11 +17,26 @@ use std::sync::Mutex;
 /// preview server.
 pub trait PageSink {
     fn put(&self, rel: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+
+    /// A file written piece by piece (open data of a large site does not fit
+    /// in memory at once). By default collected, then [`PageSink::put`].
+    fn put_stream(&self, rel: &str, fill: &mut StreamFill) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.put(rel, bytes)
+    }
 }
+
+/// Writes a streamed file's content.
+pub type StreamFill<'a> = dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()> + 'a;
 
 impl PageSink for Output {
     fn put(&self, rel: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         self.write(rel, &bytes)
+    }
+
+    fn put_stream(&self, rel: &str, fill: &mut StreamFill) -> std::io::Result<()> {
+        self.write_stream(rel, fill)
     }
 }
 
@@ -84,6 +99,37 @@ fn files_under(dir: &Path) -> Vec<String> {
         .filter(|e| !e.file_type().is_dir())
         .map(|e| crate::load::display_path(dir, e.path()))
         .collect()
+}
+
+/// Whether two files hold the same bytes (false if either is missing).
+fn same_content(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    if !mb.is_file() || ma.len() != mb.len() {
+        return false;
+    }
+    let (Ok(fa), Ok(fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (mut ra, mut rb) = (
+        std::io::BufReader::with_capacity(1 << 16, fa),
+        std::io::BufReader::with_capacity(1 << 16, fb),
+    );
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = match ra.read(&mut ba) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return true;
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
 }
 
 impl Output {
@@ -161,6 +207,27 @@ impl Output {
         }
         let p = self.stage(rel)?;
         std::fs::write(&p, bytes).map_err(|e| io_err(&p, e))
+    }
+
+    /// A file at `rel` written through `fill`, straight into the staging
+    /// folder; dropped again if it equals the output's file.
+    pub fn write_stream(&self, rel: &str, fill: &mut StreamFill) -> std::io::Result<()> {
+        use std::io::Write;
+        let rel = Self::check_rel(rel)?;
+        self.produce(rel);
+        let p = self.stage(rel)?;
+        let file = std::fs::File::create(&p).map_err(|e| io_err(&p, e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut w).map_err(|e| io_err(&p, e))?;
+        w.flush().map_err(|e| io_err(&p, e))?;
+        drop(w);
+        if same_content(&p, &self.target.join(rel)) {
+            std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?;
+            if let Ok(mut n) = self.written.lock() {
+                *n -= 1;
+            }
+        }
+        Ok(())
     }
 
     /// Keep the file the output already has at `rel` (known unchanged).
@@ -305,6 +372,41 @@ mod tests {
         );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "only the output remains");
+    }
+
+    #[test]
+    fn streamed_files_are_compared_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let fill = |text: &'static str| {
+            move |w: &mut dyn std::io::Write| {
+                for chunk in text.as_bytes().chunks(3) {
+                    w.write_all(chunk)?;
+                }
+                Ok(())
+            }
+        };
+        let out = Output::begin(&target).unwrap();
+        out.put_stream("data/a.csv", &mut fill("甲,乙\n1,2\n"))
+            .unwrap();
+        assert_eq!(out.commit(None).unwrap().written, 1);
+        let before = mtime(&target.join("data/a.csv"));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+
+        let out = Output::begin(&target).unwrap();
+        out.put_stream("data/a.csv", &mut fill("甲,乙\n1,2\n"))
+            .unwrap();
+        assert_eq!(out.commit(None).unwrap().written, 0);
+        assert_eq!(mtime(&target.join("data/a.csv")), before);
+
+        let out = Output::begin(&target).unwrap();
+        out.put_stream("data/a.csv", &mut fill("甲,乙\n1,3\n"))
+            .unwrap();
+        assert_eq!(out.commit(None).unwrap().written, 1);
+        assert_eq!(
+            std::fs::read_to_string(target.join("data/a.csv")).unwrap(),
+            "甲,乙\n1,3\n"
+        );
     }
 
     #[test]

@@ -252,7 +252,7 @@ impl<'g> Renderer<'g> {
     ) -> Result<usize, RenderFailure> {
         let done = AtomicUsize::new(0);
         jobs.par_iter().try_for_each(|job| {
-            let (path, html) = self.render(*job).map_err(RenderFailure::Template)?;
+            let (path, html) = self.render(*job)?;
             out.put(&Urls::file_of(&path), html.into_bytes())
                 .map_err(|e| RenderFailure::Io(path.clone(), e))?;
             done.fetch_add(1, Ordering::Relaxed);
@@ -375,13 +375,20 @@ impl<'g> Renderer<'g> {
     }
 
     /// One page: its output path and HTML.
-    pub fn render(&self, job: PageJob) -> Result<(String, String), TemplateError> {
+    pub fn render(&self, job: PageJob) -> Result<(String, String), RenderFailure> {
         let path = self.job_path(job);
         let template = self.template_of(job);
         let page = match job {
             PageJob::Home => self.home(),
             PageJob::Place(p, n) => self.place(p, n),
-            PageJob::Record(i) => self.record(i),
+            PageJob::Record(i) => {
+                let r = &self.graph.site.records[i];
+                let body = r
+                    .body
+                    .text()
+                    .map_err(|e| RenderFailure::Io(r.file.clone(), e))?;
+                self.record(i, &body)
+            }
             PageJob::Type(i, n) => {
                 let term = self.config.vocabularies.topic_types.get(i);
                 let base = format!("types/{}/", term.slug);
@@ -432,12 +439,12 @@ impl<'g> Renderer<'g> {
             "canonical_url".into(),
             Value::String(self.urls.absolute(&path)),
         );
-        let mut ctx = tera::Context::from_value(Value::Object(top)).map_err(ctx_err)?;
+        let mut ctx = tera::Context::from_value(Value::Object(top))
+            .map_err(|e| RenderFailure::Template(ctx_err(e)))?;
         ctx.extend(self.base.clone());
-        let html = self
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| TemplateError(template_diagnostic(&self.theme, &e)))?;
+        let html = self.tera.render(template, &ctx).map_err(|e| {
+            RenderFailure::Template(TemplateError(template_diagnostic(&self.theme, &e)))
+        })?;
         Ok((path, html))
     }
 
@@ -771,7 +778,7 @@ impl<'g> Renderer<'g> {
         self.overview(self.s("forms"), self.s("form_list_intro"), items)
     }
 
-    fn record(&self, i: usize) -> Value {
+    fn record(&self, i: usize, body: &str) -> Value {
         let g = self.graph;
         let r = &g.site.records[i];
         let mut crumbs = self.breadcrumbs_place(r.place, true);
@@ -780,7 +787,7 @@ impl<'g> Renderer<'g> {
             "card": self.card(i),
             "tags": r.tags,
             "summary": r.summary,
-            "body_html": markdown::to_html(&r.body),
+            "body_html": markdown::to_html(body),
             "extra": r.extra,
             "source": r.file,
         });

@@ -89,6 +89,11 @@ pub type RecordCache = HashMap<std::path::PathBuf, Arc<CheckedRecord>>;
 /// only when `include_drafts` is set. With `keep_cache`, also returns the
 /// checked files for the next build (the preview server's); else it is
 /// empty and records are moved rather than copied.
+/// Above this many record files, a one-off build keeps bodies on disk and
+/// reads them again when rendering: at a million records, bodies alone would
+/// take some 2.5 GB.
+pub const DEFER_BODIES_ABOVE: usize = 200_000;
+
 pub fn validate(
     root: &Path,
     loaded: Loaded,
@@ -98,6 +103,13 @@ pub fn validate(
     diags: &mut Diagnostics,
 ) -> (Site, RecordCache) {
     let places = validate_places(&loaded, config, diags);
+    // One-off builds of very large sites leave bodies on disk (see `Body`).
+    // `YISHI_DEFER_BODIES_ABOVE` overrides the threshold (for tests).
+    let above = std::env::var("YISHI_DEFER_BODIES_ABOVE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFER_BODIES_ABOVE);
+    let defer_bodies = !keep_cache && loaded.records.len() > above;
     let place_index: HashMap<String, usize> = places
         .iter()
         .enumerate()
@@ -141,14 +153,15 @@ pub fn validate(
                 };
                 let mut f = Fields::new(&r.front, config.privacy);
                 let place = &places[r.place];
-                let rec = record_from(root, &r, place, config, &mut f).ok_or_else(|| {
-                    let p = place.id();
-                    if p.is_empty() {
-                        r.stem.clone()
-                    } else {
-                        format!("{p}/{}", r.stem)
-                    }
-                });
+                let rec =
+                    record_from(root, &r, place, config, defer_bodies, &mut f).ok_or_else(|| {
+                        let p = place.id();
+                        if p.is_empty() {
+                            r.stem.clone()
+                        } else {
+                            format!("{p}/{}", r.stem)
+                        }
+                    });
                 f.privacy_scan(&r.front.text);
                 let mut all_diags = r.diags;
                 all_diags.extend(f.diags);
@@ -365,6 +378,7 @@ fn record_from(
     r: &LoadedRecord,
     place: &Place,
     config: &SiteConfig,
+    defer_body: bool,
     f: &mut Fields,
 ) -> Option<Record> {
     let file = r.front.file.clone();
@@ -415,12 +429,12 @@ fn record_from(
         .collect();
     let summary = f.string("summary", false).map(|s| f.masked(s));
     let extra = f.extra();
-    let body = if f.privacy == PrivacyMode::Mask {
+    let mask = f.privacy == PrivacyMode::Mask;
+    let masked = if mask {
         mask_markdown(&r.body)
     } else {
         r.body.clone()
     };
-    let body: std::sync::Arc<str> = body.into();
 
     let data = match r.kind {
         RecordKind::Topic => topic_from(f, place, config).map(RecordBody::Topic),
@@ -434,12 +448,22 @@ fn record_from(
     };
     let plain_summary: std::sync::Arc<str> = summary
         .clone()
-        .unwrap_or_else(|| crate::markdown::first_paragraph(&body))
+        .unwrap_or_else(|| crate::markdown::first_paragraph(&masked))
         .into();
+    let source_hash = crate::render::hash_of(r.front.text.as_str());
+    let body = if defer_body {
+        Body::OnDisk {
+            path: r.path.clone(),
+            source_hash,
+            mask,
+        }
+    } else {
+        Body::Text(masked.into())
+    };
     Some(Record {
         id,
         plain_summary,
-        source_hash: crate::render::hash_of(r.front.text.as_str()),
+        source_hash,
         slug: r.stem.clone(),
         place: r.place,
         kind: r.kind,
@@ -818,7 +842,7 @@ fn vocab_hint(v: &Vocabulary, word: &str) -> String {
 
 /// Masks personal numbers in Markdown, escaping the asterisks so that they
 /// are not read as emphasis.
-fn mask_markdown(text: &str) -> String {
+pub(crate) fn mask_markdown(text: &str) -> String {
     let findings = privacy::scan(text);
     let mut out = String::with_capacity(text.len() + 16);
     let mut last = 0;

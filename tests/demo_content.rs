@@ -87,7 +87,7 @@ fn demo_site_covers_every_vocabulary_and_status() {
         .site
         .records
         .iter()
-        .filter(|r| r.body.contains("|---"))
+        .filter(|r| r.body.text().unwrap().contains("|---"))
         .count();
     assert!(tables >= 10, "{tables} bodies with tables");
 }

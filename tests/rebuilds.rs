@@ -118,3 +118,27 @@ fn parallel_build_equals_single_threaded() {
         files_in(&single.path("public"))
     );
 }
+
+/// Very large sites read bodies again at render time instead of keeping
+/// them in memory; the published site must be the same byte for byte.
+#[test]
+fn bodies_left_on_disk_give_the_same_site() {
+    let kept = demo_site();
+    kept.build(&[]).ok();
+    let deferred = demo_site();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args(["build", "--as-of", AS_OF, "--root"])
+        .arg(deferred.root())
+        .env("YISHI_DEFER_BODIES_ABOVE", "0")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        files_in(&kept.path("public")),
+        files_in(&deferred.path("public"))
+    );
+}

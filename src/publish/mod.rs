@@ -37,10 +37,7 @@ impl<'a> Ctx<'a> {
 
     /// A top-level UI string, or the key itself.
     pub fn string(&self, key: &'a str) -> &'a str {
-        self.strings
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or(key)
+        self.strings.get(key).and_then(Value::as_str).unwrap_or(key)
     }
 
     /// Output-relative path of record `i`'s page (`shezhu/nanshan/topics/x/`).
