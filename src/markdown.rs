@@ -155,6 +155,85 @@ pub fn first_paragraph(markdown: &str) -> String {
     text.trim().to_string()
 }
 
+/// The readable text of a body, for the search index: the text of
+/// paragraphs, headings, list items and table cells, separated by newlines
+/// or spaces; inline code and code blocks kept; link targets, footnote
+/// labels and HTML tags dropped (text between tags kept, except inside
+/// `script` and `style`).
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut skip_raw = false; // inside a raw <script> or <style>
+    for e in Parser::new_ext(markdown, options()) {
+        match e {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Html(h) | Event::InlineHtml(h) => strip_tags(&h, &mut out, &mut skip_raw),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::HtmlBlock,
+            ) => out.push('\n'),
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            _ => {}
+        }
+    }
+    // Tidy: trim every line, no empty lines.
+    let mut tidy = String::with_capacity(out.len());
+    for line in out.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !tidy.is_empty() {
+            tidy.push('\n');
+        }
+        tidy.push_str(line);
+    }
+    tidy
+}
+
+/// Append the text of an HTML fragment without its tags (and without the
+/// content of `script` and `style` elements, tracked across fragments).
+fn strip_tags(html: &str, out: &mut String, skip_raw: &mut bool) {
+    let mut rest = html;
+    while !rest.is_empty() {
+        match rest.find('<') {
+            Some(lt) => {
+                if !*skip_raw {
+                    out.push_str(&rest[..lt]);
+                }
+                let tag = &rest[lt..];
+                let end = tag.find('>').map_or(tag.len(), |p| p + 1);
+                let name: String = tag[1..end]
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if name == "script" || name == "style" {
+                    *skip_raw = !tag.starts_with("</");
+                } else if !*skip_raw
+                    && matches!(
+                        name.as_str(),
+                        "br" | "p" | "div" | "td" | "th" | "li" | "tr"
+                    )
+                {
+                    out.push(' ');
+                }
+                rest = &tag[end..];
+            }
+            None => {
+                if !*skip_raw {
+                    out.push_str(rest);
+                }
+                break;
+            }
+        }
+    }
+}
+
 /// `text` cut to at most `max` characters, with an ellipsis when cut.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -230,5 +309,32 @@ mod tests {
             "第一段加粗 文字。"
         );
         assert_eq!(truncate("一二三四五", 3), "一二三…");
+    }
+
+    #[test]
+    fn plain_text_keeps_readable_text_only() {
+        let md = "## 标题\n\n第一段**加粗**，`代码`和[链接](https://x.example/路径)。\n\n- 项目一\n- 项目二\n\n| 列 | 值 |\n|---|---|\n| 甲 | 1 |\n\n<div class=\"x\">块内<b>文字</b></div>\n\n<script>alert(1)</script>\n\n脚注[^1]\n\n[^1]: 注释内容\n\n```\ncode block\n```\n";
+        let t = plain_text(md);
+        for want in [
+            "标题",
+            "第一段加粗，代码和链接。",
+            "项目一",
+            "项目二",
+            "列 值",
+            "甲 1",
+            "块内文字",
+            "注释内容",
+            "code block",
+        ] {
+            assert!(t.contains(want), "{want} not in {t:?}");
+        }
+        for bad in ["<", ">", "**", "https", "alert", "script", "|", "#"] {
+            assert!(!t.contains(bad), "{bad} in {t:?}");
+        }
+        assert!(
+            t.lines().all(|l| !l.trim().is_empty() && l == l.trim()),
+            "{t:?}"
+        );
+        assert_eq!(plain_text("一\n二"), "一 二");
     }
 }

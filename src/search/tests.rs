@@ -1,0 +1,536 @@
+//! Index build + query round trips on a handful of Chinese records.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use super::reader::{Query, Reader, Results};
+use super::*;
+
+struct Rec {
+    title: &'static str,
+    text: &'static str,
+    places: &'static [u32],
+    topic_type: Option<u32>,
+    year: i32,
+    status: Option<u32>,
+}
+
+const RECS: &[Rec] = &[
+    Rec {
+        title: "南山村村道硬化工程",
+        text: "南山村主干道长约八百米，群众要求实施道路硬化，预算约三十万元。",
+        places: &[0, 1],
+        topic_type: Some(0),
+        year: 2024,
+        status: Some(0),
+    },
+    Rec {
+        title: "宅基地拆迁补偿标准",
+        text: "因道路拓宽需要拆迁，补偿标准参照镇现行规定。拆迁涉及十二户。",
+        places: &[0, 2],
+        topic_type: Some(1),
+        year: 2024,
+        status: Some(1),
+    },
+    Rec {
+        title: "年度财务预算",
+        // 道路 and 硬化 both occur, but never as 道路硬化.
+        text: "本年度预算重点保障道路养护；另有渠道硬化工程。村民代表会议审议。",
+        places: &[0, 1],
+        topic_type: Some(2),
+        year: 2023,
+        status: None,
+    },
+    Rec {
+        title: "WiFi覆盖与５Ｇ基站",
+        text: "村委会计划在2024年完成ＷｉＦｉ全覆盖，5G基站选址听取村民意见。",
+        places: &[3],
+        topic_type: None,
+        year: 2023,
+        status: None,
+    },
+    Rec {
+        title: "村民议事会：路灯安装",
+        text: "<script>alert(1)</script> 村民提出安装太阳能路灯。",
+        places: &[3],
+        topic_type: Some(0),
+        year: 2022,
+        status: Some(0),
+    },
+];
+
+fn facets() -> Facets {
+    Facets {
+        places: vec![
+            FacetPlace {
+                name: "社渚镇".into(),
+                depth: 0,
+            },
+            FacetPlace {
+                name: "社渚镇 · 南山村".into(),
+                depth: 1,
+            },
+            FacetPlace {
+                name: "社渚镇 · 北岗村".into(),
+                depth: 1,
+            },
+            FacetPlace {
+                name: "河塘街道".into(),
+                depth: 0,
+            },
+        ],
+        topic_types: vec!["项目建设".into(), "拆迁补偿".into(), "年度预决算".into()],
+        years: vec![2024, 2023, 2022],
+        statuses: vec!["实施中".into(), "已办结".into()],
+    }
+}
+
+fn make(i: usize, recs: &[Rec], long: bool) -> Doc {
+    let r = &recs[i % recs.len()];
+    let mut text = r.text.to_string();
+    if long {
+        // Padding after which a phrase lies beyond the kept text.
+        text = format!("{}{}", "，".repeat(TEXT_CAP), text);
+    }
+    Doc {
+        url: format!("/r/{i}/"),
+        title: r.title.into(),
+        kind: "议题".into(),
+        place: "社渚镇 · 南山村".into(),
+        date: format!("{}-01-01", r.year),
+        status: r
+            .status
+            .map(|s| ["实施中", "已办结"][s as usize].to_string()),
+        text,
+        facets: DocFacets {
+            places: r.places.to_vec(),
+            topic_type: r.topic_type,
+            year: r.year,
+            status: r.status,
+        },
+    }
+}
+
+fn build_files(n: usize, long: bool) -> BTreeMap<String, Vec<u8>> {
+    let files = Mutex::new(BTreeMap::new());
+    let stats = build(n, &|i| make(i, RECS, long), &facets(), &|p, b| {
+        assert!(p.starts_with("search/"), "{p}");
+        files.lock().unwrap().insert(p.to_string(), b);
+        Ok(())
+    })
+    .unwrap();
+    let files = files.into_inner().unwrap();
+    assert_eq!(stats.files, files.len());
+    assert_eq!(
+        stats.bytes,
+        files.values().map(|b| b.len() as u64).sum::<u64>()
+    );
+    files
+}
+
+fn search(files: &BTreeMap<String, Vec<u8>>, q: Query) -> Results {
+    let r = Reader::open(|p: &str| files.get(&format!("search/{p}")).cloned()).unwrap();
+    r.search(&q, 10).unwrap()
+}
+
+fn q(s: &str) -> Query {
+    Query {
+        q: s.into(),
+        ..Query::default()
+    }
+}
+
+fn docs(r: &Results) -> Vec<u32> {
+    r.hits.iter().map(|h| h.doc).collect()
+}
+
+#[test]
+fn two_character_query() {
+    let files = build_files(5, false);
+    let r = search(&files, q("拆迁"));
+    assert_eq!(docs(&r), [1]);
+    assert!(r.exact);
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits[0].url, "/r/1/");
+    assert!(r.hits[0].in_title);
+    // 预算 is in the title of 2 and the text of 0: title first.
+    let r = search(&files, q("预算"));
+    assert_eq!(docs(&r), [2, 0]);
+    assert!(r.exact && r.total == 2);
+}
+
+#[test]
+fn phrase_query_drops_scattered_bigrams() {
+    let files = build_files(5, false);
+    // Doc 2 has 道路 and 硬化 (and no 路硬): the intersection already
+    // excludes it. 道路 ... 硬化 apart in a doc with 路硬 elsewhere would
+    // need the phrase check, tested below.
+    let r = search(&files, q("道路硬化"));
+    assert_eq!(docs(&r), [0]);
+    assert!(r.exact, "all candidates were checked");
+    let r = search(&files, q("村民代表"));
+    assert_eq!(docs(&r), [2]);
+}
+
+#[test]
+fn phrase_check_removes_false_positives() {
+    let recs = [
+        Rec {
+            title: "甲",
+            text: "道路很好，路硬了，硬化完成",
+            places: &[0],
+            topic_type: None,
+            year: 2024,
+            status: None,
+        },
+        Rec {
+            title: "乙",
+            text: "开展道路硬化",
+            places: &[0],
+            topic_type: None,
+            year: 2024,
+            status: None,
+        },
+    ];
+    let files = Mutex::new(BTreeMap::new());
+    build(2, &|i| make(i, &recs, false), &facets(), &|p, b| {
+        files.lock().unwrap().insert(p.to_string(), b);
+        Ok(())
+    })
+    .unwrap();
+    let files = files.into_inner().unwrap();
+    let r = search(&files, q("道路硬化"));
+    assert_eq!(docs(&r), [1]);
+    assert_eq!(r.total, 1);
+}
+
+#[test]
+fn ascii_full_width_and_case() {
+    let files = build_files(5, false);
+    for query in ["wifi", "ＷＩＦＩ", "WiFi"] {
+        let r = search(&files, q(query));
+        assert_eq!(docs(&r), [3], "{query}");
+    }
+    assert_eq!(docs(&search(&files, q("5g"))), [3]);
+    assert_eq!(docs(&search(&files, q("2024"))), [3]);
+    assert_eq!(docs(&search(&files, q("2024年"))), [3]);
+    // Words are whole: "202" is no word of any record.
+    assert!(search(&files, q("202")).hits.is_empty());
+    // Punctuation and markup-looking text are just text.
+    assert_eq!(docs(&search(&files, q("村民议事会"))), [4]);
+    assert_eq!(docs(&search(&files, q("script"))), [4]);
+    assert!(search(&files, q("不存在的词")).hits.is_empty());
+    assert!(search(&files, q("，。")).hits.is_empty());
+}
+
+#[test]
+fn single_character_searches_titles() {
+    let files = build_files(5, false);
+    let r = search(&files, q("灯"));
+    assert_eq!(docs(&r), [4]);
+    assert!(r.exact);
+    // 路 is in the text of 0 and 1 but in the title of 4 only.
+    assert_eq!(docs(&search(&files, q("路"))), [4]);
+}
+
+#[test]
+fn several_phrases_are_all_required() {
+    let files = build_files(5, false);
+    assert_eq!(docs(&search(&files, q("拆迁 道路"))), [1]);
+    assert_eq!(docs(&search(&files, q("道路 预算"))), [0, 2]);
+}
+
+#[test]
+fn filters_and_empty_query() {
+    let files = build_files(5, false);
+    let f = |q: &str, place, topic_type, year, status| {
+        docs(&search(
+            &files,
+            Query {
+                q: q.into(),
+                place,
+                topic_type,
+                year,
+                status,
+            },
+        ))
+    };
+    // The town (place 0) includes its villages 1 and 2.
+    assert_eq!(f("道路", Some(0), None, None, None), [0, 1, 2]);
+    assert_eq!(f("道路", Some(2), None, None, None), [1]);
+    assert_eq!(f("道路", None, Some(2), None, None), [2]);
+    assert_eq!(f("道路", None, None, Some(1), None), [2]);
+    assert_eq!(f("道路", None, None, None, Some(0)), [0]);
+    assert_eq!(f("村民", Some(3), None, Some(2), None), [4]);
+    // No query: every record of the filters, in doc order.
+    assert_eq!(f("", Some(0), None, None, None), [0, 1, 2]);
+    assert_eq!(f("", None, None, Some(0), None), [0, 1]);
+    assert_eq!(f("", None, None, None, None), Vec::<u32>::new());
+    // A value no doc has.
+    assert_eq!(f("", None, None, None, Some(1)), [1]);
+}
+
+#[test]
+fn many_docs_use_bitmaps_external_lists_and_pages() {
+    let n = 2000;
+    let files = build_files(n, false);
+    let r = search(&files, q("村民"));
+    // Docs 2, 3, 4 of every 5 have 村民 (4 in its title).
+    assert_eq!(r.total, 1200);
+    assert!(r.exact);
+    assert_eq!(docs(&r), [4, 9, 14, 19, 24, 29, 34, 39, 44, 49]);
+    assert!(r.fetched.iter().any(|p| p.starts_with("p/")), "{r:?}");
+    let bitmap = r
+        .fetched
+        .iter()
+        .filter(|p| p.starts_with("p/"))
+        .any(|p| files[&format!("search/{p}")][0] == format::BITMAP);
+    assert!(bitmap);
+    // Fragment files are only those of the shown docs.
+    let frags = r.fetched.iter().filter(|p| p.starts_with("d/")).count();
+    assert_eq!(frags, 10);
+    let r = search(&files, q("道路硬化"));
+    assert_eq!(r.total, 400);
+    assert_eq!(r.hits.len(), 10);
+    assert!(r.hits.iter().all(|h| h.doc % 5 == 0));
+    // 500 fragments of 4 docs: 0..=499, all in folder 0.
+    assert!(files.contains_key("search/d/0/499.json"));
+    assert!(!files.contains_key("search/d/0/500.json"));
+}
+
+#[test]
+fn cut_texts_are_kept_unverified() {
+    let files = build_files(5, true);
+    let r = search(&files, q("三十万元"));
+    assert_eq!(docs(&r), [0]);
+    assert!(!r.hits[0].verified);
+    let frag: serde_json::Value = serde_json::from_slice(&files["search/d/0/0.json"]).unwrap();
+    assert_eq!(frag[0]["c"], 1);
+    assert_eq!(frag[0]["x"].as_str().unwrap().chars().count(), TEXT_CAP);
+    assert_eq!(frag[0]["t"], "南山村村道硬化工程");
+    let frag: serde_json::Value = serde_json::from_slice(&files["search/d/0/1.json"]).unwrap();
+    assert_eq!(frag[0]["t"], "村民议事会：路灯安装");
+    assert_eq!(frag[0]["x"].as_str().unwrap().len(), TEXT_CAP * 3);
+    assert!(frag.get(1).is_none());
+}
+
+#[test]
+fn output_is_deterministic_and_complete() {
+    let a = build_files(3000, false);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let b = pool.install(|| build_files(3000, false));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(a == b);
+    let meta: serde_json::Value = serde_json::from_slice(&a["search/meta.json"]).unwrap();
+    assert_eq!(meta["version"], VERSION);
+    assert_eq!(meta["docs"], 3000);
+    assert_eq!(meta["counts"]["places"][0], 1800);
+    let facets: serde_json::Value = serde_json::from_slice(&a["search/facets.json"]).unwrap();
+    assert_eq!(facets["places"][1]["name"], "社渚镇 · 南山村");
+    assert_eq!(facets["years"][0], 2024);
+    let shards = meta["shards"].as_u64().unwrap() as usize;
+    for s in 0..shards {
+        assert!(a.contains_key(&format!("search/s/{s}.bin")));
+    }
+}
+
+#[test]
+fn bad_facets_are_errors() {
+    let err = build(
+        1,
+        &|_| Doc {
+            facets: DocFacets {
+                places: vec![9],
+                ..DocFacets::default()
+            },
+            ..make(0, RECS, false)
+        },
+        &facets(),
+        &|_, _| Ok(()),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+}
+
+#[test]
+fn empty_index() {
+    let files = build_files(0, false);
+    assert!(search(&files, q("拆迁")).hits.is_empty());
+    assert!(files.contains_key("search/meta.json"));
+}
+
+/// The search page rendered as the integrator will: base context plus
+/// `title`, `index_url`, `browse`, `facets`, `base_path`.
+fn render_page(index_url: &str, base_path: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    // As render.rs: `/` is not escaped.
+    tera.set_escape_fn(|s| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    });
+    for name in ["base.html", "search.html"] {
+        let src = std::fs::read_to_string(dir.join("templates").join(name)).unwrap();
+        tera.add_raw_template(name, &src).unwrap();
+    }
+    let t: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.join("i18n/zh-CN.toml")).unwrap()).unwrap();
+    let items = |names: Vec<String>| {
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| serde_json::json!({"value": i, "name": name}))
+            .collect::<Vec<_>>()
+    };
+    let f = facets();
+    let mut ctx = tera::Context::new();
+    ctx.insert("t", &t);
+    ctx.insert(
+        "site",
+        &serde_json::json!({
+            "title": "青溪市协商公开", "home_url": base_path, "types_url": "", "years_url": "",
+            "forms_url": "", "css_url": format!("{base_path}css/style.css"), "as_of": "2026-01-01",
+            "generator": "yishi",
+        }),
+    );
+    ctx.insert("canonical_url", "https://example.org/search/");
+    ctx.insert("page_url", &format!("{base_path}search/"));
+    ctx.insert("title", "站内搜索");
+    ctx.insert("index_url", index_url);
+    ctx.insert("base_path", base_path);
+    ctx.insert(
+        "browse",
+        &serde_json::json!([{"name": "按地点", "url": format!("{base_path}places/")},
+                            {"name": "按年份", "url": format!("{base_path}years/")}]),
+    );
+    ctx.insert(
+        "facets",
+        &serde_json::json!({
+            "places": items(f.places.iter().map(|p| p.name.clone()).collect()),
+            "topic_types": items(f.topic_types.clone()),
+            "years": items(f.years.iter().map(|y| format!("{y} 年")).collect()),
+            "statuses": items(f.statuses.clone()),
+        }),
+    );
+    tera.render("search.html", &ctx).unwrap()
+}
+
+#[test]
+fn search_page_renders() {
+    let html = render_page("/sub/search/", "/sub/");
+    for want in [
+        "<title>站内搜索 - 青溪市协商公开</title>",
+        r#"<form id="search-form" class="search-form" method="get" role="search" data-index="/sub/search/">"#,
+        r#"<label for="search-q">"#,
+        r#"<input type="search" id="search-q" name="q""#,
+        r#"<select id="search-place" name="place">"#,
+        r#"<option value="1">社渚镇 · 南山村</option>"#,
+        r#"<option value="0">2024 年</option>"#,
+        r#"<p id="search-status" class="search-status" role="status" aria-live="polite"></p>"#,
+        r#"<ol id="search-results""#,
+        r#"<li><a href="/sub/places/">按地点</a></li>"#,
+        r#"<script src="/sub/js/search.js" defer></script>"#,
+    ] {
+        assert!(html.contains(want), "{want} not in\n{html}");
+    }
+    assert!(html.contains("<noscript>"));
+}
+
+/// The real client in headless Chromium against a real index, served over
+/// HTTP under a sub-path. Skipped when Chromium is not installed.
+#[test]
+fn browser_client_finds_and_highlights() {
+    let chromium = std::env::var("YISHI_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !std::path::Path::new(&chromium).exists() {
+        eprintln!("skipped: no chromium");
+        return;
+    }
+    let mut files = build_files(5, false);
+    files.insert(
+        "search-page/index.html".into(),
+        render_page("/sub/search/", "/sub/").into_bytes(),
+    );
+    let js =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/js/search.js");
+    files.insert("js/search.js".into(), std::fs::read(js).unwrap());
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let port = server.server_addr().to_ip().unwrap().port();
+    let files = std::sync::Arc::new(files);
+    let served = files.clone();
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let url = req.url().split('?').next().unwrap_or("").to_string();
+            let path = percent_encoding::percent_decode_str(&url)
+                .decode_utf8_lossy()
+                .to_string();
+            let path = path.strip_prefix("/sub/").unwrap_or("");
+            let path = if path.ends_with('/') {
+                format!("{path}index.html")
+            } else {
+                path.to_string()
+            };
+            let _ = match served.get(&path) {
+                Some(b) => {
+                    let ty = if path.ends_with(".html") {
+                        "text/html; charset=utf-8"
+                    } else if path.ends_with(".js") {
+                        "text/javascript"
+                    } else {
+                        "application/octet-stream"
+                    };
+                    let h = tiny_http::Header::from_bytes("Content-Type", ty).unwrap();
+                    req.respond(tiny_http::Response::from_data(b.clone()).with_header(h))
+                }
+                None => req.respond(tiny_http::Response::empty(404)),
+            };
+        }
+    });
+    let dump = |query: &str| {
+        let profile = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--virtual-time-budget=10000",
+                &format!("--user-data-dir={}", profile.path().display()),
+                "--dump-dom",
+                &format!("http://127.0.0.1:{port}/sub/search-page/?{query}"),
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let dom = dump("q=%E9%81%93%E8%B7%AF"); // 道路
+    assert!(dom.contains("找到 3 条结果"), "{dom}");
+    assert!(dom.contains("<mark>道路</mark>"), "{dom}");
+    assert_eq!(
+        dom.matches(r#"<li class="card search-hit">"#).count(),
+        3,
+        "{dom}"
+    );
+    assert!(dom.contains(r#"<a href="/r/0/">"#), "{dom}");
+    assert!(
+        dom.contains(r#"value="道路""#) || dom.contains("道路"),
+        "{dom}"
+    );
+    // Record text is text: the script in record 4 is shown, never run.
+    let dom = dump("q=script");
+    assert!(dom.contains("&lt;<mark>script</mark>&gt;"), "{dom}");
+    assert!(!dom.contains("<script>alert"), "{dom}");
+    // A phrase: only the record with the exact phrase; filters from the URL.
+    let dom = dump("q=%E9%81%93%E8%B7%AF%E7%A1%AC%E5%8C%96&place=0"); // 道路硬化
+    assert!(dom.contains("找到 1 条结果"), "{dom}");
+    assert!(dom.contains("<mark>道路硬化</mark>"), "{dom}");
+    let dom = dump("q=%E6%B2%A1%E6%9C%89"); // 没有
+    assert!(dom.contains("没有找到包含“没有”的记录。"), "{dom}");
+    let dom = dump("year=1");
+    assert!(dom.contains("找到 2 条结果"), "{dom}");
+}
