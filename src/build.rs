@@ -277,6 +277,9 @@ struct PageCacheFile {
     others: Vec<String>,
     /// Card key → card hash (see `Renderer::card_hashes`).
     cards: std::collections::HashMap<u64, u64>,
+    /// Jobs that write several files (search index, data sets): their main
+    /// file → all their files.
+    groups: std::collections::HashMap<String, Vec<String>>,
 }
 
 fn read_page_cache(path: &Path) -> PageCacheFile {
@@ -295,11 +298,16 @@ fn write_page_cache(
     plan: &[(PageJob, String, Option<u64>)],
     others: Vec<String>,
     cards: std::collections::HashMap<u64, u64>,
+    groups: std::collections::HashMap<String, Vec<String>>,
 ) {
     let pages: PageCache = plan
         .par_iter()
-        .filter_map(|(_, file, fp)| {
-            let fp = (*fp)?;
+        .flat_map_iter(|(_, key, fp)| {
+            let files = groups.get(key).map_or(std::slice::from_ref(key), |g| g);
+            files.iter().map(move |file| (file, *fp))
+        })
+        .filter_map(|(file, fp)| {
+            let fp = fp?;
             let m = std::fs::metadata(output.join(file)).ok()?;
             let ns = m
                 .modified()
@@ -315,6 +323,7 @@ fn write_page_cache(
         pages,
         others,
         cards,
+        groups,
     };
     if let Ok(bytes) = serde_json::to_vec(&cache) {
         let tmp = path.with_extension("tmp");
@@ -373,12 +382,24 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             (job, file, fp)
         })
         .collect();
+    // A job that writes several files is unchanged when all of them are.
+    let files_of = |job: &PageJob, key: &String| -> Option<Vec<String>> {
+        if job.is_group() {
+            previous.groups.get(key).cloned()
+        } else {
+            Some(vec![key.clone()])
+        }
+    };
     let cached: Vec<bool> = plan
         .par_iter()
-        .map(|(_, file, fp)| {
+        .map(|(job, key, fp)| {
             fp.is_some()
-                && previous.pages.get(file).is_some_and(|(old, len, mtime)| {
-                    Some(*old) == *fp && out.stamp_of(file) == Some((*len, *mtime))
+                && files_of(job, key).is_some_and(|files| {
+                    files.iter().all(|file| {
+                        previous.pages.get(file).is_some_and(|(old, len, mtime)| {
+                            Some(*old) == *fp && out.stamp_of(file) == Some((*len, *mtime))
+                        })
+                    })
                 })
         })
         .collect();
@@ -387,9 +408,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .zip(&cached)
         .all(|((_, _, fp), hit)| fp.is_none() || *hit);
     let mut jobs = Vec::with_capacity(plan.len());
-    for ((job, file, _), cached) in plan.iter().zip(cached) {
+    let mut groups = std::collections::HashMap::new();
+    for ((job, key, _), cached) in plan.iter().zip(cached) {
         if cached {
-            out.keep(file).map_err(|e| BuildError::Io(e.to_string()))?;
+            for file in files_of(job, key).unwrap_or_default() {
+                out.keep(&file).map_err(|e| BuildError::Io(e.to_string()))?;
+            }
+            if job.is_group() {
+                groups.insert(key.clone(), files_of(job, key).unwrap_or_default());
+            }
         } else {
             jobs.push(*job);
         }
@@ -402,7 +429,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     bar.finish();
     let pages = plan.len();
     match rendered {
-        Ok(_) => {}
+        Ok(fresh) => {
+            for (job, files) in fresh {
+                groups.insert(Urls::file_of(&renderer.job_path(job)), files);
+            }
+        }
         Err(f) => {
             out.abandon();
             return Err(match f {
@@ -451,7 +482,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             .map(|(rel, _)| rel.clone())
             .chain(graph.site.attachments.iter().map(|a| a.rel.clone()))
             .collect();
-        write_page_cache(&cache_file, &output, &plan, others, renderer.card_hashes());
+        write_page_cache(
+            &cache_file,
+            &output,
+            &plan,
+            others,
+            renderer.card_hashes(),
+            groups,
+        );
     }
     timings.push(("cache", t_cache.elapsed()));
     Ok(BuildReport {

@@ -3,8 +3,7 @@
 //! go straight to the output, so memory stays bounded by one page per core.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -40,6 +39,20 @@ pub enum PageJob {
     YearsIndex,
     FormsIndex,
     NotFound,
+    /// `/search/`.
+    Search,
+    /// `/data/`, the page that explains the open data.
+    DataIndex,
+    /// A file that is not a page (feed, calendar, data, search index…).
+    Artifact(crate::publish::Artifact),
+}
+
+impl PageJob {
+    /// Whether the job writes several files (and its path names only the
+    /// first or main one).
+    pub fn is_group(self) -> bool {
+        matches!(self, PageJob::Artifact(a) if a.is_group())
+    }
 }
 
 /// A template error, located in the theme.
@@ -71,6 +84,13 @@ pub struct Renderer<'g> {
     /// Mixed into every fingerprint: what all pages depend on (settings,
     /// places, strings), supplied by the caller.
     global: u64,
+    /// The feeds, calendars and data sets the site publishes.
+    lists: crate::publish::Lists,
+    /// See [`Renderer::deep_hashes`].
+    deep: OnceLock<Vec<u64>>,
+    /// Keep cards once built. Not on very large sites, where cards would
+    /// take gigabytes: there a card is built again each time a list shows it.
+    retain_cards: bool,
 }
 
 fn ctx_err(e: impl std::fmt::Display) -> TemplateError {
@@ -110,6 +130,10 @@ impl<'g> Renderer<'g> {
                 "license": config.license,
                 "extra": config.extra,
                 "home_url": urls.link(""),
+                "search_url": urls.link("search/"),
+                "data_url": urls.link("data/"),
+                "feed_url": urls.link("feed.xml"),
+                "locale": config.language.replace('-', "_"),
                 "types_url": urls.link("types/"),
                 "years_url": urls.link("years/"),
                 "forms_url": urls.link("forms/"),
@@ -134,6 +158,9 @@ impl<'g> Renderer<'g> {
             place_counts: Vec::new(),
             template_hashes,
             global,
+            lists: crate::publish::Lists::default(),
+            deep: OnceLock::new(),
+            retain_cards: graph.site.records.len() <= crate::validate::defer_bodies_above(),
         };
         let built: Vec<(u64, Option<Arc<Value>>, u64)> = (0..graph.site.records.len())
             .into_par_iter()
@@ -151,6 +178,9 @@ impl<'g> Renderer<'g> {
                 }
                 let card = r.build_card(i);
                 let h = hash_of(&card.to_string());
+                if !r.retain_cards {
+                    return (key, None, h);
+                }
                 (key, Some(Arc::new(card)), h)
             })
             .collect();
@@ -168,6 +198,7 @@ impl<'g> Renderer<'g> {
             .par_iter()
             .map(|list| r.status_counts(list))
             .collect();
+        r.lists = crate::publish::Lists::new(&r.publish_ctx());
         Ok(r)
     }
 
@@ -212,8 +243,13 @@ impl<'g> Renderer<'g> {
     }
 
     /// Record `i`'s card, built on first use.
-    fn card(&self, i: usize) -> &Value {
-        self.cards[i].get_or_init(|| Arc::new(self.build_card(i)))
+    fn card(&self, i: usize) -> Arc<Value> {
+        if !self.retain_cards {
+            return Arc::new(self.build_card(i));
+        }
+        self.cards[i]
+            .get_or_init(|| Arc::new(self.build_card(i)))
+            .clone()
     }
 
     /// Every page of the site.
@@ -240,26 +276,124 @@ impl<'g> Renderer<'g> {
         for (i, list) in g.by_form.iter().enumerate() {
             jobs.extend((1..=pages(list.len())).map(|n| PageJob::Form(i, n)));
         }
+        jobs.push(PageJob::Search);
+        jobs.push(PageJob::DataIndex);
+        jobs.extend(self.lists.artifacts().into_iter().map(PageJob::Artifact));
         jobs
     }
 
     /// Render every job into `out`, calling `progress` after each page.
+    /// Returns the files of each job that writes several (`is_group`), in
+    /// the order of `jobs`.
     pub fn render_all(
         &self,
         jobs: &[PageJob],
         out: &(dyn PageSink + Sync),
         progress: &(dyn Fn() + Sync),
-    ) -> Result<usize, RenderFailure> {
-        let done = AtomicUsize::new(0);
-        jobs.par_iter().try_for_each(|job| {
-            let (path, html) = self.render(*job)?;
-            out.put(&Urls::file_of(&path), html.into_bytes())
-                .map_err(|e| RenderFailure::Io(path.clone(), e))?;
-            done.fetch_add(1, Ordering::Relaxed);
+    ) -> Result<Vec<(PageJob, Vec<String>)>, RenderFailure> {
+        let groups = Mutex::new(Vec::new());
+        jobs.par_iter().enumerate().try_for_each(|(n, job)| {
+            if let PageJob::Artifact(a) = job {
+                let files = self.write_artifact(*a, out)?;
+                if a.is_group() {
+                    if let Ok(mut g) = groups.lock() {
+                        g.push((n, *job, files));
+                    }
+                }
+            } else {
+                let (path, html) = self.render(*job)?;
+                out.put(&Urls::file_of(&path), html.into_bytes())
+                    .map_err(|e| RenderFailure::Io(path.clone(), e))?;
+            }
             progress();
             Ok(())
         })?;
-        Ok(done.into_inner())
+        let mut groups = groups.into_inner().unwrap_or_default();
+        groups.sort_by_key(|(n, _, _)| *n);
+        Ok(groups.into_iter().map(|(_, j, f)| (j, f)).collect())
+    }
+
+    /// The publishing context (feeds, data, search…) of this build.
+    pub fn publish_ctx(&self) -> crate::publish::Ctx<'_> {
+        crate::publish::Ctx {
+            graph: self.graph,
+            config: self.config,
+            urls: &self.urls,
+            strings: &self.t,
+        }
+    }
+
+    /// Write a non-page file (or several); returns what was written.
+    fn write_artifact(
+        &self,
+        a: crate::publish::Artifact,
+        out: &(dyn PageSink + Sync),
+    ) -> Result<Vec<String>, RenderFailure> {
+        crate::publish::write(
+            &self.publish_ctx(),
+            &self.lists,
+            a,
+            &|| self.page_list(),
+            out,
+        )
+        .map_err(|e| RenderFailure::Io(a.path(&self.lists), e))
+    }
+
+    /// Every HTML page but the 404 page, with the date of what it shows
+    /// (a record's own date), for the sitemap.
+    fn page_list(&self) -> Vec<(String, Option<NaiveDate>)> {
+        self.jobs()
+            .into_iter()
+            .filter_map(|job| match job {
+                PageJob::NotFound | PageJob::Artifact(_) => None,
+                PageJob::Record(i) => {
+                    Some((self.job_path(job), Some(self.graph.site.records[i].date())))
+                }
+                _ => Some((self.job_path(job), None)),
+            })
+            .collect()
+    }
+
+    /// Per record: a hash of everything published about it (its file, its
+    /// card, and the cards of the records it links), for the fingerprints of
+    /// files that show whole records (feeds, data, search).
+    fn deep_hashes(&self) -> &[u64] {
+        self.deep.get_or_init(|| {
+            (0..self.graph.site.records.len())
+                .into_par_iter()
+                .map(|i| {
+                    use std::hash::Hasher;
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    self.record_inputs(i, &mut h);
+                    h.finish()
+                })
+                .collect()
+        })
+    }
+
+    /// What record `i`'s page shows of records: its own file and card, and
+    /// the cards of its neighbours (topics, sessions, outcome, related).
+    fn record_inputs(&self, i: usize, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        let g = self.graph;
+        let r = &g.site.records[i];
+        (0u8, r.source_hash, self.card_hashes[i]).hash(h);
+        let mut neighbours: Vec<usize> = g.topics_of(i);
+        match &r.data {
+            RecordBody::Topic(t) => {
+                neighbours.extend(&g.sessions_of[i]);
+                neighbours.extend(&t.related);
+                if let Some(o) = g.outcome_of[i] {
+                    neighbours.push(o);
+                    g.site.records[o].source_hash.hash(h);
+                }
+            }
+            RecordBody::Session(_) => {}
+            RecordBody::Outcome(o) => neighbours.extend(&o.sessions),
+        }
+        for j in neighbours {
+            (j, self.card_hashes[j], &g.site.records[j].id).hash(h);
+        }
     }
 
     /// The output path of a page (`alpha/east/`, `404.html`).
@@ -282,6 +416,9 @@ impl<'g> Renderer<'g> {
             PageJob::YearsIndex => "years/".into(),
             PageJob::FormsIndex => "forms/".into(),
             PageJob::NotFound => "404.html".into(),
+            PageJob::Search => "search/".into(),
+            PageJob::DataIndex => "data/".into(),
+            PageJob::Artifact(a) => a.path(&self.lists),
         }
     }
 
@@ -298,6 +435,9 @@ impl<'g> Renderer<'g> {
             PageJob::Type(..) | PageJob::Year(..) | PageJob::Form(..) => "list.html",
             PageJob::TypesIndex | PageJob::YearsIndex | PageJob::FormsIndex => "overview.html",
             PageJob::NotFound => "404.html",
+            PageJob::Search => "search.html",
+            PageJob::DataIndex => "data.html",
+            PageJob::Artifact(_) => "",
         }
     }
 
@@ -325,24 +465,20 @@ impl<'g> Renderer<'g> {
             | PageJob::YearsIndex
             | PageJob::FormsIndex
             | PageJob::NotFound => return None,
-            PageJob::Record(i) => {
-                let r = &g.site.records[i];
-                (0u8, r.source_hash, self.card_hashes[i]).hash(&mut h);
-                let mut neighbours: Vec<usize> = g.topics_of(i);
-                match &r.data {
-                    RecordBody::Topic(t) => {
-                        neighbours.extend(&g.sessions_of[i]);
-                        neighbours.extend(&t.related);
-                        if let Some(o) = g.outcome_of[i] {
-                            neighbours.push(o);
-                            g.site.records[o].source_hash.hash(&mut h);
+            PageJob::Record(i) => self.record_inputs(i, &mut h),
+            PageJob::Search | PageJob::DataIndex => return None,
+            PageJob::Artifact(a) => {
+                (5u8, a).hash(&mut h);
+                let deep = self.deep_hashes();
+                match a.scope(&self.lists) {
+                    crate::publish::Scope::Records(list) => {
+                        for &i in list {
+                            deep[i].hash(&mut h);
                         }
                     }
-                    RecordBody::Session(_) => {}
-                    RecordBody::Outcome(o) => neighbours.extend(&o.sessions),
-                }
-                for j in neighbours {
-                    (j, self.card_hashes[j]).hash(&mut h);
+                    crate::publish::Scope::All => deep.hash(&mut h),
+                    crate::publish::Scope::Pages => self.page_list().hash(&mut h),
+                    crate::publish::Scope::Settings => {}
                 }
             }
             PageJob::Place(p, n) => {
@@ -392,14 +528,19 @@ impl<'g> Renderer<'g> {
             PageJob::Type(i, n) => {
                 let term = self.config.vocabularies.topic_types.get(i);
                 let base = format!("types/{}/", term.slug);
-                self.list(
+                let mut page = self.list(
                     &base,
                     n,
                     &self.graph.by_type[i],
                     &term.name,
                     self.s("type_list_intro"),
                     (self.s("types"), "types/"),
-                )
+                );
+                page["feed"] = json!({
+                    "title": format!("{} · {}", self.config.title, term.name),
+                    "url": self.urls.link(&format!("{base}feed.xml")),
+                });
+                page
             }
             PageJob::Year(y, n) => {
                 let base = format!("years/{y}/");
@@ -429,10 +570,33 @@ impl<'g> Renderer<'g> {
             PageJob::YearsIndex => self.years_index(),
             PageJob::FormsIndex => self.forms_index(),
             PageJob::NotFound => json!({"title": self.s("not_found")}),
+            PageJob::Search => self.search_page(),
+            PageJob::DataIndex => self.data_page(),
+            PageJob::Artifact(a) => {
+                return Err(RenderFailure::Io(
+                    a.path(&self.lists),
+                    std::io::Error::other("not a page"),
+                ))
+            }
         };
         // Moved in, not serialized again: the page data is the largest part
         // (`json!` would copy it).
         let mut top = serde_json::Map::new();
+        // For search engines and link previews in chat apps.
+        let description = page
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| self.config.description.clone());
+        top.insert("description".into(), json!(description));
+        top.insert(
+            "og_type".into(),
+            json!(if matches!(job, PageJob::Record(_)) {
+                "article"
+            } else {
+                "website"
+            }),
+        );
         top.insert("page".into(), page);
         top.insert("page_url".into(), Value::String(self.urls.link(&path)));
         top.insert(
@@ -570,7 +734,7 @@ impl<'g> Renderer<'g> {
         })
     }
 
-    fn cards_of(&self, list: &[usize]) -> Vec<&Value> {
+    fn cards_of(&self, list: &[usize]) -> Vec<Arc<Value>> {
         list.iter().map(|&i| self.card(i)).collect()
     }
 
@@ -668,6 +832,7 @@ impl<'g> Renderer<'g> {
                 "summary_html": top.summary.as_deref().map(markdown::inline_to_html),
             },
             "upcoming": self.cards_of(&g.upcoming),
+            "follow": self.follow(0),
             "latest": self.cards_of(&g.latest[..g.latest.len().min(HOME_LATEST)]),
             "counts": self.status_counts(&all),
             "totals": {"topics": count_kind(RecordKind::Topic), "sessions": count_kind(RecordKind::Session), "outcomes": count_kind(RecordKind::Outcome)},
@@ -694,7 +859,7 @@ impl<'g> Renderer<'g> {
                 last["records"]
                     .as_array_mut()
                     .expect("array")
-                    .push(self.card(i).clone());
+                    .push(Value::clone(&self.card(i)));
             }
         }
         let mut info = self.place_link(p);
@@ -712,6 +877,9 @@ impl<'g> Renderer<'g> {
                 v
             }).collect::<Vec<_>>(),
             "counts": self.place_counts[p],
+            "follow": self.follow(p),
+            "feed": {"title": format!("{} · {}", self.config.title, self.place_name_path(p)), "url": self.urls.link(&format!("{}feed.xml", Urls::place_path(place)))},
+            "description": place.summary.as_deref().map(|s| markdown::truncate(&markdown::first_paragraph(s), 120)),
             "upcoming": if n == 1 { self.cards_of(&g.upcoming_by_place[p]) } else { Vec::new() },
             "years": years,
             "pagination": pagination,
@@ -734,6 +902,70 @@ impl<'g> Renderer<'g> {
             "breadcrumbs": [{"name": parent.0, "url": self.urls.link(parent.1)}],
             "records": self.cards_of(&list[range]),
             "pagination": pagination,
+        })
+    }
+
+    /// `/search/`: the form, the filters' values and, for browsers without
+    /// JavaScript, the browse indexes.
+    fn search_page(&self) -> Value {
+        let f = crate::publish::search_facets(&self.publish_ctx());
+        let named = |names: &[String]| -> Vec<Value> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| json!({"value": i, "name": n}))
+                .collect()
+        };
+        let places: Vec<Value> = f
+            .places
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, p)| json!({"value": i, "name": p.name, "depth": p.depth}))
+            .collect();
+        json!({
+            "title": self.s("search"),
+            "index_url": self.urls.link("search/"),
+            "script_url": self.urls.link("js/search.js"),
+            "browse": [
+                {"name": self.s("places"), "url": self.urls.link("")},
+                {"name": self.s("types"), "url": self.urls.link("types/")},
+                {"name": self.s("years"), "url": self.urls.link("years/")},
+                {"name": self.s("forms"), "url": self.urls.link("forms/")},
+            ],
+            "facets": {
+                "places": places,
+                "topic_types": named(&f.topic_types),
+                "years": f.years.iter().rev().map(|y| json!({"value": y, "name": y.to_string()})).collect::<Vec<_>>(),
+                "statuses": named(&f.statuses),
+            },
+        })
+    }
+
+    /// `/data/`: what the open data files are, for the site and each place.
+    fn data_page(&self) -> Value {
+        crate::publish::data::page_value(&self.publish_ctx(), &self.lists.data_sets)
+    }
+
+    /// Subscribe and download links of a place (the top level: the site).
+    fn follow(&self, p: usize) -> Value {
+        let base = Urls::place_path(&self.graph.site.places[p]);
+        let dir = format!("data/{base}");
+        let data: Vec<Value> = crate::publish::data::DataFile::ALL
+            .iter()
+            .map(|f| {
+                json!({
+                    "label": self.s(f.label_key()),
+                    "kind": f.format(),
+                    "url": self.urls.link(&format!("{dir}{}", f.name())),
+                })
+            })
+            .collect();
+        json!({
+            "feed_url": self.urls.link(&format!("{base}feed.xml")),
+            "calendar_url": self.urls.link(&format!("{base}calendar.ics")),
+            "data": data,
+            "data_page": self.urls.link("data/"),
         })
     }
 
@@ -787,6 +1019,7 @@ impl<'g> Renderer<'g> {
             "card": self.card(i),
             "tags": r.tags,
             "summary": r.summary,
+            "description": markdown::truncate(&r.plain_summary, 120),
             "body_html": markdown::to_html(body),
             "extra": r.extra,
             "source": r.file,

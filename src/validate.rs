@@ -85,15 +85,25 @@ pub struct CheckedRecord {
 /// Checked record files by path, from the previous build.
 pub type RecordCache = HashMap<std::path::PathBuf, Arc<CheckedRecord>>;
 
+/// Above this many record files, a one-off build keeps bodies on disk and
+/// reads them again when rendering, and builds a record's card each time a
+/// list shows it instead of keeping it: at a million records, bodies alone
+/// would take some 2.5 GB and cards over 1 GB.
+pub const DEFER_BODIES_ABOVE: usize = 200_000;
+
+/// [`DEFER_BODIES_ABOVE`], unless `YISHI_DEFER_BODIES_ABOVE` says otherwise
+/// (for tests of the large-site paths on small sites).
+pub fn defer_bodies_above() -> usize {
+    std::env::var("YISHI_DEFER_BODIES_ABOVE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFER_BODIES_ABOVE)
+}
+
 /// Validate everything loaded. Drafts are checked like any record but kept
 /// only when `include_drafts` is set. With `keep_cache`, also returns the
 /// checked files for the next build (the preview server's); else it is
 /// empty and records are moved rather than copied.
-/// Above this many record files, a one-off build keeps bodies on disk and
-/// reads them again when rendering: at a million records, bodies alone would
-/// take some 2.5 GB.
-pub const DEFER_BODIES_ABOVE: usize = 200_000;
-
 pub fn validate(
     root: &Path,
     loaded: Loaded,
@@ -104,12 +114,7 @@ pub fn validate(
 ) -> (Site, RecordCache) {
     let places = validate_places(&loaded, config, diags);
     // One-off builds of very large sites leave bodies on disk (see `Body`).
-    // `YISHI_DEFER_BODIES_ABOVE` overrides the threshold (for tests).
-    let above = std::env::var("YISHI_DEFER_BODIES_ABOVE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFER_BODIES_ABOVE);
-    let defer_bodies = !keep_cache && loaded.records.len() > above;
+    let defer_bodies = !keep_cache && loaded.records.len() > defer_bodies_above();
     let place_index: HashMap<String, usize> = places
         .iter()
         .enumerate()

@@ -56,6 +56,8 @@ pub struct Workspace {
     files: Arc<SiteFiles>,
     /// Record cards of the last good build.
     cards: CardCache,
+    /// Jobs that write several files: main file → all their files.
+    groups: HashMap<String, Vec<String>>,
 }
 
 impl Workspace {
@@ -65,6 +67,7 @@ impl Workspace {
             cache: CheckCache::retaining(),
             files: Arc::new(SiteFiles::new()),
             cards: CardCache::new(),
+            groups: HashMap::new(),
         }
     }
 
@@ -112,7 +115,8 @@ impl Workspace {
             .collect();
         let dirty: Vec<PageJob> = plan
             .iter()
-            .filter(|(_, file, fp)| match (fp, self.files.get(file)) {
+            .filter(|(job, file, fp)| match (fp, self.files.get(file)) {
+                _ if job.is_group() && !self.groups.contains_key(file) => true,
                 (Some(fp), Some(SiteFile::Memory { fingerprint, .. })) => *fingerprint != Some(*fp),
                 _ => true,
             })
@@ -120,7 +124,7 @@ impl Workspace {
             .collect();
         mark("plan", &mut timings);
         let sink = MemorySink::default();
-        renderer
+        let fresh_groups = renderer
             .render_all(&dirty, &sink, &|| {})
             .map_err(|f| match f {
                 RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
@@ -135,21 +139,37 @@ impl Workspace {
         let rendered = fresh.len();
         mark("render", &mut timings);
 
+        let mut groups: HashMap<String, Vec<String>> = HashMap::new();
+        for (job, files) in fresh_groups {
+            groups.insert(Urls::file_of(&renderer.job_path(job)), files);
+        }
         let mut files = SiteFiles::with_capacity(plan.len() + static_files.len());
         let pages = plan.len();
-        for (_, file, fp) in plan {
-            let page = match fresh.remove(&file) {
-                Some(b) => SiteFile::Memory {
-                    etag: hash_of(b.as_slice()),
-                    bytes: Arc::new(b),
-                    fingerprint: fp,
-                },
-                None => match self.files.get(&file) {
-                    Some(page) => page.clone(),
-                    None => continue,
-                },
+        for (job, key, fp) in plan {
+            let members = if job.is_group() {
+                let members = match groups.get(&key) {
+                    Some(m) => m.clone(),
+                    None => self.groups.get(&key).cloned().unwrap_or_default(),
+                };
+                groups.insert(key.clone(), members.clone());
+                members
+            } else {
+                vec![key]
             };
-            files.insert(file, page);
+            for file in members {
+                let page = match fresh.remove(&file) {
+                    Some(b) => SiteFile::Memory {
+                        etag: hash_of(b.as_slice()),
+                        bytes: Arc::new(b),
+                        fingerprint: fp,
+                    },
+                    None => match self.files.get(&file) {
+                        Some(page) => page.clone(),
+                        None => continue,
+                    },
+                };
+                files.insert(file, page);
+            }
         }
         let removed = self
             .files
@@ -183,6 +203,7 @@ impl Workspace {
             elapsed: started.elapsed(),
         };
         self.cards = renderer.card_cache();
+        self.groups = groups;
         drop(renderer);
         let old = std::mem::replace(&mut self.files, Arc::new(files));
         // Freeing the previous site and graph takes a while; the caller

@@ -671,7 +671,8 @@ impl Serialize for JsonRecord<'_> {
         }
         m.serialize_entry("tags", &r.tags)?;
         m.serialize_entry("summary", &*r.plain_summary)?;
-        m.serialize_entry("body", &*r.body)?;
+        let body = r.body.text().map_err(serde::ser::Error::custom)?;
+        m.serialize_entry("body", &*body)?;
         m.serialize_entry("extra", &r.extra)?;
         match &r.data {
             RecordBody::Topic(t) => {

@@ -60,6 +60,9 @@ use serde::Serialize;
 
 use format::{put_varint, ListBuilder};
 
+/// The index's main file (under `search/`), written on every build.
+pub const MAIN_FILE: &str = "meta.json";
+
 /// Format version (in `meta.json`; the client refuses other versions).
 pub const VERSION: u32 = 1;
 /// Docs per fragment file.
