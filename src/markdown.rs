@@ -143,11 +143,16 @@ pub fn to_html(markdown: &str) -> String {
 pub fn first_paragraph(markdown: &str) -> String {
     let mut text = String::new();
     let mut inside = false;
+    let mut skip_raw = false; // inside a raw <script> or <style>
     for e in Parser::new_ext(markdown, options()) {
         match e {
             Event::Start(Tag::Paragraph) => inside = true,
             Event::End(TagEnd::Paragraph) if inside => break,
-            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let mut dropped = String::new();
+                strip_tags(&h, &mut dropped, &mut skip_raw);
+            }
+            Event::Text(t) | Event::Code(t) if inside && !skip_raw => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
             _ => {}
         }
@@ -165,7 +170,7 @@ pub fn plain_text(markdown: &str) -> String {
     let mut skip_raw = false; // inside a raw <script> or <style>
     for e in Parser::new_ext(markdown, options()) {
         match e {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Text(t) | Event::Code(t) if !skip_raw => out.push_str(&t),
             Event::Html(h) | Event::InlineHtml(h) => strip_tags(&h, &mut out, &mut skip_raw),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             Event::End(
@@ -336,5 +341,9 @@ mod tests {
             "{t:?}"
         );
         assert_eq!(plain_text("一\n二"), "一 二");
+        // Inline raw HTML: a script's text is never text.
+        let inline = "讨论方案。<script>alert(\"x\")</script>其后";
+        assert_eq!(plain_text(inline), "讨论方案。其后");
+        assert_eq!(first_paragraph(inline), "讨论方案。其后");
     }
 }

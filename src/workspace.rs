@@ -136,7 +136,7 @@ impl Workspace {
             .unwrap_or_default()
             .into_iter()
             .collect();
-        let rendered = fresh.len();
+        let rendered = dirty.len();
         mark("render", &mut timings);
 
         let mut groups: HashMap<String, Vec<String>> = HashMap::new();

@@ -68,6 +68,8 @@ fn demo_site_meets_wcag_21_aa() {
             "/years/",
             "/years/2026/",
             "/forms/public-hearing/",
+            "/search/",
+            "/data/",
             "/404.html",
         ],
     );

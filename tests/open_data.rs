@@ -746,8 +746,12 @@ fn the_page_template_renders() {
             "site",
             &serde_json::json!({"title": "测试协商平台", "home_url": "/xieshang/", "types_url": "/xieshang/types/",
                 "years_url": "/xieshang/years/", "forms_url": "/xieshang/forms/", "css_url": "/xieshang/css/style.css",
-                "as_of": AS_OF, "generator": "yishi", "description": null, "license": page["license"]}),
+                "as_of": AS_OF, "generator": "yishi", "description": null, "license": page["license"],
+                "search_url": "/xieshang/search/", "data_url": "/xieshang/data/",
+                "feed_url": "/xieshang/feed.xml", "locale": "zh_CN"}),
         );
+        c.insert("og_type", "website");
+        c.insert("description", &Value::Null);
         c.insert("page_url", "/xieshang/data/");
         c.insert("canonical_url", "https://example.org/xieshang/data/");
         tera.render("data.html", &c).unwrap()

@@ -254,7 +254,9 @@ fn search_index(
 ) -> std::io::Result<crate::search::IndexStats> {
     let g = ctx.graph;
     let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
-    let doc = |i: usize| -> crate::search::Doc {
+    // Doc numbers in newest-first order: equal matches show newest first.
+    let doc = |n: usize| -> crate::search::Doc {
+        let i = g.latest[n];
         let r = &g.site.records[i];
         let body = r.body.text().unwrap_or_else(|e| {
             if let Ok(mut f) = failed.lock() {

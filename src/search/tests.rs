@@ -397,26 +397,29 @@ fn render_page(index_url: &str, base_path: &str) -> String {
         &serde_json::json!({
             "title": "青溪市协商公开", "home_url": base_path, "types_url": "", "years_url": "",
             "forms_url": "", "css_url": format!("{base_path}css/style.css"), "as_of": "2026-01-01",
-            "generator": "yishi",
+            "generator": "yishi", "search_url": format!("{base_path}search/"),
+            "data_url": format!("{base_path}data/"), "feed_url": format!("{base_path}feed.xml"),
+            "locale": "zh_CN",
         }),
     );
     ctx.insert("canonical_url", "https://example.org/search/");
     ctx.insert("page_url", &format!("{base_path}search/"));
-    ctx.insert("title", "站内搜索");
-    ctx.insert("index_url", index_url);
-    ctx.insert("base_path", base_path);
+    ctx.insert("og_type", "website");
+    ctx.insert("description", &Option::<String>::None);
     ctx.insert(
-        "browse",
-        &serde_json::json!([{"name": "按地点", "url": format!("{base_path}places/")},
-                            {"name": "按年份", "url": format!("{base_path}years/")}]),
-    );
-    ctx.insert(
-        "facets",
+        "page",
         &serde_json::json!({
-            "places": items(f.places.iter().map(|p| p.name.clone()).collect()),
-            "topic_types": items(f.topic_types.clone()),
-            "years": items(f.years.iter().map(|y| format!("{y} 年")).collect()),
-            "statuses": items(f.statuses.clone()),
+            "title": "站内搜索",
+            "index_url": index_url,
+            "script_url": format!("{base_path}js/search.js"),
+            "browse": [{"name": "按地点", "url": format!("{base_path}places/")},
+                       {"name": "按年份", "url": format!("{base_path}years/")}],
+            "facets": {
+                "places": items(f.places.iter().map(|p| p.name.clone()).collect()),
+                "topic_types": items(f.topic_types.clone()),
+                "years": items(f.years.iter().map(|y| format!("{y} 年")).collect()),
+                "statuses": items(f.statuses.clone()),
+            },
         }),
     );
     tera.render("search.html", &ctx).unwrap()

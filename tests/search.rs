@@ -1,0 +1,140 @@
+//! Search, end to end: the demo site is built, served on loopback and
+//! searched in headless Chromium at phone width (`tests/tools/search.mjs`),
+//! the way a resident would. `.ci/run` installs Chromium and the npm tools;
+//! without them the test is skipped locally and fails in CI.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+fn tools_ready() -> bool {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ready = repo
+        .join("tests/tools/node_modules/playwright-core")
+        .is_dir()
+        && Path::new(
+            &std::env::var("YISHI_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        )
+        .exists();
+    if !ready && std::env::var_os("CI").is_some() {
+        panic!("browser tools missing in CI: .ci/run must install them");
+    }
+    if !ready {
+        eprintln!("skipped: run `npm ci --prefix tests/tools` and install chromium");
+    }
+    ready
+}
+
+fn titles(r: &Value) -> Vec<String> {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn residents_find_records_by_chinese_words() {
+    if !tools_ready() {
+        return;
+    }
+    let site = demo_site();
+    site.build(&[]).ok();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/search.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .arg(site.path("public"))
+        .args([
+            "道路硬化",
+            "拆迁",
+            "预算",
+            "预算|place=松岭镇 · 石坂村",
+            "没有这样的词语组合",
+        ])
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let [road, demolition, budget, budget_here, nothing, end] = &runs[..] else {
+        panic!("{stdout}");
+    };
+
+    // A four-character phrase: the topic, its hearing and its outcome.
+    let t = titles(road);
+    assert!(t.iter().any(|x| x == "上圆组道路硬化工程"), "{road}");
+    assert!(t.len() >= 3, "{road}");
+    assert!(road["status"].as_str().unwrap().contains("找到"), "{road}");
+    assert!(road["url"].as_str().unwrap().contains("q="), "{road}");
+    for r in road["results"].as_array().unwrap() {
+        assert!(r["href"].as_str().unwrap().starts_with('/'), "{r}");
+        let marks: Vec<&str> = r["marks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap())
+            .collect();
+        assert!(marks.iter().any(|m| m.contains("道路硬化")), "{r}");
+    }
+
+    // Two-character queries.
+    assert!(
+        titles(demolition)
+            .iter()
+            .any(|x| x == "望川工业园扩区涉及桃园村土地征收补偿"),
+        "{demolition}"
+    );
+    let all_budget = titles(budget);
+    assert!(!all_budget.is_empty(), "{budget}");
+
+    // A place filter keeps that village's records only.
+    let here = titles(budget_here);
+    assert!(
+        here.iter().any(|x| x == "石坂村2025年度财务预算"),
+        "{budget_here}"
+    );
+    for r in budget_here["results"].as_array().unwrap() {
+        assert!(r["href"].as_str().unwrap().starts_with("/songling/"), "{r}");
+    }
+
+    assert!(titles(nothing).is_empty(), "{nothing}");
+    assert!(
+        nothing["status"].as_str().unwrap().contains("没有"),
+        "{nothing}"
+    );
+
+    // No script error, nothing fetched from another host, small downloads.
+    assert_eq!(end["errors"], serde_json::json!([]), "{end}");
+    assert_eq!(end["offsite"], 0, "{end}");
+    for r in &runs[..5] {
+        assert!(r["bytes"].as_u64().unwrap() < 500_000, "{r}");
+    }
+}
+
+/// Without JavaScript the page is still a way in: it names the browse
+/// indexes.
+#[test]
+fn search_page_without_javascript_points_to_the_indexes() {
+    let site = demo_site();
+    site.build(&[]).ok();
+    let html = site.page("search/");
+    let noscript = &html[html.find("<noscript>").expect("noscript")..];
+    for link in ["href=\"/types/\"", "href=\"/years/\"", "href=\"/forms/\""] {
+        assert!(noscript.contains(link), "{link}");
+    }
+    assert!(html.contains("<form id=\"search-form\""));
+    assert!(html.contains("name=\"q\""));
+    assert!(site.path("public/search/meta.json").is_file());
+}
