@@ -219,6 +219,8 @@ pub struct BuildReport {
     pub written: crate::output::WriteStats,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
+    /// Within `render`: time per kind of output, summed over threads.
+    pub work: Vec<(&'static str, Duration)>,
 }
 
 /// Refuse an output folder that would swallow the site's own files.
@@ -499,5 +501,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         written,
         warnings,
         timings,
+        work: renderer.work_times(),
     })
 }

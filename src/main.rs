@@ -136,6 +136,10 @@ fn main() -> ExitCode {
                         for (stage, d) in &report.timings {
                             eprintln!("  {stage:<9} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                         }
+                        eprintln!("  render, by output (summed over threads):");
+                        for (what, d) in &report.work {
+                            eprintln!("    {what:<13} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                        }
                     }
                     if !args.common.quiet {
                         let out = if args.output.is_absolute() {

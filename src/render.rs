@@ -48,6 +48,20 @@ pub enum PageJob {
 }
 
 impl PageJob {
+    /// What kind of output the job makes (for time measurements).
+    pub fn category(self) -> &'static str {
+        use crate::publish::Artifact as A;
+        match self {
+            PageJob::Record(_) => "record pages",
+            PageJob::Artifact(A::SearchIndex) => "search index",
+            PageJob::Artifact(A::DataSet(_) | A::DataSchema) => "open data",
+            PageJob::Artifact(A::Feed(_)) => "feeds",
+            PageJob::Artifact(A::Calendar(_)) => "calendars",
+            PageJob::Artifact(A::Sitemap | A::Robots) => "sitemap",
+            _ => "list pages",
+        }
+    }
+
     /// Whether the job writes several files (and its path names only the
     /// first or main one).
     pub fn is_group(self) -> bool {
@@ -88,6 +102,8 @@ pub struct Renderer<'g> {
     lists: crate::publish::Lists,
     /// See [`Renderer::deep_hashes`].
     deep: OnceLock<Vec<u64>>,
+    /// See [`Renderer::work_times`].
+    work: Mutex<HashMap<&'static str, std::time::Duration>>,
     /// Keep cards once built. Not on very large sites, where cards would
     /// take gigabytes: there a card is built again each time a list shows it.
     retain_cards: bool,
@@ -160,6 +176,7 @@ impl<'g> Renderer<'g> {
             global,
             lists: crate::publish::Lists::default(),
             deep: OnceLock::new(),
+            work: Mutex::new(HashMap::new()),
             retain_cards: graph.site.records.len() <= crate::validate::defer_bodies_above(),
         };
         let built: Vec<(u64, Option<Arc<Value>>, u64)> = (0..graph.site.records.len())
@@ -293,6 +310,8 @@ impl<'g> Renderer<'g> {
     ) -> Result<Vec<(PageJob, Vec<String>)>, RenderFailure> {
         let groups = Mutex::new(Vec::new());
         jobs.par_iter().enumerate().try_for_each(|(n, job)| {
+            let started = std::time::Instant::now();
+            let _time = Defer(|| self.add_time(job.category(), started.elapsed()));
             if let PageJob::Artifact(a) = job {
                 let files = self.write_artifact(*a, out)?;
                 if a.is_group() {
@@ -311,6 +330,23 @@ impl<'g> Renderer<'g> {
         let mut groups = groups.into_inner().unwrap_or_default();
         groups.sort_by_key(|(n, _, _)| *n);
         Ok(groups.into_iter().map(|(_, j, f)| (j, f)).collect())
+    }
+
+    /// Time spent per kind of output (summed over threads), for `--verbose`.
+    pub fn work_times(&self) -> Vec<(&'static str, std::time::Duration)> {
+        let mut t: Vec<_> = self
+            .work
+            .lock()
+            .map(|w| w.iter().map(|(k, v)| (*k, *v)).collect())
+            .unwrap_or_default();
+        t.sort_by_key(|w| std::cmp::Reverse(w.1));
+        t
+    }
+
+    fn add_time(&self, what: &'static str, d: std::time::Duration) {
+        if let Ok(mut w) = self.work.lock() {
+            *w.entry(what).or_default() += d;
+        }
     }
 
     /// The publishing context (feeds, data, search…) of this build.
@@ -1233,6 +1269,15 @@ fn template_hashes(theme: &Theme) -> HashMap<String, u64> {
 pub enum RenderFailure {
     Template(TemplateError),
     Io(String, std::io::Error),
+}
+
+/// Runs a closure when dropped (also when a job fails).
+struct Defer<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for Defer<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
 }
 
 /// HTML escaping for templates: the five characters that matter, and no

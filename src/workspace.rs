@@ -171,11 +171,6 @@ impl Workspace {
                 files.insert(file, page);
             }
         }
-        let removed = self
-            .files
-            .keys()
-            .filter(|k| !files.contains_key(*k))
-            .count();
         for (rel, file) in &static_files {
             let bytes = file
                 .read()
@@ -192,6 +187,11 @@ impl Workspace {
         for a in &checked.graph.site.attachments {
             files.insert(a.rel.clone(), SiteFile::Disk(a.source.clone()));
         }
+        let removed = self
+            .files
+            .keys()
+            .filter(|k| !files.contains_key(*k))
+            .count();
         mark("assemble", &mut timings);
         let report = Rebuilt {
             timings,

@@ -478,6 +478,16 @@ fn a_town_includes_its_villages_and_a_village_the_town_topics_naming_it() {
 }
 
 #[test]
+fn bodies_are_published_once_in_the_whole_site_file() {
+    let site = Site::fixture();
+    let all = site.json(&site.set("data/"));
+    assert!(records(&all).iter().all(|r| r["body"].is_string()));
+    let town = site.json(&site.set("data/alpha/"));
+    assert!(!records(&town).is_empty());
+    assert!(records(&town).iter().all(|r| r.get("body").is_none()));
+}
+
+#[test]
 fn records_are_newest_first_one_per_line() {
     let site = Site::fixture();
     let set = site.set("data/");

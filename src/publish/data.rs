@@ -234,6 +234,9 @@ pub fn page_value(ctx: &Ctx, sets: &[DataSet]) -> serde_json::Value {
 struct Env<'a> {
     ctx: &'a Ctx<'a>,
     base: &'a str,
+    /// Whether records carry their body: only in the whole site's file, so
+    /// that the bodies are published once, not again in every place's file.
+    bodies: bool,
 }
 
 impl<'a> Env<'a> {
@@ -671,8 +674,10 @@ impl Serialize for JsonRecord<'_> {
         }
         m.serialize_entry("tags", &r.tags)?;
         m.serialize_entry("summary", &*r.plain_summary)?;
-        let body = r.body.text().map_err(serde::ser::Error::custom)?;
-        m.serialize_entry("body", &*body)?;
+        if env.bodies {
+            let body = r.body.text().map_err(serde::ser::Error::custom)?;
+            m.serialize_entry("body", &*body)?;
+        }
         m.serialize_entry("extra", &r.extra)?;
         match &r.data {
             RecordBody::Topic(t) => {
@@ -828,7 +833,11 @@ fn json_err(e: serde_json::Error) -> io::Error {
 /// buffered (a `BufWriter`): the document is written in many small pieces.
 pub fn write_json(ctx: &Ctx, set: &DataSet, w: &mut dyn Write) -> io::Result<()> {
     let base = ctx.urls.absolute("");
-    let env = Env { ctx, base: &base };
+    let env = Env {
+        ctx,
+        base: &base,
+        bodies: set.place == 0,
+    };
     let place = &ctx.graph.site.places[set.place];
     let put = |w: &mut dyn Write, v: &dyn erased_json::Value| v.write_to(w);
     w.write_all(b"{\"schema\":")?;
@@ -1024,7 +1033,11 @@ pub fn write_csv(ctx: &Ctx, set: &DataSet, kind: RecordKind, w: &mut dyn Write) 
     out.write_record(columns.iter().map(|k| ctx.label("data_columns", k)))?;
 
     let base = ctx.urls.absolute("");
-    let env = Env { ctx, base: &base };
+    let env = Env {
+        ctx,
+        base: &base,
+        bodies: false,
+    };
     let g = ctx.graph;
     let v = &ctx.config.vocabularies;
     let tz = ctx.config.timezone;
