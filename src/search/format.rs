@@ -62,13 +62,13 @@ impl ListBuilder {
         } else {
             put_varint(&mut self.data, (doc - self.next) as u64);
             if self.data.len() >= bitmap_bytes {
-                self.to_bitmap(bitmap_bytes);
+                self.make_bitmap(bitmap_bytes);
             }
         }
         self.next = doc + 1;
     }
 
-    fn to_bitmap(&mut self, bitmap_bytes: usize) {
+    fn make_bitmap(&mut self, bitmap_bytes: usize) {
         let mut bits = vec![0u8; bitmap_bytes];
         let mut pos = 0;
         let mut prev: i64 = -1;

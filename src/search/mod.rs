@@ -75,11 +75,13 @@ pub const INLINE_MAX: usize = 64;
 pub const CHUNK: usize = 4096;
 /// Tokenizing work unit within a chunk.
 const BATCH: usize = 32;
-/// Groups of the term hash space, built in parallel.
-const GROUPS: usize = 64;
+/// Groups of the term space, built in parallel.
+const GROUP_BITS: u32 = 6;
+const GROUPS: usize = 1 << GROUP_BITS;
 /// The shard count is the smallest power of two giving shards of about
 /// this many bytes.
-const SHARD_TARGET: usize = 12 * 1024;
+/// (Tiny in tests, so that small test indexes have many shards.)
+const SHARD_TARGET: usize = if cfg!(test) { 256 } else { 12 * 1024 };
 /// Marks a doc number in a key bucket (keys never have bit 63 set).
 const MARK: u64 = 1 << 63;
 
@@ -171,14 +173,13 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
-
 /// The terms of one group and their doc lists.
-#[derive(Default)]
-struct Group {
-    map: KeyMap,
-    keys: Vec<u64>,
-    lists: Vec<ListBuilder>,
+type Group = HashMap<u64, ListBuilder, BuildHasherDefault<KeyHasher>>;
+
+/// The group of a key (any fixed function of it will do).
+#[inline]
+fn group_of(k: u64) -> usize {
+    (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - GROUP_BITS)) as usize
 }
 
 /// The tokenized output of one batch of docs.
@@ -222,7 +223,7 @@ fn tokenize_batch(first: usize, end: usize, doc: &(dyn Fn(usize) -> Doc + Sync))
         let d = doc(i);
         let id = i as u32;
         let mut emit = |k: u64| {
-            let g = tokenize::key_hash(k) as usize % GROUPS;
+            let g = group_of(k);
             if marked[g] != id {
                 marked[g] = id;
                 buckets[g].push(MARK | id as u64);
@@ -347,13 +348,7 @@ pub fn build(
                                 cur = k as u32;
                                 continue;
                             }
-                            let next = group.keys.len() as u32;
-                            let idx = *group.map.entry(k).or_insert(next);
-                            if idx == next {
-                                group.keys.push(k);
-                                group.lists.push(ListBuilder::default());
-                            }
-                            group.lists[idx as usize].push(cur, bitmap_bytes);
+                            group.entry(k).or_default().push(cur, bitmap_bytes);
                         }
                     }
                 });
@@ -397,23 +392,23 @@ pub fn build(
 
     // Shards: the smallest power of two giving about SHARD_TARGET bytes each.
     let mut estimate = 0usize;
-    let mut terms: Vec<(u32, u64, u8, u32)> = Vec::new(); // (hash, key, group, index)
-    for (g, group) in groups.iter().enumerate() {
-        for (i, (&k, list)) in group.keys.iter().zip(&group.lists).enumerate() {
+    let mut terms: Vec<(u32, u64, &ListBuilder)> = Vec::new(); // (hash, key, list)
+    for group in &groups {
+        for (&k, list) in group {
             estimate += 10
                 + if list.encoded_len() <= INLINE_MAX {
                     list.encoded_len()
                 } else {
                     3
                 };
-            terms.push((tokenize::key_hash(k), k, g as u8, i as u32));
+            terms.push((tokenize::key_hash(k), k, list));
         }
     }
     let shards = estimate
         .div_ceil(SHARD_TARGET)
         .next_power_of_two()
         .clamp(1, 1 << 16);
-    terms.par_sort_unstable_by_key(|&(h, k, _, _)| (h as usize % shards, k));
+    terms.par_sort_unstable_by_key(|&(h, k, _)| (h as usize % shards, k));
     let mut bounds = vec![0usize; shards + 1];
     for &(h, ..) in &terms {
         bounds[h as usize % shards + 1] += 1;
@@ -430,8 +425,7 @@ pub fn build(
             put_varint(&mut out, mine.len() as u64);
             let mut chars = Vec::new();
             let mut list = Vec::new();
-            for (k, &(_, key, g, i)) in mine.iter().enumerate() {
-                let l = &groups[g as usize].lists[i as usize];
+            for (k, &(_, key, l)) in mine.iter().enumerate() {
                 tokenize::key_text(key, &mut chars);
                 put_varint(&mut out, tokenize::is_title(key) as u64);
                 put_varint(&mut out, chars.len() as u64);

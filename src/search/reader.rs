@@ -390,9 +390,9 @@ impl<F: Fn(&str) -> Option<Vec<u8>>> Reader<F> {
             next += batch.len();
             for &d in batch {
                 let f = d as usize / self.frag;
-                if !frags.contains_key(&f) {
+                if let std::collections::hash_map::Entry::Vacant(v) = frags.entry(f) {
                     let b = self.get(&super::fragment_path(f))?;
-                    frags.insert(f, serde_json::from_slice(&b).ok()?);
+                    v.insert(serde_json::from_slice(&b).ok()?);
                 }
                 let e = &frags[&f][d as usize % self.frag];
                 let t = json_str(e, "t");

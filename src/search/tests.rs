@@ -332,6 +332,7 @@ fn output_is_deterministic_and_complete() {
     assert_eq!(facets["places"][1]["name"], "社渚镇 · 南山村");
     assert_eq!(facets["years"][0], 2024);
     let shards = meta["shards"].as_u64().unwrap() as usize;
+    assert!(shards > 8, "{shards}");
     for s in 0..shards {
         assert!(a.contains_key(&format!("search/s/{s}.bin")));
     }
@@ -456,6 +457,9 @@ fn browser_client_finds_and_highlights() {
         return;
     }
     let mut files = build_files(5, false);
+    // Several shards: the client must hash terms as tokenize.rs does.
+    let meta: serde_json::Value = serde_json::from_slice(&files["search/meta.json"]).unwrap();
+    assert!(meta["shards"].as_u64().unwrap() >= 8, "{meta}");
     files.insert(
         "search-page/index.html".into(),
         render_page("/sub/search/", "/sub/").into_bytes(),

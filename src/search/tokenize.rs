@@ -261,8 +261,12 @@ mod tests {
             let chars: Vec<char> = t.text.chars().collect();
             assert_eq!(key_hash(k), term_hash(&chars), "{t:?}");
         }
-        // A value fixed here is fixed in search.js too.
-        assert_eq!(term_hash(&['拆', '迁']), term_hash(&['拆', '迁']));
+        // The values search.js computes (node, termHash()).
+        let h = |s: &str| term_hash(&s.chars().collect::<Vec<_>>());
+        assert_eq!(h("拆迁"), 297707068);
+        assert_eq!(h("wifi"), 4117553786);
+        assert_eq!(h("𠀀𠀁"), 2538761406);
+        assert_eq!(h("路"), 69320029);
         assert_ne!(term_hash(&['拆', '迁']), term_hash(&['迁', '拆']));
     }
 }
