@@ -642,6 +642,8 @@ impl Serialize for ProgressView<'_> {
 }
 
 /// One record of `records.json`: the shared keys, then the kind's own.
+/// The body, the bulk of the bytes, is not among them: [`write_record`]
+/// appends it last with a faster string escaper.
 struct JsonRecord<'a> {
     env: Env<'a>,
     i: usize,
@@ -674,10 +676,6 @@ impl Serialize for JsonRecord<'_> {
         }
         m.serialize_entry("tags", &r.tags)?;
         m.serialize_entry("summary", &*r.plain_summary)?;
-        if env.bodies {
-            let body = r.body.text().map_err(serde::ser::Error::custom)?;
-            m.serialize_entry("body", &*body)?;
-        }
         m.serialize_entry("extra", &r.extra)?;
         match &r.data {
             RecordBody::Topic(t) => {
@@ -872,11 +870,91 @@ pub fn write_json(ctx: &Ctx, set: &DataSet, w: &mut dyn Write) -> io::Result<()>
     w.write_all(b",\"counts\":")?;
     put(w, &counts(ctx, set))?;
     w.write_all(b",\"records\":[")?;
+    // Each record is serialised into one reused buffer (static dispatch,
+    // no allocation once it has grown), then written in one call.
+    let mut buf = Vec::with_capacity(8192);
     for (n, &i) in set.records.iter().enumerate() {
-        w.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *w, &JsonRecord { env, i }).map_err(json_err)?;
+        buf.clear();
+        buf.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+        write_record(env, i, &mut buf)?;
+        w.write_all(&buf)?;
     }
     w.write_all(b"\n]}\n")
+}
+
+/// Appends record `i` as one JSON object to `buf`: its fields through
+/// serde, then `"body"` last (in the whole site's file only), escaped by
+/// [`push_json_string`].
+fn write_record(env: Env, i: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+    serde_json::to_writer(&mut *buf, &JsonRecord { env, i }).map_err(json_err)?;
+    debug_assert_eq!(buf.last(), Some(&b'}'));
+    if env.bodies {
+        buf.pop();
+        buf.extend_from_slice(b",\"body\":");
+        push_json_string(buf, &env.record(i).body.text()?);
+        buf.push(b'}');
+    }
+    Ok(())
+}
+
+/// Appends `s` as a JSON string literal. Same output as serde_json (only
+/// `"`, `\\` and control characters are escaped), but runs of plain text
+/// are found eight bytes at a time: bodies are long and mostly Chinese,
+/// and byte-at-a-time escaping was most of the time of `records.json`.
+fn push_json_string(out: &mut Vec<u8>, s: &str) {
+    /// Whether any byte of `w` is below 0x20, `"` or `\\` (may say yes
+    /// wrongly only when another byte does need escaping; never says no
+    /// wrongly).
+    fn needs_escape(w: u64) -> bool {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        below_space | has_zero(w ^ (ONES * b'"' as u64)) | has_zero(w ^ (ONES * b'\\' as u64)) != 0
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if needs_escape(word) {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        let escaped: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => &[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ],
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(escaped);
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 /// Writing one header value through a `dyn Write` (serde's `Serialize` is
@@ -1175,6 +1253,83 @@ mod tests {
         assert_eq!(serde_json::to_string(&Yuan(0.07)).unwrap(), "0.07");
         assert_eq!(Yuan(3.0).to_string(), "3");
         assert_eq!(Yuan(1234.56).to_string(), "1234.56");
+    }
+
+    fn place(path: &[&str]) -> Place {
+        Place {
+            path: path.iter().map(|s| s.to_string()).collect(),
+            name: "南山村".into(),
+            kind: None,
+            summary: None,
+            population: None,
+            households: None,
+            order: None,
+            code: None,
+            parent: None,
+            children: Vec::new(),
+            file: String::new(),
+        }
+    }
+
+    #[test]
+    fn record_and_attachment_urls() {
+        let p = place(&["shezhu", "nanshan"]);
+        let url = |tail| {
+            RecordUrl {
+                base: "https://e.org/x/",
+                place: &p,
+                kind: RecordKind::Session,
+                tail,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            url(Tail::Page("2016-road")),
+            "https://e.org/x/shezhu/nanshan/sessions/2016-road/"
+        );
+        assert_eq!(
+            url(Tail::File("files/会议 纪要#1.pdf")),
+            "https://e.org/x/shezhu/nanshan/sessions/files/%E4%BC%9A%E8%AE%AE%20%E7%BA%AA%E8%A6%81%231.pdf"
+        );
+        let top = place(&[]);
+        assert_eq!(PlaceId(&top).to_string(), "");
+        assert_eq!(PlaceId(&p).to_string(), "shezhu/nanshan");
+    }
+
+    #[test]
+    fn moments_carry_the_site_offset_when_timed() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let iso = |s: &str| {
+            let m = crate::date::parse_moment(s, tz).unwrap();
+            Iso { moment: &m, tz }.to_string()
+        };
+        assert_eq!(iso("2026-07-15"), "2026-07-15");
+        assert_eq!(iso("2026-07-15 19:30"), "2026-07-15T19:30:00+08:00");
+        // Written in UTC: shown in the site's zone, on its local day.
+        assert_eq!(iso("2026-07-15T20:00Z"), "2026-07-16T04:00:00+08:00");
+    }
+
+    #[test]
+    fn json_strings_are_escaped_like_serde_json() {
+        let mut samples: Vec<String> = vec![
+            String::new(),
+            "两村村民联名提出在界河上建设便民桥。".into(),
+            "## 背景\n\n| 来源 | 金额 |\n|---|---|\n".into(),
+            "quote \" backslash \\ tab \t cr \r bell \u{7} nul \u{0} esc \u{1b} del \u{7f}".into(),
+            "12345678\"12345678\\".into(),
+            "/ < > & ' 😀 \u{2028}".into(),
+        ];
+        samples.push((0u8..0x80).map(char::from).collect());
+        samples.push("长".repeat(1000) + "\n");
+        for s in &samples {
+            let mut ours = Vec::new();
+            push_json_string(&mut ours, s);
+            let theirs = serde_json::to_vec(s).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
     }
 
     #[test]
