@@ -972,7 +972,7 @@ impl<'g> Renderer<'g> {
             "facets": {
                 "places": places,
                 "topic_types": named(&f.topic_types),
-                "years": f.years.iter().rev().map(|y| json!({"value": y, "name": y.to_string()})).collect::<Vec<_>>(),
+                "years": f.years.iter().enumerate().rev().map(|(i, y)| json!({"value": i, "name": y.to_string()})).collect::<Vec<_>>(),
                 "statuses": named(&f.statuses),
             },
         })
