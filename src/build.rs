@@ -429,7 +429,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let bar = crate::progress::Progress::new(opts.progress, jobs.len() as u64, "生成页面");
     let rendered = renderer.render_all(&jobs, &out, &|| bar.inc());
     bar.finish();
-    let pages = plan.len();
+    let pages = plan
+        .iter()
+        .filter(|(job, _, _)| !matches!(job, PageJob::Artifact(_)))
+        .count();
     match rendered {
         Ok(fresh) => {
             for (job, files) in fresh {

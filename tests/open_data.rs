@@ -177,7 +177,12 @@ fn check_all_sets(site: &Site) -> usize {
         }
         for r in recs {
             let id = r["id"].as_str().unwrap();
-            assert_eq!(all[id], r, "{id} is the same in {} and data/", set.dir);
+            // The same record, but for the body (only in the whole site's file).
+            let mut whole = Value::clone(all[id]);
+            if set.place != 0 {
+                whole.as_object_mut().unwrap().remove("body");
+            }
+            assert_eq!(&whole, r, "{id} is the same in {} and data/", set.dir);
             if r["kind"] == "topic" {
                 let slug = r["status"]["slug"].as_str().expect("topic status");
                 let name = r["status"]["name"].as_str().unwrap();
