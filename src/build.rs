@@ -426,6 +426,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.push(("plan", t_plan.elapsed()));
     let t_render = Instant::now();
 
+    // The big single jobs (search index, the whole site's data) first, so
+    // that they do not run alone at the end while the other cores idle.
+    jobs.sort_by_key(|job| !matches!(job, PageJob::Artifact(_)));
     let bar = crate::progress::Progress::new(opts.progress, jobs.len() as u64, "生成页面");
     let rendered = renderer.render_all(&jobs, &out, &|| bar.inc());
     bar.finish();

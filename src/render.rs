@@ -1283,17 +1283,24 @@ impl<F: FnMut()> Drop for Defer<F> {
 /// HTML escaping for templates: the five characters that matter, and no
 /// more (Tera's default also escapes `/`, which makes every URL unreadable).
 fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(input.len() + 16);
+    let mut plain = 0;
+    // The five characters are ASCII, so byte positions are char boundaries;
+    // runs between them are copied whole.
+    for (i, b) in input.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&input[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
     }
+    out.push_str(&input[plain..]);
     out
 }
 
@@ -1460,5 +1467,18 @@ mod tests {
         let d = template_diagnostic(&theme, &e);
         assert_eq!(d.file, "themes/t/templates/a.html");
         assert_eq!(d.pos.map(|p| p.line), Some(3), "{d:?}");
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn escapes_the_five_characters_only() {
+        assert_eq!(
+            super::escape_html("甲<b>\"乙\" & '丙'/路</b>"),
+            "甲&lt;b&gt;&quot;乙&quot; &amp; &#39;丙&#39;/路&lt;/b&gt;"
+        );
+        assert_eq!(super::escape_html(""), "");
+        assert_eq!(super::escape_html("纯文本"), "纯文本");
     }
 }

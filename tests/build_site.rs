@@ -482,3 +482,46 @@ fn hidden_files_and_editor_backups_are_skipped() {
     assert!(run.stderr.contains("notes.docx"), "{}", run.stderr);
     assert!(run.stderr.contains("已跳过"), "{}", run.stderr);
 }
+
+/// Shared links preview well, search engines find every page, and each
+/// place offers its feed, calendar and data.
+#[test]
+fn discovery_and_follow_links() {
+    let site = built();
+    let road = site.page("alpha/east/topics/2020-road/");
+    let canonical = "https://example.org/xieshang/alpha/east/topics/2020-road/";
+    assert!(road.contains(&format!("<link rel=\"canonical\" href=\"{canonical}\">")));
+    assert!(road.contains(&format!(
+        "<meta property=\"og:url\" content=\"{canonical}\">"
+    )));
+    assert!(
+        road.contains("<meta property=\"og:title\" content=\"东村道路硬化\">"),
+        "{road}"
+    );
+    assert!(road.contains("<meta property=\"og:type\" content=\"article\">"));
+    assert!(road.contains("<meta name=\"description\" content=\""));
+    assert!(road.contains("<meta property=\"og:description\" content=\""));
+
+    let east = site.page("alpha/east/");
+    for href in [
+        "alpha/east/feed.xml",
+        "alpha/east/calendar.ics",
+        "data/alpha/east/topics.csv",
+        "data/alpha/east/records.json",
+    ] {
+        assert!(east.contains(&format!("href=\"{}\"", link(href))), "{href}");
+        assert!(site.path(&format!("public/{href}")).is_file(), "{href}");
+    }
+    assert!(east.contains(&format!(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"测试协商平台 · 甲镇 · 东村\" href=\"{}\">",
+        link("alpha/east/feed.xml")
+    )), "{east}");
+
+    let robots = std::fs::read_to_string(site.path("public/robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://example.org/xieshang/sitemap.xml"));
+    let sitemap = std::fs::read_to_string(site.path("public/sitemap.xml")).unwrap();
+    assert!(sitemap.contains(&format!("<loc>{canonical}</loc>")));
+    assert!(sitemap.contains("<loc>https://example.org/xieshang/search/</loc>"));
+    assert!(!sitemap.contains("404.html"));
+    assert!(!sitemap.contains("draft"), "drafts are not listed");
+}
