@@ -19,6 +19,15 @@ fn main() {
         eprintln!("no search index in {}", root.display());
         std::process::exit(1);
     };
+    let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let out = root.parent().unwrap_or(&root).to_path_buf();
+    let fixed = size(&root.join("meta.json"))
+        + size(&root.join("facets.json"))
+        + size(&out.join("js/search.js"));
+    println!(
+        "Once per visit: meta.json, facets.json and js/search.js, {:.0} KB. Per query:\n",
+        fixed as f64 / 1024.0
+    );
     println!("| query | results | files | KB |");
     println!("|---|---|---|---|");
     for q in args {
@@ -26,7 +35,7 @@ fn main() {
             q: q.clone(),
             ..Query::default()
         };
-        match reader.search(&query, 0) {
+        match reader.search(&query, 10) {
             Some(r) => println!(
                 "| {q} | {}{} | {} | {:.0} |",
                 if r.exact { "" } else { "≈" },
@@ -35,6 +44,11 @@ fn main() {
                 r.bytes as f64 / 1024.0
             ),
             None => println!("| {q} | (failed) | | |"),
+        }
+        if std::env::var_os("QUERY_BYTES_FILES").is_some() {
+            if let Some(r) = reader.search(&query, 10) {
+                eprintln!("{q}: {:?}; shown {}", r.fetched, r.hits.len());
+            }
         }
     }
 }
