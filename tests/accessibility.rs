@@ -11,22 +11,7 @@ use std::process::Command;
 use common::*;
 
 fn tools_ready() -> bool {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ready = repo.join("tests/tools/node_modules/axe-core").is_dir()
-        && repo
-            .join("tests/tools/node_modules/playwright-core")
-            .is_dir()
-        && Path::new(
-            &std::env::var("YISHI_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        )
-        .exists();
-    if !ready && std::env::var_os("CI").is_some() {
-        panic!("accessibility tools missing in CI: .ci/run must install them");
-    }
-    if !ready {
-        eprintln!("skipped: run `npm ci --prefix tests/tools` and install chromium");
-    }
-    ready
+    browser_tools_ready(&["axe-core", "playwright-core"])
 }
 
 fn check(dir: &Path, pages: &[&str]) {

@@ -12,21 +12,7 @@ use common::*;
 use serde_json::Value;
 
 fn tools_ready() -> bool {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ready = repo
-        .join("tests/tools/node_modules/playwright-core")
-        .is_dir()
-        && Path::new(
-            &std::env::var("YISHI_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        )
-        .exists();
-    if !ready && std::env::var_os("CI").is_some() {
-        panic!("browser tools missing in CI: .ci/run must install them");
-    }
-    if !ready {
-        eprintln!("skipped: run `npm ci --prefix tests/tools` and install chromium");
-    }
-    ready
+    browser_tools_ready(&["playwright-core"])
 }
 
 fn titles(r: &Value) -> Vec<String> {

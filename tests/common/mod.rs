@@ -202,3 +202,23 @@ pub fn all_card_links(site: &TempSite, base_path: &str, first: &str) -> Vec<Stri
     }
     links
 }
+
+/// Whether headless Chromium and the npm packages `packages` (under
+/// `tests/tools/node_modules`) are installed. Without them a browser test
+/// is skipped locally; in CI (`CI` set) that is a failure: `.ci/run` must
+/// install them.
+pub fn browser_tools_ready(packages: &[&str]) -> bool {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chromium = std::env::var("YISHI_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = packages
+        .iter()
+        .all(|p| repo.join("tests/tools/node_modules").join(p).is_dir())
+        && Path::new(&chromium).exists();
+    if !ready && std::env::var_os("CI").is_some() {
+        panic!("browser test tools missing in CI: .ci/run must install them");
+    }
+    if !ready {
+        eprintln!("skipped: run `npm ci --prefix tests/tools` and install chromium");
+    }
+    ready
+}

@@ -3,35 +3,17 @@
 // WCAG 2.0/2.1 A and AA rules. Prints every violation; exits 1 if any.
 //
 // usage: node a11y.mjs DIR PAGE_PATH...
-import http from 'node:http';
 import fs from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { serveSite, launchChromium } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const [dir, ...pages] = process.argv.slice(2);
-const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
-const server = http.createServer((req, res) => {
-  let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  if (p.endsWith('/')) p += 'index.html';
-  const file = path.join(path.resolve(dir), path.normalize(p));
-  if (!file.startsWith(path.resolve(dir)) || !fs.existsSync(file)) {
-    res.writeHead(404); res.end(); return;
-  }
-  res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}`;
+const { server, base } = await serveSite(dir);
 
-const browser = await chromium.launch({
-  executablePath: process.env.YISHI_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 let failures = 0;
 let checked = 0;
 for (const width of [375, 1280]) {

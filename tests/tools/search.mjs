@@ -5,34 +5,12 @@
 // the query downloaded.
 //
 // usage: node search.mjs DIR QUERY[|FILTER=VALUE]...
-import http from 'node:http';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { serveSite, launchChromium } from './site.mjs';
 
 const [dir, ...queries] = process.argv.slice(2);
-const types = {
-  '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8', '.json': 'application/json',
-};
-const server = http.createServer((req, res) => {
-  let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  if (p.endsWith('/')) p += 'index.html';
-  const file = path.join(path.resolve(dir), path.normalize(p));
-  if (!file.startsWith(path.resolve(dir)) || !fs.existsSync(file)) {
-    res.writeHead(404); res.end(); return;
-  }
-  res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}`;
+const { server, base } = await serveSite(dir);
 
-const browser = await chromium.launch({
-  executablePath: process.env.YISHI_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
 const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
