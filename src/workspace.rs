@@ -84,6 +84,18 @@ impl Workspace {
     /// Build again after `changed` paths changed (from file-system events;
     /// `None` when unknown): edits of known record files skip the walk.
     pub fn rebuild_after(&mut self, changed: Option<&[PathBuf]>) -> Result<Rebuilt, BuildError> {
+        self.rebuild_with(changed, &mut |_, _| {})
+    }
+
+    /// [`Workspace::rebuild_after`], calling `early` with the site as soon
+    /// as its pages are rendered, when the search index or data files still
+    /// have to be (the preview reloads open pages then). `early` gets that
+    /// site and the number of jobs rendered so far.
+    pub fn rebuild_with(
+        &mut self,
+        changed: Option<&[PathBuf]>,
+        early: &mut dyn FnMut(Arc<SiteFiles>, usize),
+    ) -> Result<Rebuilt, BuildError> {
         let started = Instant::now();
         let checked = check_with(&self.opts, &mut self.cache, changed)?;
         let mut timings = checked.timings.clone();
@@ -123,70 +135,100 @@ impl Workspace {
             .map(|(job, _, _)| *job)
             .collect();
         mark("plan", &mut timings);
-        let sink = MemorySink::default();
-        let fresh_groups = renderer
-            .render_all(&dirty, &sink, &|| {})
-            .map_err(|f| match f {
-                RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
-                RenderFailure::Io(path, e) => BuildError::Io(format!("{path}: {e}")),
-            })?;
-        let mut fresh: HashMap<String, Vec<u8>> = sink
-            .pages
-            .into_inner()
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let rendered = dirty.len();
-        mark("render", &mut timings);
-
-        let mut groups: HashMap<String, Vec<String>> = HashMap::new();
-        for (job, files) in fresh_groups {
-            groups.insert(Urls::file_of(&renderer.job_path(job)), files);
-        }
-        let mut files = SiteFiles::with_capacity(plan.len() + static_files.len());
-        let pages = plan.len();
-        for (job, key, fp) in plan {
-            let members = if job.is_group() {
-                let members = match groups.get(&key) {
-                    Some(m) => m.clone(),
-                    None => self.groups.get(&key).cloned().unwrap_or_default(),
-                };
-                groups.insert(key.clone(), members.clone());
-                members
-            } else {
-                vec![key]
-            };
-            for file in members {
-                let page = match fresh.remove(&file) {
-                    Some(b) => SiteFile::Memory {
-                        etag: hash_of(b.as_slice()),
-                        bytes: Arc::new(b),
-                        fingerprint: fp,
-                    },
-                    None => match self.files.get(&file) {
-                        Some(page) => page.clone(),
-                        None => continue,
-                    },
-                };
-                files.insert(file, page);
-            }
-        }
+        // The search index and the data sets show every record: they are
+        // rendered after the pages, which are published first (`early`).
+        let heavy = |job: &PageJob| {
+            matches!(
+                job,
+                PageJob::Artifact(crate::publish::Artifact::SearchIndex)
+                    | PageJob::Artifact(crate::publish::Artifact::DataSet(_))
+            )
+        };
+        let (later, first): (Vec<PageJob>, Vec<PageJob>) = dirty.iter().partition(|j| heavy(j));
+        let mut theme_files = Vec::with_capacity(static_files.len());
         for (rel, file) in &static_files {
             let bytes = file
                 .read()
                 .map_err(|e| BuildError::Io(format!("无法读取主题文件 {rel}：{e}")))?;
-            files.insert(
+            theme_files.push((
                 rel.clone(),
                 SiteFile::Memory {
                     etag: hash_of(bytes.as_slice()),
                     bytes: Arc::new(bytes),
                     fingerprint: None,
                 },
-            );
+            ));
         }
-        for a in &checked.graph.site.attachments {
-            files.insert(a.rel.clone(), SiteFile::Disk(a.source.clone()));
+        let mut fresh: HashMap<String, (Arc<Vec<u8>>, u64)> = HashMap::new();
+        let mut groups: HashMap<String, Vec<String>> = HashMap::new();
+        let render = |jobs: &[PageJob],
+                      fresh: &mut HashMap<String, (Arc<Vec<u8>>, u64)>,
+                      groups: &mut HashMap<String, Vec<String>>|
+         -> Result<(), BuildError> {
+            let sink = MemorySink::default();
+            let fresh_groups = renderer
+                .render_all(jobs, &sink, &|| {})
+                .map_err(|f| match f {
+                    RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
+                    RenderFailure::Io(path, e) => BuildError::Io(format!("{path}: {e}")),
+                })?;
+            for (file, b) in sink.pages.into_inner().unwrap_or_default() {
+                let etag = hash_of(b.as_slice());
+                fresh.insert(file, (Arc::new(b), etag));
+            }
+            for (job, files) in fresh_groups {
+                groups.insert(Urls::file_of(&renderer.job_path(job)), files);
+            }
+            Ok(())
+        };
+        // The site from what is rendered so far and, for the rest, the
+        // previous site.
+        let assemble = |fresh: &HashMap<String, (Arc<Vec<u8>>, u64)>,
+                        groups: &mut HashMap<String, Vec<String>>|
+         -> SiteFiles {
+            let mut files = SiteFiles::with_capacity(plan.len() + theme_files.len());
+            for (job, key, fp) in &plan {
+                let members = if job.is_group() {
+                    let members = match groups.get(key) {
+                        Some(m) => m.clone(),
+                        None => self.groups.get(key).cloned().unwrap_or_default(),
+                    };
+                    groups.insert(key.clone(), members.clone());
+                    members
+                } else {
+                    vec![key.clone()]
+                };
+                for file in members {
+                    let page = match fresh.get(&file) {
+                        Some((bytes, etag)) => SiteFile::Memory {
+                            etag: *etag,
+                            bytes: bytes.clone(),
+                            fingerprint: *fp,
+                        },
+                        None => match self.files.get(&file) {
+                            Some(page) => page.clone(),
+                            None => continue,
+                        },
+                    };
+                    files.insert(file, page);
+                }
+            }
+            files.extend(theme_files.iter().cloned());
+            for a in &checked.graph.site.attachments {
+                files.insert(a.rel.clone(), SiteFile::Disk(a.source.clone()));
+            }
+            files
+        };
+        render(&first, &mut fresh, &mut groups)?;
+        if !later.is_empty() {
+            let mut so_far = groups.clone();
+            early(Arc::new(assemble(&fresh, &mut so_far)), first.len());
+            render(&later, &mut fresh, &mut groups)?;
         }
+        let rendered = dirty.len();
+        mark("render", &mut timings);
+        let files = assemble(&fresh, &mut groups);
+        let pages = plan.len();
         let removed = self
             .files
             .keys()

@@ -324,3 +324,48 @@ fn only_affected_pages_are_rendered_again() {
     );
     assert_same(&ws, &site, "retitle");
 }
+
+/// The preview reloads as soon as the pages are rendered: `early` gets a
+/// site with the edited page already new, before the search index is; the
+/// finished site equals a full build.
+#[test]
+fn pages_are_published_before_the_search_index() {
+    let site = TempSite::new("valid");
+    let mut ws = Workspace::new(options(&site, site.path("public")));
+    ws.rebuild().unwrap();
+    let before = ws.files();
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    site.edit(
+        "content/alpha/west/sessions/2026-waste-talk.md",
+        "title: 垃圾",
+        "title: 新垃圾",
+    );
+    let mut early = Vec::new();
+    ws.rebuild_with(None, &mut |files, _| early.push(files))
+        .unwrap();
+    assert_eq!(early.len(), 1, "one early site");
+    let bytes = |files: &yishi::workspace::SiteFiles, path: &str| match files.get(path) {
+        Some(yishi::workspace::SiteFile::Memory { bytes, .. }) => bytes.to_vec(),
+        other => panic!("{path}: {other:?}"),
+    };
+    let page = "alpha/west/sessions/2026-waste-talk/index.html";
+    assert!(String::from_utf8(bytes(&early[0], page))
+        .unwrap()
+        .contains("新垃圾"));
+    // The early site still has the old index; the finished one the new.
+    let after = ws.files();
+    let search: Vec<&String> = after.keys().filter(|k| k.starts_with("search/")).collect();
+    let changed = |a: &yishi::workspace::SiteFiles, b: &yishi::workspace::SiteFiles| {
+        search
+            .iter()
+            .filter(|k| a.get(**k).is_some() && bytes(a, k) != bytes(b, k))
+            .count()
+    };
+    assert_eq!(changed(&early[0], &before), 0, "index not yet rebuilt");
+    assert!(changed(&after, &before) > 0, "index rebuilt after");
+    assert_same(&ws, &site, "after the search index");
+    // Nothing heavy to do: no early call.
+    let mut calls = 0;
+    ws.rebuild_with(None, &mut |_, _| calls += 1).unwrap();
+    assert_eq!(calls, 0);
+}

@@ -288,22 +288,38 @@ fn rebuild(
     started: Instant,
     changed: Option<&[PathBuf]>,
 ) {
-    match ws.rebuild_after(changed) {
+    // Open pages reload as soon as the pages are rendered; the search
+    // index and data files follow a moment later.
+    let reloaded = std::cell::Cell::new(false);
+    let had_problems = std::cell::Cell::new(false);
+    let publish = |files: Arc<crate::workspace::SiteFiles>, rendered: usize| {
+        if let Ok(mut f) = state.files.write() {
+            *f = files;
+        }
+        let fixed = state
+            .problems
+            .write()
+            .map(|mut p| p.take().is_some())
+            .unwrap_or(false);
+        had_problems.set(had_problems.get() || fixed);
+        state.hub.broadcast("reload", &rendered.to_string());
+        reloaded.set(true);
+    };
+    let result = ws.rebuild_with(changed, &mut |f, n| publish(f, n));
+    match result {
         Ok(report) => {
-            if let Ok(mut f) = state.files.write() {
-                *f = ws.files();
+            if reloaded.get() {
+                if let Ok(mut f) = state.files.write() {
+                    *f = ws.files();
+                }
+            } else {
+                publish(ws.files(), report.rendered);
             }
-            let had_problems = state
-                .problems
-                .write()
-                .map(|mut p| p.take().is_some())
-                .unwrap_or(false);
-            state.hub.broadcast("reload", &report.rendered.to_string());
             if !opts.quiet {
                 if !report.warnings.is_empty() {
                     eprint!("{}", diagnostic::render(&report.warnings, &opts.root));
                 }
-                if had_problems {
+                if had_problems.get() {
                     println!("问题已改正。");
                 }
                 if opts.verbose {
