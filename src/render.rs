@@ -102,6 +102,8 @@ pub struct Renderer<'g> {
     lists: crate::publish::Lists,
     /// See [`Renderer::deep_hashes`].
     deep: OnceLock<Vec<u64>>,
+    /// See [`Renderer::page_list`]: its fingerprint and the sitemap use it.
+    pages: OnceLock<Vec<(String, Option<NaiveDate>)>>,
     /// See [`Renderer::work_times`].
     work: Mutex<HashMap<&'static str, std::time::Duration>>,
     /// Keep cards once built. Not on very large sites, where cards would
@@ -176,6 +178,7 @@ impl<'g> Renderer<'g> {
             global,
             lists: crate::publish::Lists::default(),
             deep: OnceLock::new(),
+            pages: OnceLock::new(),
             work: Mutex::new(HashMap::new()),
             retain_cards: graph.site.records.len() <= crate::validate::defer_bodies_above(),
         };
@@ -369,7 +372,7 @@ impl<'g> Renderer<'g> {
             &self.publish_ctx(),
             &self.lists,
             a,
-            &|| self.page_list(),
+            &|| self.page_list().to_vec(),
             out,
         )
         .map_err(|e| RenderFailure::Io(a.path(&self.lists), e))
@@ -377,7 +380,11 @@ impl<'g> Renderer<'g> {
 
     /// Every HTML page but the 404 page, with the date of what it shows
     /// (a record's own date), for the sitemap.
-    fn page_list(&self) -> Vec<(String, Option<NaiveDate>)> {
+    fn page_list(&self) -> &[(String, Option<NaiveDate>)] {
+        self.pages.get_or_init(|| self.list_pages())
+    }
+
+    fn list_pages(&self) -> Vec<(String, Option<NaiveDate>)> {
         self.jobs()
             .into_iter()
             .filter_map(|job| match job {
