@@ -74,6 +74,12 @@ pub struct Output {
     staging: PathBuf,
     produced: Mutex<HashSet<String>>,
     written: Mutex<usize>,
+    /// The target did not exist when the build began: nothing to compare
+    /// with, so no file is looked up there.
+    fresh: bool,
+    /// Folders of the staging area known to exist, so that writing a page
+    /// does not look its folder up again.
+    dirs: Mutex<HashSet<PathBuf>>,
 }
 
 fn sibling(target: &Path, suffix: &str) -> PathBuf {
@@ -152,6 +158,8 @@ impl Output {
         std::fs::create_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
         Ok(Output {
             target: target.to_path_buf(),
+            fresh: !target.exists(),
+            dirs: Mutex::new(HashSet::from([staging.clone()])),
             staging,
             produced: Mutex::new(HashSet::new()),
             written: Mutex::new(0),
@@ -172,6 +180,9 @@ impl Output {
 
     /// Whether the output already holds exactly `bytes` at `rel`.
     fn unchanged(&self, rel: &str, bytes: &[u8]) -> bool {
+        if self.fresh {
+            return false;
+        }
         let path = self.target.join(rel);
         match std::fs::metadata(&path) {
             Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
@@ -184,12 +195,37 @@ impl Output {
     fn stage(&self, rel: &str) -> std::io::Result<PathBuf> {
         let p = self.staging.join(rel);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+            self.make_dir(parent)?;
         }
         if let Ok(mut n) = self.written.lock() {
             *n += 1;
         }
         Ok(p)
+    }
+
+    /// Create `dir` (and its parents) unless this build already did.
+    fn make_dir(&self, dir: &Path) -> std::io::Result<()> {
+        let known = |d: &Path| self.dirs.lock().is_ok_and(|set| set.contains(d));
+        if known(dir) {
+            return Ok(());
+        }
+        // Most folders are new and their parent exists: one system call.
+        let made = match std::fs::create_dir(dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+            Err(_) => std::fs::create_dir_all(dir),
+        };
+        made.map_err(|e| io_err(dir, e))?;
+        if let Ok(mut set) = self.dirs.lock() {
+            let mut d = Some(dir);
+            while let Some(p) = d.filter(|p| p.starts_with(&self.staging)) {
+                if !set.insert(p.to_path_buf()) {
+                    break;
+                }
+                d = p.parent();
+            }
+        }
+        Ok(())
     }
 
     fn produce(&self, rel: &str) {
@@ -221,7 +257,7 @@ impl Output {
         fill(&mut w).map_err(|e| io_err(&p, e))?;
         w.flush().map_err(|e| io_err(&p, e))?;
         drop(w);
-        if same_content(&p, &self.target.join(rel)) {
+        if !self.fresh && same_content(&p, &self.target.join(rel)) {
             std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?;
             if let Ok(mut n) = self.written.lock() {
                 *n -= 1;

@@ -109,7 +109,21 @@ pub struct Renderer<'g> {
     /// Keep cards once built. Not on very large sites, where cards would
     /// take gigabytes: there a card is built again each time a list shows it.
     retain_cards: bool,
+    /// Per record: its card rendered by `partials/card.html` (at level 3),
+    /// built on first use and kept when `retain_cards`. A record shows in
+    /// five or six lists; its card is rendered once, not in each.
+    card_html: Vec<OnceLock<Arc<str>>>,
+    /// Whether the theme has `partials/card.html` (else cards carry no HTML).
+    card_template: bool,
+    /// Contexts with the site-wide values, reused by card renders.
+    card_contexts: Mutex<Vec<tera::Context>>,
 }
+
+/// Renders the cards of a list in one call; [`CARD_END`] follows each.
+const CARD_BATCH: &str = "__yishi_card_batch";
+const CARD_END: &str = "<!--yishi:card-end-->";
+/// The heading level that `html` of a card is rendered at.
+const CARD_LEVEL: u8 = 3;
 
 fn ctx_err(e: impl std::fmt::Display) -> TemplateError {
     TemplateError(Diagnostic::error("（模板上下文）", None, e.to_string()))
@@ -135,6 +149,18 @@ impl<'g> Renderer<'g> {
                 .map(|(n, s)| (n.as_str(), s.as_str())),
         ) {
             return Err(TemplateError(template_diagnostic(&theme, &e)));
+        }
+        let card_template = theme
+            .templates
+            .iter()
+            .any(|(n, _)| n == "partials/card.html");
+        if card_template {
+            let batch = format!(
+                "{{% for r in cards %}}{{% include \"partials/card.html\" %}}{CARD_END}{{% endfor %}}"
+            );
+            if let Err(e) = tera.add_raw_template(CARD_BATCH, &batch) {
+                return Err(TemplateError(template_diagnostic(&theme, &e)));
+            }
         }
         let t = load_strings(&theme, &config.language)?;
         let mut base = tera::Context::new();
@@ -181,6 +207,11 @@ impl<'g> Renderer<'g> {
             pages: OnceLock::new(),
             work: Mutex::new(HashMap::new()),
             retain_cards: graph.site.records.len() <= crate::validate::defer_bodies_above(),
+            card_html: (0..graph.site.records.len())
+                .map(|_| OnceLock::new())
+                .collect(),
+            card_template,
+            card_contexts: Mutex::new(Vec::new()),
         };
         let built: Vec<(u64, Option<Arc<Value>>, u64)> = (0..graph.site.records.len())
             .into_par_iter()
@@ -777,8 +808,81 @@ impl<'g> Renderer<'g> {
         })
     }
 
-    fn cards_of(&self, list: &[usize]) -> Vec<Arc<Value>> {
-        list.iter().map(|&i| self.card(i)).collect()
+    /// The cards of `list` as lists show them: the rendered card (`html`)
+    /// with the fields a list needs to tell cards apart (`id`, `kind`,
+    /// `title`, `url`). Copying whole cards into every list was a tenth of
+    /// a large build. Where a card has no HTML (no card template, or it
+    /// failed), the whole card, for the page to render it (and report).
+    fn cards_of(&self, list: &[usize]) -> Value {
+        let cards: Vec<Arc<Value>> = list.iter().map(|&i| self.card(i)).collect();
+        let html = self.cards_html(list, &cards);
+        let cards = cards.iter().zip(html).map(|(card, html)| match html {
+            Some(html) => {
+                let mut m = serde_json::Map::new();
+                for key in ["id", "kind", "title", "url"] {
+                    m.insert(key.into(), card[key].clone());
+                }
+                m.insert("html".into(), Value::String(html.to_string()));
+                Value::Object(m)
+            }
+            None => Value::clone(card),
+        });
+        Value::Array(cards.collect())
+    }
+
+    /// The rendered cards of `list` (`cards` are their values): kept ones,
+    /// and the others rendered in one template call. `None` where the theme
+    /// has no card template or rendering failed; the page then renders the
+    /// card itself, and reports the template's error.
+    fn cards_html(&self, list: &[usize], cards: &[Arc<Value>]) -> Vec<Option<Arc<str>>> {
+        if !self.card_template {
+            return vec![None; list.len()];
+        }
+        let mut out: Vec<Option<Arc<str>>> = list
+            .iter()
+            .map(|&i| self.card_html[i].get().cloned())
+            .collect();
+        let missing: Vec<usize> = (0..list.len()).filter(|&k| out[k].is_none()).collect();
+        if missing.is_empty() {
+            return out;
+        }
+        let batch: Vec<Value> = missing.iter().map(|&k| Value::clone(&cards[k])).collect();
+        let Some(pieces) = self.render_cards(batch) else {
+            return out;
+        };
+        for (k, piece) in missing.into_iter().zip(pieces) {
+            let piece: Arc<str> = Arc::from(piece);
+            if self.retain_cards {
+                let _ = self.card_html[list[k]].set(piece.clone());
+            }
+            out[k] = Some(piece);
+        }
+        out
+    }
+
+    /// `partials/card.html` for each card of `batch`, in one call.
+    fn render_cards(&self, batch: Vec<Value>) -> Option<Vec<String>> {
+        let n = batch.len();
+        let mut ctx = self
+            .card_contexts
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_else(|| self.base.clone());
+        let mut vars = serde_json::Map::new();
+        vars.insert("cards".into(), Value::Array(batch));
+        vars.insert("level".into(), json!(CARD_LEVEL));
+        ctx.extend(tera::Context::from_value(Value::Object(vars)).ok()?);
+        let html = self.tera.render(CARD_BATCH, &ctx);
+        ctx.remove("cards");
+        if let Ok(mut pool) = self.card_contexts.lock() {
+            pool.push(ctx);
+        }
+        let html = html.ok()?;
+        let mut pieces: Vec<String> = html.split(CARD_END).map(str::to_string).collect();
+        // A card whose own text holds the marker cannot be told apart: those
+        // lists render their cards in the page instead.
+        (pieces.pop().is_some_and(|rest| rest.is_empty()) && pieces.len() == n).then_some(pieces)
     }
 
     fn status_counts(&self, list: &[usize]) -> Value {
@@ -868,21 +972,23 @@ impl<'g> Renderer<'g> {
             .map(|(y, l)| json!({"label": y.to_string(), "url": self.urls.link(&format!("years/{y}/")), "count": l.len()}))
             .collect();
         let count_kind = |k: RecordKind| g.site.records.iter().filter(|r| r.kind == k).count();
-        json!({
+        let mut page = json!({
             "title": self.config.title,
             "place": {
                 "name": top.name,
                 "summary_html": top.summary.as_deref().map(markdown::inline_to_html),
             },
-            "upcoming": self.cards_of(&g.upcoming),
             "follow": self.follow(0),
-            "latest": self.cards_of(&g.latest[..g.latest.len().min(HOME_LATEST)]),
             "counts": self.status_counts(&all),
             "totals": {"topics": count_kind(RecordKind::Topic), "sessions": count_kind(RecordKind::Session), "outcomes": count_kind(RecordKind::Outcome)},
             "towns": towns,
             "types": types,
             "years": years,
-        })
+        });
+        // Moved in after: `json!` would copy them.
+        page["upcoming"] = self.cards_of(&g.upcoming);
+        page["latest"] = self.cards_of(&g.latest[..g.latest.len().min(HOME_LATEST)]);
+        page
     }
 
     fn place(&self, p: usize, n: usize) -> Value {
@@ -893,16 +999,16 @@ impl<'g> Renderer<'g> {
         let (range, pagination) = self.pagination(&base, n, list.len());
         // Records of this page, grouped by year (the list is newest first).
         let mut years: Vec<Value> = Vec::new();
-        for &i in &list[range] {
+        let Value::Array(cards) = self.cards_of(&list[range.clone()]) else {
+            unreachable!("cards_of gives an array")
+        };
+        for (&i, card) in list[range].iter().zip(cards) {
             let y = g.site.records[i].date().year();
             if years.last().and_then(|v| v["year"].as_i64()) != Some(y as i64) {
                 years.push(json!({"year": y, "records": []}));
             }
-            if let Some(last) = years.last_mut() {
-                last["records"]
-                    .as_array_mut()
-                    .expect("array")
-                    .push(Value::clone(&self.card(i)));
+            if let Some(Value::Array(records)) = years.last_mut().map(|v| &mut v["records"]) {
+                records.push(card);
             }
         }
         let mut info = self.place_link(p);
@@ -910,7 +1016,7 @@ impl<'g> Renderer<'g> {
         info["population"] = json!(place.population);
         info["households"] = json!(place.households);
         info["code"] = json!(place.code);
-        json!({
+        let mut page = json!({
             "title": place.name,
             "place": info,
             "breadcrumbs": self.breadcrumbs_place(p, false),
@@ -923,10 +1029,15 @@ impl<'g> Renderer<'g> {
             "follow": self.follow(p),
             "feed": {"title": format!("{} · {}", self.config.title, self.place_name_path(p)), "url": self.urls.link(&format!("{}feed.xml", Urls::place_path(place)))},
             "description": place.summary.as_deref().map(|s| markdown::truncate(&markdown::first_paragraph(s), 120)),
-            "upcoming": if n == 1 { self.cards_of(&g.upcoming_by_place[p]) } else { Vec::new() },
-            "years": years,
             "pagination": pagination,
-        })
+        });
+        page["upcoming"] = if n == 1 {
+            self.cards_of(&g.upcoming_by_place[p])
+        } else {
+            json!([])
+        };
+        page["years"] = Value::Array(years);
+        page
     }
 
     fn list(
@@ -939,13 +1050,14 @@ impl<'g> Renderer<'g> {
         parent: (&str, &str),
     ) -> Value {
         let (range, pagination) = self.pagination(base, n, list.len());
-        json!({
+        let mut page = json!({
             "title": title,
             "intro": intro,
             "breadcrumbs": [{"name": parent.0, "url": self.urls.link(parent.1)}],
-            "records": self.cards_of(&list[range]),
             "pagination": pagination,
-        })
+        });
+        page["records"] = self.cards_of(&list[range]);
+        page
     }
 
     /// `/search/`: the form, the filters' values and, for browsers without
@@ -1059,14 +1171,15 @@ impl<'g> Renderer<'g> {
         let mut crumbs = self.breadcrumbs_place(r.place, true);
         let mut common = json!({
             "title": r.title,
-            "card": self.card(i),
             "tags": r.tags,
             "summary": r.summary,
             "description": markdown::truncate(&r.plain_summary, 120),
-            "body_html": markdown::to_html(body),
             "extra": r.extra,
             "source": r.file,
         });
+        // Moved in: `json!` would copy them.
+        common["card"] = Value::clone(&self.card(i));
+        common["body_html"] = Value::String(markdown::to_html(body));
         let kind_data = match &r.data {
             RecordBody::Topic(t) => self.topic(i, t),
             RecordBody::Session(s) => self.session(i, s),
@@ -1129,7 +1242,7 @@ impl<'g> Renderer<'g> {
             chain.push((at(w), 6, json!({"kind": "withdrawn", "label": self.s("chain_withdrawn"), "date": self.date_value(w)})));
         }
         chain.sort_by_key(|c| (c.0, c.1));
-        json!({
+        let mut v = json!({
             "type": {"label": term.name, "url": self.urls.link(&format!("types/{}/", term.slug))},
             "status": self.status_value(i),
             "overdue": g.overdue[i],
@@ -1141,11 +1254,15 @@ impl<'g> Renderer<'g> {
             "withdrawn": t.withdrawn.map(|d| self.date_value(d)),
             "amount": t.amount.map(|a| self.amount_text(a)),
             "villages": t.villages.iter().map(|&p| self.place_link(p)).collect::<Vec<_>>(),
-            "related": self.cards_of(&t.related),
-            "sessions": self.cards_of(&g.sessions_of[i]),
-            "outcome": outcome.map(|o| self.card(o)),
             "chain": chain.into_iter().map(|c| c.2).collect::<Vec<_>>(),
-        })
+        });
+        v["related"] = self.cards_of(&t.related);
+        v["sessions"] = self.cards_of(&g.sessions_of[i]);
+        v["outcome"] = match outcome {
+            Some(o) => self.cards_of(&[o])[0].take(),
+            None => Value::Null,
+        };
+        v
     }
 
     fn session(&self, i: usize, s: &Session) -> Value {
@@ -1160,7 +1277,11 @@ impl<'g> Renderer<'g> {
                 Value::Null,
                 per.iter()
                     .filter_map(|(_, topic, t)| {
-                        topic.map(|ti| json!({"topic": self.card(ti), "tally": tally(t)}))
+                        topic.map(|ti| {
+                            let mut v = json!({"tally": tally(t)});
+                            v["topic"] = Value::clone(&self.card(ti));
+                            v
+                        })
                     })
                     .collect(),
             ),
@@ -1176,8 +1297,7 @@ impl<'g> Renderer<'g> {
                 json!({"name": name, "url": self.urls.link(&path)})
             })
             .collect();
-        json!({
-            "topics": self.cards_of(&s.topics),
+        let mut v = json!({
             "date": self.moment_value(&s.date),
             "end": s.end.map(|e| {
                 if e.day() == s.date.day() { json!({"text": e.local.format("%H:%M").to_string(), "iso": e.local.format("%Y-%m-%dT%H:%M").to_string()}) }
@@ -1191,7 +1311,9 @@ impl<'g> Renderer<'g> {
             "vote": vote,
             "votes": votes,
             "attachments": attachments,
-        })
+        });
+        v["topics"] = self.cards_of(&s.topics);
+        v
     }
 
     fn outcome(&self, i: usize, o: &Outcome) -> Value {
@@ -1199,9 +1321,7 @@ impl<'g> Renderer<'g> {
         let v = &self.config.vocabularies;
         let result = v.results.get(o.result);
         let topic = o.topic;
-        json!({
-            "topic": topic.map(|t| self.card(t)),
-            "sessions": self.cards_of(&o.sessions),
+        let mut v = json!({
             "decided": self.date_value(o.decided),
             "result": {"slug": result.slug, "label": result.name},
             "responsible": o.responsible,
@@ -1214,7 +1334,10 @@ impl<'g> Renderer<'g> {
                 json!({"date": self.date_value(p.date), "state": st.name, "final": st.is_final, "note": p.note})
             }).collect::<Vec<_>>(),
             "self_url": self.record_url(i),
-        })
+        });
+        v["topic"] = topic.map_or(Value::Null, |t| Value::clone(&self.card(t)));
+        v["sessions"] = self.cards_of(&o.sessions);
+        v
     }
 }
 
