@@ -120,7 +120,9 @@ pub struct Renderer<'g> {
 }
 
 /// Renders the cards of a list in one call; [`CARD_END`] follows each.
-const CARD_BATCH: &str = "__yishi_card_batch";
+/// Its name ends in `.html`: Tera escapes by the name of the template
+/// rendered.
+const CARD_BATCH: &str = "__yishi_card_batch.html";
 const CARD_END: &str = "<!--yishi:card-end-->";
 /// The heading level that `html` of a card is rendered at.
 const CARD_LEVEL: u8 = 3;

@@ -525,3 +525,34 @@ fn discovery_and_follow_links() {
     assert!(!sitemap.contains("404.html"));
     assert!(!sitemap.contains("draft"), "drafts are not listed");
 }
+
+#[test]
+fn markup_in_titles_and_summaries_is_escaped_in_every_list() {
+    let site = TempSite::new("valid");
+    site.write(
+        "content/alpha/east/topics/2021-budget.md",
+        "---\ntitle: \"<script>alert(1)</script>预算 & <b>加粗</b>\"\ntype: annual-budget\nproposed: 2021-01-10\nsummary: \"<img src=x onerror=alert(2)>摘要\"\n---\n年度预算草案。\n",
+    );
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The record's own page, its village's list, its type's and year's
+    // lists, and the page of the session that discusses it (a card).
+    for page in [
+        "alpha/east/topics/2021-budget/",
+        "alpha/east/",
+        "types/annual-budget/",
+        "years/2021/",
+        "alpha/east/sessions/2021-budget-meeting/",
+    ] {
+        let html = site.page(page);
+        assert!(
+            html.contains(
+                "&lt;script&gt;alert(1)&lt;/script&gt;预算 &amp; &lt;b&gt;加粗&lt;/b&gt;"
+            ),
+            "{page}: title not shown escaped"
+        );
+        assert!(!html.contains("<script>alert"), "{page}");
+        assert!(!html.contains("<b>加粗"), "{page}");
+        assert!(!html.contains("<img src=x"), "{page}");
+    }
+}
