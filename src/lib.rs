@@ -9,6 +9,7 @@ pub mod build;
 pub mod config;
 pub mod date;
 pub mod diagnostic;
+pub mod fold;
 pub mod link;
 pub mod load;
 pub mod markdown;

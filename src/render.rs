@@ -141,15 +141,45 @@ impl<'g> Renderer<'g> {
         previous_cards: Option<&CardCache>,
         known_card_hashes: Option<&HashMap<u64, u64>>,
     ) -> Result<Renderer<'g>, TemplateError> {
+        let t = load_strings(&theme, &config.language)?;
+        let site = json!({
+            "title": config.title,
+            "description": config.description,
+            "language": config.language,
+            "base_url": config.base_url,
+            "license": config.license,
+            "extra": config.extra,
+            "home_url": urls.link(""),
+            "search_url": urls.link("search/"),
+            "data_url": urls.link("data/"),
+            "feed_url": urls.link("feed.xml"),
+            "locale": config.language.replace('-', "_"),
+            "types_url": urls.link("types/"),
+            "years_url": urls.link("years/"),
+            "forms_url": urls.link("forms/"),
+            "css_url": urls.link("css/style.css"),
+            "as_of": graph.as_of.to_string(),
+            "generator": concat!("yishi ", env!("CARGO_PKG_VERSION")),
+        });
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape_html);
-        if let Err(e) = tera.add_raw_templates(
-            theme
-                .templates
-                .iter()
-                .map(|(n, s)| (n.as_str(), s.as_str())),
-        ) {
+        // Every page template is `.html`, and Tera escapes by the page's
+        // template: folded text is escaped in every template.
+        let fold = !crate::fold::shadows(&theme.templates);
+        let sources: Vec<(&str, std::borrow::Cow<str>)> = theme
+            .templates
+            .iter()
+            .map(|(n, src)| {
+                let src = if fold {
+                    crate::fold::fold(src, &t, &site, true, escape_html).into()
+                } else {
+                    std::borrow::Cow::Borrowed(src.as_str())
+                };
+                (n.as_str(), src)
+            })
+            .collect();
+        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, s)| (*n, s.as_ref()))) {
             return Err(TemplateError(template_diagnostic(&theme, &e)));
         }
         let card_template = theme
@@ -164,30 +194,8 @@ impl<'g> Renderer<'g> {
                 return Err(TemplateError(template_diagnostic(&theme, &e)));
             }
         }
-        let t = load_strings(&theme, &config.language)?;
         let mut base = tera::Context::new();
-        base.insert(
-            "site",
-            &json!({
-                "title": config.title,
-                "description": config.description,
-                "language": config.language,
-                "base_url": config.base_url,
-                "license": config.license,
-                "extra": config.extra,
-                "home_url": urls.link(""),
-                "search_url": urls.link("search/"),
-                "data_url": urls.link("data/"),
-                "feed_url": urls.link("feed.xml"),
-                "locale": config.language.replace('-', "_"),
-                "types_url": urls.link("types/"),
-                "years_url": urls.link("years/"),
-                "forms_url": urls.link("forms/"),
-                "css_url": urls.link("css/style.css"),
-                "as_of": graph.as_of.to_string(),
-                "generator": concat!("yishi ", env!("CARGO_PKG_VERSION")),
-            }),
-        );
+        base.insert("site", &site);
         base.insert("t", &t);
         let template_hashes = template_hashes(&theme);
         let mut r = Renderer {

@@ -556,3 +556,27 @@ fn markup_in_titles_and_summaries_is_escaped_in_every_list() {
         assert!(!html.contains("<img src=x"), "{page}");
     }
 }
+
+#[test]
+fn folding_ui_strings_into_templates_changes_no_page() {
+    // The built-in theme, whose `{{ t.… }}` and `{{ site.… }}` are folded.
+    let folded = built();
+    // The same theme on disk, plus a template that binds `t`: that turns
+    // folding off for the whole theme (see `fold.rs`).
+    let site = TempSite::new("valid");
+    copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &site.path("themes/default"),
+    );
+    site.write("themes/default/templates/unused.html", "{% set t = 1 %}");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let a = files_in(&folded.path("public"));
+    let b = files_in(&site.path("public"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    let pages = a.keys().filter(|k| k.ends_with(".html")).count();
+    assert!(pages > 20, "{pages}");
+    for (path, bytes) in &a {
+        assert!(b[path] == *bytes, "{path} differs");
+    }
+}
