@@ -140,14 +140,42 @@ pub fn to_html(markdown: &str) -> String {
 }
 
 /// The first paragraph of a body as plain text, for the default summary.
+///
+/// Looked for in a growing prefix that ends at a blank line: how the lines
+/// before a blank line divide into blocks does not depend on what comes
+/// after it, except where a list turns loose later (its items then become
+/// paragraphs; the prefix shows no paragraph there and grows) and for link
+/// reference and footnote definitions (with `]:` anywhere, the whole body
+/// is read). Bodies are long; their first paragraph comes early.
 pub fn first_paragraph(markdown: &str) -> String {
+    if !markdown.contains("]:") {
+        let mut want = 1024;
+        while want < markdown.len() {
+            // Bytes: `want` need not fall on a character boundary.
+            let blank = markdown.as_bytes()[want..]
+                .windows(2)
+                .position(|w| w == b"\n\n");
+            let Some(cut) = blank.map(|i| want + i + 2) else {
+                break;
+            };
+            if let Some(p) = paragraph_in(&markdown[..cut]) {
+                return p;
+            }
+            want = cut * 4;
+        }
+    }
+    paragraph_in(markdown).unwrap_or_default()
+}
+
+/// The first paragraph of `markdown` as plain text, if it has one.
+fn paragraph_in(markdown: &str) -> Option<String> {
     let mut text = String::new();
     let mut inside = false;
     let mut skip_raw = false; // inside a raw <script> or <style>
     for e in Parser::new_ext(markdown, options()) {
         match e {
             Event::Start(Tag::Paragraph) => inside = true,
-            Event::End(TagEnd::Paragraph) if inside => break,
+            Event::End(TagEnd::Paragraph) if inside => return Some(text.trim().to_string()),
             Event::Html(h) | Event::InlineHtml(h) => {
                 let mut dropped = String::new();
                 strip_tags(&h, &mut dropped, &mut skip_raw);
@@ -157,7 +185,7 @@ pub fn first_paragraph(markdown: &str) -> String {
             _ => {}
         }
     }
-    text.trim().to_string()
+    None
 }
 
 /// The readable text of a body, for the search index: the text of
@@ -305,6 +333,37 @@ mod tests {
         let html = to_html("![a](https://cdn.example.com/x.png) ![b](files/map.png)");
         assert!(!html.contains("cdn.example.com"), "{html}");
         assert!(html.contains("files/map.png"), "{html}");
+    }
+
+    #[test]
+    fn first_paragraph_of_a_prefix_is_that_of_the_whole_body() {
+        // Long bodies, so that the prefix search applies, whose first
+        // paragraph comes late or depends on what follows.
+        let filler = "| 项目 | 金额 |\n|---|---|\n| 道路 | 100 |\n\n".repeat(40);
+        let cases = [
+            // A list that turns loose after the first cut: its item is the
+            // first paragraph.
+            format!("- 第一项\n{}\n- 第二项\n\n正文。", "\n".repeat(1100)),
+            format!("- 甲\n- 乙\n\n{filler}- 丙\n\n- 丁\n\n段落。"),
+            // A fence that spans blank lines.
+            format!("```\n{filler}\n```\n\n围栏之后的段落。"),
+            // An HTML comment that spans blank lines.
+            format!("<!--\n{filler}-->\n\n注释之后的段落。"),
+            // A paragraph far into the body.
+            format!("{filler}## 标题\n\n远处的段落。\n\n再一段。"),
+            // A reference defined at the end.
+            format!("见[规划][1]。\n\n{filler}[1]: https://example.org/"),
+            format!("{filler}没有空行结尾的段落"),
+            "短正文。".to_string(),
+            String::new(),
+        ];
+        for body in &cases {
+            let whole = paragraph_in(body).unwrap_or_default();
+            assert_eq!(first_paragraph(body), whole, "{body:.60}");
+        }
+        assert_eq!(first_paragraph(&cases[0]), "第一项");
+        assert_eq!(first_paragraph(&cases[2]), "围栏之后的段落。");
+        assert_eq!(first_paragraph(&cases[5]), "见规划。");
     }
 
     #[test]
