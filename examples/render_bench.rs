@@ -35,7 +35,6 @@ fn main() {
         urls,
         checked.context,
         None,
-        None,
     )
     .expect("templates");
     // Up to `per_template` pages of each template, spread over the site.

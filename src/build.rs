@@ -277,8 +277,6 @@ struct PageCacheFile {
     pages: PageCache,
     /// The other files of the output (theme files, attachments).
     others: Vec<String>,
-    /// Card key → card hash (see `Renderer::card_hashes`).
-    cards: std::collections::HashMap<u64, u64>,
     /// Jobs that write several files (search index, data sets): their main
     /// file → all their files.
     groups: std::collections::HashMap<String, Vec<String>>,
@@ -299,7 +297,6 @@ fn write_page_cache(
     output: &Path,
     plan: &[(PageJob, String, Option<u64>)],
     others: Vec<String>,
-    cards: std::collections::HashMap<u64, u64>,
     groups: std::collections::HashMap<String, Vec<String>>,
 ) {
     let pages: PageCache = plan
@@ -324,7 +321,6 @@ fn write_page_cache(
         version: env!("CARGO_PKG_VERSION").to_string(),
         pages,
         others,
-        cards,
         groups,
     };
     if let Ok(bytes) = serde_json::to_vec(&cache) {
@@ -358,16 +354,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let static_files = theme.static_files.clone();
     let cache_file = page_cache_path(&output);
     let previous = read_page_cache(&cache_file);
-    let renderer = Renderer::new(
-        theme,
-        &graph,
-        &config,
-        urls,
-        checked_context,
-        None,
-        Some(&previous.cards),
-    )
-    .map_err(|e| BuildError::Content(vec![e.0]))?;
+    let renderer = Renderer::new(theme, &graph, &config, urls, checked_context, None)
+        .map_err(|e| BuildError::Content(vec![e.0]))?;
     timings.push(("prepare", t_render.elapsed()));
     let t_plan = Instant::now();
     let out = Output::begin(&output)
@@ -490,14 +478,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             .map(|(rel, _)| rel.clone())
             .chain(graph.site.attachments.iter().map(|a| a.rel.clone()))
             .collect();
-        write_page_cache(
-            &cache_file,
-            &output,
-            &plan,
-            others,
-            renderer.card_hashes(),
-            groups,
-        );
+        write_page_cache(&cache_file, &output, &plan, others, groups);
     }
     timings.push(("cache", t_cache.elapsed()));
     Ok(BuildReport {

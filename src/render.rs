@@ -22,9 +22,9 @@ use crate::url::Urls;
 /// How many latest records the home page shows.
 const HOME_LATEST: usize = 12;
 
-/// Cards of a previous build by record id: (key, card, hash of the card).
-/// A card whose key is unchanged is reused instead of built again.
-pub type CardCache = HashMap<String, (u64, Arc<Value>, u64)>;
+/// Cards of a previous build by record id: (key, card). A card whose key is
+/// unchanged is reused instead of built again.
+pub type CardCache = HashMap<String, (u64, Arc<Value>)>;
 
 /// One page to render.
 #[derive(Debug, Clone, Copy)]
@@ -87,10 +87,11 @@ pub struct Renderer<'g> {
     /// Per record: the card shown in lists.
     /// Built on first use: a rebuild that renders few pages builds few.
     cards: Vec<std::sync::OnceLock<Arc<Value>>>,
-    /// Per record: what its card depends on (see [`CardCache`]).
+    /// Per record: a hash of everything its card depends on. It stands for
+    /// the card in page fingerprints, so no card is built just to be
+    /// hashed; an edit of a body alone then also re-renders the lists that
+    /// show the record, which is cheap.
     card_keys: Vec<u64>,
-    /// Per record: a hash of its card, for page fingerprints.
-    card_hashes: Vec<u64>,
     /// Per place: its status counts (the same on every page of the place).
     place_counts: Vec<Value>,
     /// Per template: a hash of its source and of every template it uses.
@@ -139,7 +140,6 @@ impl<'g> Renderer<'g> {
         urls: Urls,
         global: u64,
         previous_cards: Option<&CardCache>,
-        known_card_hashes: Option<&HashMap<u64, u64>>,
     ) -> Result<Renderer<'g>, TemplateError> {
         let t = load_strings(&theme, &config.language)?;
         let site = json!({
@@ -208,7 +208,6 @@ impl<'g> Renderer<'g> {
             base,
             cards: Vec::new(),
             card_keys: Vec::new(),
-            card_hashes: Vec::new(),
             place_counts: Vec::new(),
             template_hashes,
             global,
@@ -223,36 +222,24 @@ impl<'g> Renderer<'g> {
             card_template,
             card_contexts: Mutex::new(Vec::new()),
         };
-        let built: Vec<(u64, Option<Arc<Value>>, u64)> = (0..graph.site.records.len())
+        // Cards themselves are built when a page first shows them.
+        let keyed: Vec<(u64, Option<Arc<Value>>)> = (0..graph.site.records.len())
             .into_par_iter()
             .map(|i| {
                 let key = r.card_key(i);
-                if let Some((k, card, h)) =
-                    previous_cards.and_then(|c| c.get(&graph.site.records[i].id))
-                {
-                    if *k == key {
-                        return (key, Some(card.clone()), *h);
-                    }
-                }
-                if let Some(h) = known_card_hashes.and_then(|k| k.get(&key)) {
-                    return (key, None, *h);
-                }
-                let card = r.build_card(i);
-                let h = hash_of(&card.to_string());
-                if !r.retain_cards {
-                    return (key, None, h);
-                }
-                (key, Some(Arc::new(card)), h)
+                let previous = previous_cards
+                    .and_then(|c| c.get(&graph.site.records[i].id))
+                    .filter(|(k, _)| *k == key);
+                (key, previous.map(|(_, card)| card.clone()))
             })
             .collect();
-        for (key, card, h) in built {
+        for (key, card) in keyed {
             r.card_keys.push(key);
             let cell = std::sync::OnceLock::new();
             if let Some(card) = card {
                 let _ = cell.set(card);
             }
             r.cards.push(cell);
-            r.card_hashes.push(h);
         }
         r.place_counts = graph
             .by_place
@@ -263,8 +250,9 @@ impl<'g> Renderer<'g> {
         Ok(r)
     }
 
-    /// What a record's card shows besides its own file: the status and
-    /// overdue flag of its topics, and everything site-wide (`global`).
+    /// What a record's card shows: its own file (and kind and place), the
+    /// status and overdue flag of its topics, and everything site-wide
+    /// (`global`: settings, places, strings, the reference date).
     fn card_key(&self, i: usize) -> u64 {
         let g = self.graph;
         let r = &g.site.records[i];
@@ -273,7 +261,7 @@ impl<'g> Renderer<'g> {
             .iter()
             .map(|&t| (g.status[t], g.overdue[t]))
             .collect();
-        hash_of(&(self.global, r.source_hash, &r.id, r.place, topics))
+        hash_of(&(self.global, r.source_hash, &r.id, r.kind, r.place, topics))
     }
 
     /// The cards built in this build, for the next one (the preview).
@@ -285,21 +273,8 @@ impl<'g> Renderer<'g> {
             .enumerate()
             .filter_map(|(i, r)| {
                 let card = self.cards[i].get()?;
-                Some((
-                    r.id.clone(),
-                    (self.card_keys[i], card.clone(), self.card_hashes[i]),
-                ))
+                Some((r.id.clone(), (self.card_keys[i], card.clone())))
             })
-            .collect()
-    }
-
-    /// Card key → card hash, for the next build in another process: a card
-    /// whose key it knows need not be built to compute fingerprints.
-    pub fn card_hashes(&self) -> HashMap<u64, u64> {
-        self.card_keys
-            .iter()
-            .copied()
-            .zip(self.card_hashes.iter().copied())
             .collect()
     }
 
@@ -461,7 +436,7 @@ impl<'g> Renderer<'g> {
         use std::hash::Hash;
         let g = self.graph;
         let r = &g.site.records[i];
-        (0u8, r.source_hash, self.card_hashes[i]).hash(h);
+        (0u8, r.source_hash, self.card_keys[i]).hash(h);
         let mut neighbours: Vec<usize> = g.topics_of(i);
         match &r.data {
             RecordBody::Topic(t) => {
@@ -476,7 +451,7 @@ impl<'g> Renderer<'g> {
             RecordBody::Outcome(o) => neighbours.extend(&o.sessions),
         }
         for j in neighbours {
-            (j, self.card_hashes[j], &g.site.records[j].id).hash(h);
+            (j, self.card_keys[j], &g.site.records[j].id).hash(h);
         }
     }
 
@@ -540,7 +515,7 @@ impl<'g> Renderer<'g> {
                 list.len().hash(h);
                 let start = (n - 1) * size;
                 for &i in &list[start.min(list.len())..(start + size).min(list.len())] {
-                    self.card_hashes[i].hash(h);
+                    self.card_keys[i].hash(h);
                 }
             };
         match job {
@@ -571,7 +546,7 @@ impl<'g> Renderer<'g> {
                 slice(&g.by_place[p], n, &mut h);
                 if n == 1 {
                     for &i in &g.upcoming_by_place[p] {
-                        self.card_hashes[i].hash(&mut h);
+                        self.card_keys[i].hash(&mut h);
                     }
                 }
                 for &c in &g.site.places[p].children {

@@ -113,7 +113,6 @@ impl Workspace {
             urls,
             checked.context,
             Some(&self.cards),
-            None,
         )
         .map_err(|e| BuildError::Content(vec![e.0]))?;
         mark("prepare", &mut timings);
