@@ -125,7 +125,9 @@ pub fn check_with(
         Some(found) => found,
         None => {
             diags = Diagnostics::new();
-            let (l, t) = crate::load::load(root, &reserved, Some(&cache.records), &mut diags);
+            // A one-off build keeps no cache: its files need no stamps.
+            let known = cache.retain.then_some(&cache.records);
+            let (l, t) = crate::load::load(root, &reserved, known, &mut diags);
             (l, std::sync::Arc::new(t))
         }
     };

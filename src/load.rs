@@ -346,7 +346,8 @@ fn read_records(
                     return RecordInput::Reused(hit.clone());
                 }
             }
-            let stamp = Stamp::of(&p.path);
+            // Stamps only serve a cache (a one-off build passes none).
+            let stamp = cache.and_then(|_| Stamp::of(&p.path));
             if let Some(hit) = hit {
                 let trusted = match (&stamp, &hit.stamp) {
                     (Some(now), Some(old)) => now.trusts(old, hit.read_at),

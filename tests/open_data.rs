@@ -86,7 +86,7 @@ impl Site {
 
     fn json_bytes(&self, set: &DataSet) -> Vec<u8> {
         let mut out = Vec::new();
-        data::write_json(&self.ctx(), set, &mut out).unwrap();
+        DataFile::Json.write(&self.ctx(), set, &mut out).unwrap();
         out
     }
 
@@ -96,7 +96,9 @@ impl Site {
 
     fn csv_bytes(&self, set: &DataSet, kind: RecordKind) -> Vec<u8> {
         let mut out = Vec::new();
-        data::write_csv(&self.ctx(), set, kind, &mut out).unwrap();
+        DataFile::Csv(kind)
+            .write(&self.ctx(), set, &mut out)
+            .unwrap();
         out
     }
 }
@@ -481,6 +483,36 @@ fn a_town_includes_its_villages_and_a_village_the_town_topics_naming_it() {
     );
     assert!(!town.contains("beta/garden/2024-parking"));
     assert_eq!(ids("data/").len(), site.checked.graph.site.records.len());
+}
+
+#[test]
+fn a_town_job_writes_its_villages_files_as_they_would_be_alone() {
+    for site in [Site::fixture(), Site::demo()] {
+        let ctx = site.ctx();
+        let sets = site.sets();
+        let followers = data::followers(&ctx, &sets);
+        let villages: usize = followers.iter().map(Vec::len).sum();
+        assert!(villages >= 2, "{villages}");
+        assert!(followers[0].is_empty(), "the whole site's set leads none");
+        for (k, others) in followers.iter().enumerate() {
+            let others: Vec<&DataSet> = others.iter().map(|&o| &sets[o]).collect();
+            for f in DataFile::ALL {
+                let mut led = data::Followers::new(&ctx, f, &others);
+                let mut lead = Vec::new();
+                f.write_with(&ctx, &sets[k], &mut led, &mut lead).unwrap();
+                let mut alone = Vec::new();
+                f.write(&ctx, &sets[k], &mut alone).unwrap();
+                assert!(lead == alone, "{}{}", sets[k].dir, f.name());
+                // Every village's file came from the town's records.
+                assert!(led.complete(), "{}{}", sets[k].dir, f.name());
+                for (set, bytes) in led.finish(&ctx, f).unwrap() {
+                    let mut alone = Vec::new();
+                    f.write(&ctx, set, &mut alone).unwrap();
+                    assert!(bytes == alone, "{}{}", set.dir, f.name());
+                }
+            }
+        }
+    }
 }
 
 #[test]

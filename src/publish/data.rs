@@ -137,10 +137,121 @@ impl DataFile {
 
     /// Writes the file (see [`write_json`], [`write_csv`]).
     pub fn write(self, ctx: &Ctx, set: &DataSet, w: &mut dyn Write) -> io::Result<()> {
+        self.write_with(ctx, set, &mut Followers::default(), w)
+    }
+
+    /// Writes the file of `set` to `w` and, from the same encoded records,
+    /// the same file of each of `followers` (see [`Followers`]).
+    pub fn write_with(
+        self,
+        ctx: &Ctx,
+        set: &DataSet,
+        followers: &mut Followers,
+        w: &mut dyn Write,
+    ) -> io::Result<()> {
         match self {
-            DataFile::Json => write_json(ctx, set, w),
-            DataFile::Csv(kind) => write_csv(ctx, set, kind, w),
+            DataFile::Json => write_json(ctx, set, followers, w),
+            DataFile::Csv(kind) => write_csv(ctx, set, kind, followers, w),
         }
+    }
+}
+
+/// Sets written along with a bigger one: a town's data job also writes its
+/// villages' files, from each record encoded once for both. A follower's
+/// records are the leader's records it lists, in the same order (indexes
+/// are sorted once, newest first); a follower whose file would come out
+/// otherwise is written on its own instead ([`Followers::finish`]).
+#[derive(Default)]
+pub struct Followers<'s> {
+    sets: Vec<Follower<'s>>,
+}
+
+struct Follower<'s> {
+    set: &'s DataSet,
+    /// The records its file lists (of one kind, for a CSV file).
+    want: Vec<usize>,
+    /// How many of `want` have been appended to `bytes`.
+    done: usize,
+    bytes: Vec<u8>,
+}
+
+impl<'s> Followers<'s> {
+    /// Followers for the file `file` of each of `sets`.
+    pub fn new(ctx: &Ctx, file: DataFile, sets: &[&'s DataSet]) -> Followers<'s> {
+        let records = &ctx.graph.site.records;
+        let sets = sets
+            .iter()
+            .map(|set| Follower {
+                set,
+                want: match file {
+                    DataFile::Json => set.records.clone(),
+                    DataFile::Csv(kind) => set
+                        .records
+                        .iter()
+                        .copied()
+                        .filter(|&i| records[i].kind == kind)
+                        .collect(),
+                },
+                done: 0,
+                bytes: Vec::new(),
+            })
+            .collect();
+        Followers { sets }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+
+    /// Start every follower's file with `head(set)`.
+    fn heads(
+        &mut self,
+        mut head: impl FnMut(&DataSet, &mut Vec<u8>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        for f in &mut self.sets {
+            head(f.set, &mut f.bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Record `i` of the leader, encoded as `bytes`; `sep(n)` goes before
+    /// the `n`th record of a file.
+    fn record(&mut self, i: usize, bytes: &[u8], sep: impl Fn(usize) -> &'static [u8]) {
+        for f in &mut self.sets {
+            if f.want.get(f.done) == Some(&i) {
+                f.bytes.extend_from_slice(sep(f.done));
+                f.bytes.extend_from_slice(bytes);
+                f.done += 1;
+            }
+        }
+    }
+
+    fn tails(&mut self, tail: &[u8]) {
+        for f in &mut self.sets {
+            f.bytes.extend_from_slice(tail);
+        }
+    }
+
+    /// Whether every follower received exactly its records (so that
+    /// [`Followers::finish`] writes none of them again).
+    pub fn complete(&self) -> bool {
+        self.sets.iter().all(|f| f.done == f.want.len())
+    }
+
+    /// Each follower's set and file. One that did not receive exactly its
+    /// records is written on its own with `file`.
+    pub fn finish(self, ctx: &Ctx, file: DataFile) -> io::Result<Vec<(&'s DataSet, Vec<u8>)>> {
+        self.sets
+            .into_iter()
+            .map(|f| {
+                if f.done == f.want.len() {
+                    return Ok((f.set, f.bytes));
+                }
+                let mut bytes = Vec::new();
+                file.write(ctx, f.set, &mut bytes)?;
+                Ok((f.set, bytes))
+            })
+            .collect()
     }
 }
 
@@ -173,6 +284,27 @@ pub fn data_sets(ctx: &Ctx) -> Vec<DataSet> {
         stack.extend(place.children.iter().rev());
     }
     sets
+}
+
+/// Per set, the sets its job writes too (see [`Followers`]): the places
+/// below a town or other place that have no places below them. The whole
+/// site's set leads none (it alone carries bodies; its job is the longest).
+pub fn followers(ctx: &Ctx, sets: &[DataSet]) -> Vec<Vec<usize>> {
+    let places = &ctx.graph.site.places;
+    let set_of: std::collections::HashMap<usize, usize> =
+        sets.iter().enumerate().map(|(k, s)| (s.place, k)).collect();
+    let mut out = vec![Vec::new(); sets.len()];
+    for (k, set) in sets.iter().enumerate() {
+        let place = &places[set.place];
+        if let Some(parent) = place.parent.filter(|&p| p != 0) {
+            if place.children.is_empty() {
+                if let Some(&lead) = set_of.get(&parent) {
+                    out[lead].push(k);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The output-relative paths of a set's files (`data/shezhu/records.json`,
@@ -829,13 +961,49 @@ fn json_err(e: serde_json::Error) -> io::Error {
 
 /// Writes `records.json` of `set` to `w`, record by record. `w` should be
 /// buffered (a `BufWriter`): the document is written in many small pieces.
-pub fn write_json(ctx: &Ctx, set: &DataSet, w: &mut dyn Write) -> io::Result<()> {
+pub fn write_json(
+    ctx: &Ctx,
+    set: &DataSet,
+    followers: &mut Followers,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let base = ctx.urls.absolute("");
     let env = Env {
         ctx,
         base: &base,
         bodies: set.place == 0,
     };
+    // Followers carry no bodies either: only the whole site's file does.
+    debug_assert!(followers.is_empty() || set.place != 0);
+    write_json_head(ctx, set, &base, w)?;
+    followers.heads(|f, bytes| write_json_head(ctx, f, &base, bytes))?;
+    let sep = |n: usize| -> &'static [u8] {
+        if n == 0 {
+            b"\n"
+        } else {
+            b",\n"
+        }
+    };
+    // Each record is serialised into one reused buffer (static dispatch,
+    // no allocation once it has grown), then written in one call.
+    let mut buf = Vec::with_capacity(8192);
+    for (n, &i) in set.records.iter().enumerate() {
+        buf.clear();
+        buf.extend_from_slice(sep(n));
+        let start = buf.len();
+        write_record(env, i, &mut buf)?;
+        w.write_all(&buf)?;
+        followers.record(i, &buf[start..], sep);
+    }
+    w.write_all(JSON_TAIL)?;
+    followers.tails(JSON_TAIL);
+    Ok(())
+}
+
+const JSON_TAIL: &[u8] = b"\n]}\n";
+
+/// The document's fields before the records, through `"records":[`.
+fn write_json_head(ctx: &Ctx, set: &DataSet, base: &str, w: &mut dyn Write) -> io::Result<()> {
     let place = &ctx.graph.site.places[set.place];
     let put = |w: &mut dyn Write, v: &dyn erased_json::Value| v.write_to(w);
     w.write_all(b"{\"schema\":")?;
@@ -847,7 +1015,7 @@ pub fn write_json(ctx: &Ctx, set: &DataSet, w: &mut dyn Write) -> io::Result<()>
         w,
         &SiteInfo {
             title: &ctx.config.title,
-            base_url: &base,
+            base_url: base,
             license: ctx.config.license.as_deref(),
         },
     )?;
@@ -869,17 +1037,7 @@ pub fn write_json(ctx: &Ctx, set: &DataSet, w: &mut dyn Write) -> io::Result<()>
     put(w, &Day(ctx.graph.as_of))?;
     w.write_all(b",\"counts\":")?;
     put(w, &counts(ctx, set))?;
-    w.write_all(b",\"records\":[")?;
-    // Each record is serialised into one reused buffer (static dispatch,
-    // no allocation once it has grown), then written in one call.
-    let mut buf = Vec::with_capacity(8192);
-    for (n, &i) in set.records.iter().enumerate() {
-        buf.clear();
-        buf.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-        write_record(env, i, &mut buf)?;
-        w.write_all(&buf)?;
-    }
-    w.write_all(b"\n]}\n")
+    w.write_all(b",\"records\":[")
 }
 
 /// Appends record `i` as one JSON object to `buf`: its fields through
@@ -1102,13 +1260,36 @@ impl Row {
 /// Writes `topics.csv`, `sessions.csv` or `outcomes.csv` of `set` to `w`:
 /// a byte-order mark, the header row, then one row per record of `kind`,
 /// newest first.
-pub fn write_csv(ctx: &Ctx, set: &DataSet, kind: RecordKind, w: &mut dyn Write) -> io::Result<()> {
-    w.write_all(b"\xEF\xBB\xBF")?;
+pub fn write_csv(
+    ctx: &Ctx,
+    set: &DataSet,
+    kind: RecordKind,
+    followers: &mut Followers,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    w.write_all(BOM)?;
+    // With followers, each row is flushed through `Tee` as it is written and
+    // its bytes (in `row_bytes`) handed to them too.
+    let row_bytes = std::cell::RefCell::new(Vec::new());
+    let tee = Tee {
+        w,
+        copy: (!followers.is_empty()).then_some(&row_bytes),
+    };
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(w);
+        .from_writer(tee);
     let columns = csv_columns(kind);
     out.write_record(columns.iter().map(|k| ctx.label("data_columns", k)))?;
+    if !followers.is_empty() {
+        out.flush()?;
+        let head = std::mem::take(&mut *row_bytes.borrow_mut());
+        followers.heads(|_, bytes| {
+            bytes.extend_from_slice(BOM);
+            bytes.extend_from_slice(&head);
+            Ok(())
+        })?;
+    }
 
     let base = ctx.urls.absolute("");
     let env = Env {
@@ -1234,9 +1415,37 @@ pub fn write_csv(ctx: &Ctx, set: &DataSet, kind: RecordKind, w: &mut dyn Write) 
         row.joined(&r.tags, |c, t| c.push_str(t));
         row.text(&r.plain_summary);
         out.write_record(row.cells())?;
+        if !followers.is_empty() {
+            out.flush()?;
+            let mut bytes = row_bytes.borrow_mut();
+            followers.record(i, &bytes, |_| b"");
+            bytes.clear();
+        }
     }
     out.flush()?;
     Ok(())
+}
+
+/// Passes writes on to `w`, and copies them into `copy` when set. Its
+/// `flush` does not flush `w` (the CSV writer flushes after every row when
+/// rows are copied; the caller flushes the file once).
+struct Tee<'a, 'w> {
+    w: &'a mut (dyn Write + 'w),
+    copy: Option<&'a std::cell::RefCell<Vec<u8>>>,
+}
+
+impl Write for Tee<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.w.write_all(buf)?;
+        if let Some(copy) = self.copy {
+            copy.borrow_mut().extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

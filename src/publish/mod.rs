@@ -105,22 +105,36 @@ pub struct Lists {
     pub feeds: Vec<feeds::Feed>,
     pub calendars: Vec<calendar::Calendar>,
     pub data_sets: Vec<data::DataSet>,
+    /// Per data set: the sets its job also writes (a town's villages; see
+    /// [`data::Followers`]). A set that follows another has no job.
+    pub data_followers: Vec<Vec<usize>>,
 }
 
 impl Lists {
     pub fn new(ctx: &Ctx) -> Lists {
+        let data_sets = data::data_sets(ctx);
+        let data_followers = data::followers(ctx, &data_sets);
         Lists {
             feeds: feeds::feeds(ctx),
             calendars: calendar::calendars(ctx),
-            data_sets: data::data_sets(ctx),
+            data_sets,
+            data_followers,
         }
+    }
+
+    /// Whether data set `k` is written by another set's job.
+    fn follows(&self, k: usize) -> bool {
+        self.data_followers.iter().any(|f| f.contains(&k))
     }
 
     /// Every artifact, in a stable order.
     pub fn artifacts(&self) -> Vec<Artifact> {
         let mut all: Vec<Artifact> = (0..self.feeds.len()).map(Artifact::Feed).collect();
         all.extend((0..self.calendars.len()).map(Artifact::Calendar));
-        all.extend((0..self.data_sets.len()).map(Artifact::DataSet));
+        let leads: Vec<usize> = (0..self.data_sets.len())
+            .filter(|&k| !self.follows(k))
+            .collect();
+        all.extend(leads.into_iter().map(Artifact::DataSet));
         all.extend([
             Artifact::DataSchema,
             Artifact::SearchIndex,
@@ -193,11 +207,21 @@ pub fn write(
         }
         Artifact::DataSet(k) => {
             let set = &lists.data_sets[k];
+            let others: Vec<&data::DataSet> = lists.data_followers[k]
+                .iter()
+                .map(|&f| &lists.data_sets[f])
+                .collect();
             let mut files = Vec::new();
             for f in data::DataFile::ALL {
                 let path = format!("{}{}", set.dir, f.name());
-                out.put_stream(&path, &mut |w| f.write(ctx, set, w))?;
+                let mut followers = data::Followers::new(ctx, f, &others);
+                out.put_stream(&path, &mut |w| f.write_with(ctx, set, &mut followers, w))?;
                 files.push(path);
+                for (other, bytes) in followers.finish(ctx, f)? {
+                    let path = format!("{}{}", other.dir, f.name());
+                    out.put(&path, bytes)?;
+                    files.push(path);
+                }
             }
             Ok(files)
         }
