@@ -116,8 +116,9 @@ pub struct Renderer<'g> {
     card_html: Vec<OnceLock<Arc<str>>>,
     /// Whether the theme has `partials/card.html` (else cards carry no HTML).
     card_template: bool,
-    /// Contexts with the site-wide values, reused by card renders.
-    card_contexts: Mutex<Vec<tera::Context>>,
+    /// Contexts holding the site-wide values (`base`), reused from page to
+    /// page (see [`Renderer::with_context`]).
+    contexts: Mutex<Vec<tera::Context>>,
 }
 
 /// Renders the cards of a list in one call; [`CARD_END`] follows each.
@@ -220,7 +221,7 @@ impl<'g> Renderer<'g> {
                 .map(|_| OnceLock::new())
                 .collect(),
             card_template,
-            card_contexts: Mutex::new(Vec::new()),
+            contexts: Mutex::new(Vec::new()),
         };
         // Cards themselves are built when a page first shows them.
         let keyed: Vec<(u64, Option<Arc<Value>>)> = (0..graph.site.records.len())
@@ -662,13 +663,41 @@ impl<'g> Renderer<'g> {
             "canonical_url".into(),
             Value::String(self.urls.absolute(&path)),
         );
-        let mut ctx = tera::Context::from_value(Value::Object(top))
+        let keys: Vec<String> = top.keys().cloned().collect();
+        let page = tera::Context::from_value(Value::Object(top))
             .map_err(|e| RenderFailure::Template(ctx_err(e)))?;
-        ctx.extend(self.base.clone());
-        let html = self.tera.render(template, &ctx).map_err(|e| {
+        let html = self.with_context(page, &keys, |ctx| self.tera.render(template, ctx));
+        let html = html.map_err(|e| {
             RenderFailure::Template(TemplateError(template_diagnostic(&self.theme, &e)))
         })?;
         Ok((path, html))
+    }
+
+    /// Runs `f` with the site-wide context (`site`, `t`) plus `vars`, whose
+    /// top-level names are `keys`. The site-wide part is not copied for each
+    /// page: contexts are taken from a pool and the page's values removed
+    /// again afterwards.
+    fn with_context<T>(
+        &self,
+        vars: tera::Context,
+        keys: &[String],
+        f: impl FnOnce(&tera::Context) -> T,
+    ) -> T {
+        let mut ctx = self
+            .contexts
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_else(|| self.base.clone());
+        ctx.extend(vars);
+        let result = f(&ctx);
+        for key in keys {
+            ctx.remove(key);
+        }
+        if let Ok(mut pool) = self.contexts.lock() {
+            pool.push(ctx);
+        }
+        result
     }
 
     fn s<'a>(&'a self, key: &'a str) -> &'a str {
@@ -848,21 +877,12 @@ impl<'g> Renderer<'g> {
     /// `partials/card.html` for each card of `batch`, in one call.
     fn render_cards(&self, batch: Vec<Value>) -> Option<Vec<String>> {
         let n = batch.len();
-        let mut ctx = self
-            .card_contexts
-            .lock()
-            .ok()
-            .and_then(|mut pool| pool.pop())
-            .unwrap_or_else(|| self.base.clone());
         let mut vars = serde_json::Map::new();
         vars.insert("cards".into(), Value::Array(batch));
         vars.insert("level".into(), json!(CARD_LEVEL));
-        ctx.extend(tera::Context::from_value(Value::Object(vars)).ok()?);
-        let html = self.tera.render(CARD_BATCH, &ctx);
-        ctx.remove("cards");
-        if let Ok(mut pool) = self.card_contexts.lock() {
-            pool.push(ctx);
-        }
+        let keys = ["cards".to_string(), "level".to_string()];
+        let vars = tera::Context::from_value(Value::Object(vars)).ok()?;
+        let html = self.with_context(vars, &keys, |ctx| self.tera.render(CARD_BATCH, ctx));
         let html = html.ok()?;
         let mut pieces: Vec<String> = html.split(CARD_END).map(str::to_string).collect();
         // A card whose own text holds the marker cannot be told apart: those
