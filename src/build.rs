@@ -300,6 +300,7 @@ fn write_page_cache(
     plan: &[(PageJob, String, Option<u64>)],
     others: Vec<String>,
     groups: std::collections::HashMap<String, Vec<String>>,
+    stamps: &std::collections::HashMap<String, crate::output::Stamp>,
 ) {
     let pages: PageCache = plan
         .par_iter()
@@ -309,14 +310,12 @@ fn write_page_cache(
         })
         .filter_map(|(file, fp)| {
             let fp = fp?;
-            let m = std::fs::metadata(output.join(file)).ok()?;
-            let ns = m
-                .modified()
-                .ok()?
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()?
-                .as_nanos() as i128;
-            Some((file.clone(), (fp, m.len(), ns)))
+            // Known from writing it; else looked up.
+            let (len, mtime) = match stamps.get(file) {
+                Some(&s) => s,
+                None => crate::output::stamp(&std::fs::metadata(output.join(file)).ok()?)?,
+            };
+            Some((file.clone(), (fp, len, mtime)))
         })
         .collect();
     let cache = PageCacheFile {
@@ -404,7 +403,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     for ((job, key, _), cached) in plan.iter().zip(cached) {
         if cached {
             for file in files_of(job, key).unwrap_or_default() {
-                out.keep(&file).map_err(|e| BuildError::Io(e.to_string()))?;
+                let stamp = previous
+                    .pages
+                    .get(&file)
+                    .map(|&(_, len, mtime)| (len, mtime));
+                out.keep(&file, stamp)
+                    .map_err(|e| BuildError::Io(e.to_string()))?;
             }
             if job.is_group() {
                 groups.insert(key.clone(), files_of(job, key).unwrap_or_default());
@@ -468,6 +472,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 .cloned()
                 .collect()
         });
+    let stamps = out.stamps();
     let written = out
         .commit(known.as_ref())
         .map_err(|e| BuildError::Io(format!("无法更新输出文件夹 {}：{e}", output.display())))?;
@@ -480,7 +485,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             .map(|(rel, _)| rel.clone())
             .chain(graph.site.attachments.iter().map(|a| a.rel.clone()))
             .collect();
-        write_page_cache(&cache_file, &output, &plan, others, groups);
+        write_page_cache(&cache_file, &output, &plan, others, groups, &stamps);
     }
     timings.push(("cache", t_cache.elapsed()));
     Ok(BuildReport {

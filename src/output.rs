@@ -9,7 +9,7 @@
 //! only) is recorded in a journal first; if it is interrupted, the next build
 //! completes it before doing anything else.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -72,7 +72,9 @@ pub struct WriteStats {
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
-    produced: Mutex<HashSet<String>>,
+    /// Every file the build produced, with its size and modification time
+    /// once known (see [`Output::stamps`]).
+    produced: Mutex<HashMap<String, Option<Stamp>>>,
     written: Mutex<usize>,
     /// The target did not exist when the build began: nothing to compare
     /// with, so no file is looked up there.
@@ -88,6 +90,19 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
     target.with_file_name(format!(".{name}.yishi-{suffix}"))
+}
+
+/// A file's size and modification time (ns since the epoch).
+pub type Stamp = (u64, i128);
+
+/// The [`Stamp`] of a file's metadata.
+pub fn stamp(m: &std::fs::Metadata) -> Option<Stamp> {
+    let t = m.modified().ok()?;
+    let ns = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    };
+    Some((m.len(), ns))
 }
 
 /// The journal of a commit in progress, inside the staging folder.
@@ -161,7 +176,7 @@ impl Output {
             fresh: !target.exists(),
             dirs: Mutex::new(HashSet::from([staging.clone()])),
             staging,
-            produced: Mutex::new(HashSet::new()),
+            produced: Mutex::new(HashMap::new()),
             written: Mutex::new(0),
         })
     }
@@ -178,17 +193,17 @@ impl Output {
         Ok(rel)
     }
 
-    /// Whether the output already holds exactly `bytes` at `rel`.
-    fn unchanged(&self, rel: &str, bytes: &[u8]) -> bool {
+    /// The stamp of the output's file at `rel` if it holds exactly `bytes`.
+    fn unchanged(&self, rel: &str, bytes: &[u8]) -> Option<Option<Stamp>> {
         if self.fresh {
-            return false;
+            return None;
         }
         let path = self.target.join(rel);
         match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
-                std::fs::read(&path).is_ok_and(|old| old == bytes)
-            }
-            _ => false,
+            Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => std::fs::read(&path)
+                .is_ok_and(|old| old == bytes)
+                .then(|| stamp(&m)),
+            _ => None,
         }
     }
 
@@ -228,21 +243,43 @@ impl Output {
         Ok(())
     }
 
-    fn produce(&self, rel: &str) {
-        if let Ok(mut set) = self.produced.lock() {
-            set.insert(rel.to_string());
+    fn produce(&self, rel: &str, stamp: Option<Stamp>) {
+        if let Ok(mut files) = self.produced.lock() {
+            files.insert(rel.to_string(), stamp);
         }
+    }
+
+    /// The size and modification time of each file produced, where known
+    /// without looking at the file again (the page cache records them).
+    /// Moving files into place keeps them.
+    pub fn stamps(&self) -> HashMap<String, Stamp> {
+        self.produced
+            .lock()
+            .map(|files| {
+                files
+                    .iter()
+                    .filter_map(|(rel, s)| Some((rel.clone(), (*s)?)))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// A file at `rel` (a `/`-separated path under the output root).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
         let rel = Self::check_rel(rel)?;
-        self.produce(rel);
-        if self.unchanged(rel, bytes) {
+        if let Some(stamp) = self.unchanged(rel, bytes) {
+            self.produce(rel, stamp);
             return Ok(());
         }
         let p = self.stage(rel)?;
-        std::fs::write(&p, bytes).map_err(|e| io_err(&p, e))
+        let written = std::fs::File::create(&p).and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.metadata()
+        });
+        let meta = written.map_err(|e| io_err(&p, e))?;
+        self.produce(rel, stamp(&meta));
+        Ok(())
     }
 
     /// A file at `rel` written through `fill`, straight into the staging
@@ -250,38 +287,36 @@ impl Output {
     pub fn write_stream(&self, rel: &str, fill: &mut StreamFill) -> std::io::Result<()> {
         use std::io::Write;
         let rel = Self::check_rel(rel)?;
-        self.produce(rel);
         let p = self.stage(rel)?;
         let file = std::fs::File::create(&p).map_err(|e| io_err(&p, e))?;
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
         fill(&mut w).map_err(|e| io_err(&p, e))?;
         w.flush().map_err(|e| io_err(&p, e))?;
+        let mut meta = w.get_ref().metadata().ok();
         drop(w);
-        if !self.fresh && same_content(&p, &self.target.join(rel)) {
+        let target = self.target.join(rel);
+        if !self.fresh && same_content(&p, &target) {
             std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?;
             if let Ok(mut n) = self.written.lock() {
                 *n -= 1;
             }
+            meta = std::fs::metadata(&target).ok();
         }
+        self.produce(rel, meta.as_ref().and_then(stamp));
         Ok(())
     }
 
-    /// Keep the file the output already has at `rel` (known unchanged).
-    pub fn keep(&self, rel: &str) -> std::io::Result<()> {
+    /// Keep the file the output already has at `rel` (known unchanged, with
+    /// `stamp` when known).
+    pub fn keep(&self, rel: &str, stamp: Option<Stamp>) -> std::io::Result<()> {
         let rel = Self::check_rel(rel)?;
-        self.produce(rel);
+        self.produce(rel, stamp);
         Ok(())
     }
 
     /// The size and modification time of the output's file at `rel`.
-    pub fn stamp_of(&self, rel: &str) -> Option<(u64, i128)> {
-        let m = std::fs::metadata(self.target.join(rel)).ok()?;
-        let t = m.modified().ok()?;
-        let ns = match t.duration_since(std::time::UNIX_EPOCH) {
-            Ok(d) => d.as_nanos() as i128,
-            Err(e) => -(e.duration().as_nanos() as i128),
-        };
-        Some((m.len(), ns))
+    pub fn stamp_of(&self, rel: &str) -> Option<Stamp> {
+        stamp(&std::fs::metadata(self.target.join(rel)).ok()?)
     }
 
     /// A copy of the file `from` at `rel`.
@@ -302,12 +337,12 @@ impl Output {
             _ if !self.target.is_dir() => Vec::new(),
             Some(known) => known
                 .iter()
-                .filter(|rel| !produced.contains(*rel) && self.target.join(rel).is_file())
+                .filter(|rel| !produced.contains_key(*rel) && self.target.join(rel).is_file())
                 .cloned()
                 .collect(),
             None => files_under(&self.target)
                 .into_iter()
-                .filter(|rel| !produced.contains(rel))
+                .filter(|rel| !produced.contains_key(rel))
                 .collect(),
         };
         let stats = WriteStats {

@@ -34,10 +34,23 @@ fn no_op_rebuild_rewrites_no_file() {
     site.build(&[]).ok();
     let before = snapshot(&site);
     std::thread::sleep(std::time::Duration::from_millis(30));
-    let run = site.build(&[]);
+    let run = site.build(&["--verbose"]);
     run.ok();
     assert!(run.stdout.contains("写入 0 个文件"), "{}", run.stdout);
     assert_eq!(snapshot(&site), before, "a no-op rebuild touched files");
+    // Nor rendered any record page or file of records: the fingerprints and
+    // file stamps recorded by the first build still hold (`--verbose` lists
+    // what was rendered; the few pages of site-wide figures always are).
+    let rendered = run.stderr.split("render, by output").nth(1).unwrap();
+    for what in [
+        "record pages",
+        "search index",
+        "open data",
+        "feeds",
+        "calendars",
+    ] {
+        assert!(!rendered.contains(what), "{what} rendered: {}", run.stderr);
+    }
     // Also without the fingerprint cache: files are compared byte by byte.
     std::fs::remove_file(site.path(".public.yishi-pages.json")).unwrap();
     site.build(&[]).ok();
