@@ -149,7 +149,7 @@ pub fn to_html(markdown: &str) -> String {
 /// is read). Bodies are long; their first paragraph comes early.
 pub fn first_paragraph(markdown: &str) -> String {
     if !markdown.contains("]:") {
-        let mut want = 1024;
+        let mut want = 256;
         while want < markdown.len() {
             // Bytes: `want` need not fall on a character boundary.
             let blank = markdown.as_bytes()[want..]
