@@ -18,6 +18,24 @@ use yishi::diagnostic::{self, Diagnostic};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A one-off build keeps the memory it frees for its next allocations
+/// instead of handing it back to the system: mimalloc's default returns it
+/// after 10 ms, and a build that renders 100,000 pages then faults tens of
+/// thousands of pages back in (measured: 26,000 to 49,000 page faults and
+/// about 1 s of system time on 100,000 records, against 1,300). Peak
+/// memory is unchanged. Not for `serve`, which should shrink when idle.
+fn keep_freed_memory() {
+    #[cfg(feature = "mimalloc")]
+    {
+        // `mi_option_purge_delay` in mimalloc.h (the crate names no constant
+        // for it); -1: never purge.
+        const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+        // SAFETY: sets a plain integer option; mimalloc reads it when it
+        // would purge.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "yishi",
@@ -128,6 +146,7 @@ fn main() -> ExitCode {
     let started = Instant::now();
     match cli.command {
         Command::Build(args) => {
+            keep_freed_memory();
             let opts = options(&args.common, args.output.clone(), args.base_url.clone());
             match build::build(&opts) {
                 Ok(report) => {
@@ -185,6 +204,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Check(common) => {
+            keep_freed_memory();
             let opts = options(&common, PathBuf::from("public"), None);
             match build::check(&opts) {
                 Ok(checked) => {
