@@ -225,56 +225,92 @@ pub struct BuildReport {
     pub work: Vec<(&'static str, Duration)>,
 }
 
-/// Refuse an output folder that would swallow the site's own files.
-fn check_output(root: &Path, output: &Path) -> Result<(), BuildError> {
-    let abs = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(p)
-        };
-        // Normalise `.` and `..` without touching the disk.
-        let mut out = PathBuf::new();
-        for c in p.components() {
-            match c {
-                std::path::Component::ParentDir => {
-                    out.pop();
+/// The real location of `p`: symbolic links resolved. For a path that does
+/// not exist yet, its nearest existing ancestor is resolved and the rest
+/// appended. A link that points nowhere is an error (it cannot be resolved,
+/// so nothing can be said about what it would overwrite).
+pub fn real_path(p: &Path) -> std::io::Result<PathBuf> {
+    let abs = std::path::absolute(p)?;
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        match existing.canonicalize() {
+            Ok(mut real) => {
+                for c in rest.iter().rev() {
+                    match c {
+                        std::path::Component::ParentDir => {
+                            real.pop();
+                        }
+                        std::path::Component::Normal(name) => real.push(name),
+                        _ => {}
+                    }
                 }
-                std::path::Component::CurDir => {}
-                other => out.push(other),
+                return Ok(real);
+            }
+            Err(e) if std::fs::symlink_metadata(existing).is_ok() => return Err(e),
+            Err(e) => {
+                let (Some(parent), Some(last)) =
+                    (existing.parent(), existing.components().next_back())
+                else {
+                    return Err(e);
+                };
+                rest.push(last);
+                existing = parent;
             }
         }
-        out
-    };
-    let (root, output) = (abs(root), abs(output));
-    if root.starts_with(&output)
-        || output.starts_with(root.join("content"))
-        || output.starts_with(root.join("themes"))
-        || output == root
-    {
-        return Err(BuildError::Io(format!(
-            "输出文件夹 {} 会覆盖站点自身的文件；请换一个，例如 public",
-            output.display()
-        )));
     }
-    Ok(())
 }
 
-/// Beside the output: page fingerprints of the last build (not published).
-fn page_cache_path(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.yishi-pages.json"))
+/// Refuse an output folder that would swallow the site's own files, with
+/// every path resolved to where it really is (a link named `public` that
+/// points at `content/` or at the folder above the site is refused).
+/// Returns the output's real location, where the build then writes.
+fn check_output(root: &Path, output: &Path) -> Result<PathBuf, BuildError> {
+    let real_output = real_path(output).map_err(|e| {
+        BuildError::Io(format!(
+            "无法确定输出文件夹 {} 的实际位置（{e}）；如果它是符号链接，请让它指向一个存在的文件夹",
+            output.display()
+        ))
+    })?;
+    let real_root = real_path(root)
+        .map_err(|e| BuildError::Io(format!("找不到站点文件夹 {}：{e}", root.display())))?;
+    let overlaps = |p: &Path| -> bool {
+        let p = real_path(p).unwrap_or_else(|_| p.to_path_buf());
+        real_output.starts_with(&p) || p.starts_with(&real_output)
+    };
+    if real_root.starts_with(&real_output)
+        || overlaps(&root.join("content"))
+        || overlaps(&root.join("themes"))
+        || overlaps(&root.join(crate::config::FILE))
+    {
+        let shown = if real_output != output {
+            format!("{}（实际位置 {}）", output.display(), real_output.display())
+        } else {
+            output.display().to_string()
+        };
+        return Err(BuildError::Io(format!(
+            "输出文件夹 {shown} 会覆盖站点自身的文件（site.toml、content/ 或 themes/）；请换一个，例如 public"
+        )));
+    }
+    Ok(real_output)
+}
+
+/// Whether `dir` exists and holds anything.
+fn output_has_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
 }
 
 /// Output path → (fingerprint, size, modification time in ns).
 type PageCache = std::collections::HashMap<String, (u64, u64, i128)>;
 
+/// The record beside the output (`.public.yishi-pages.json`, not
+/// published): which files of the output this tool made, and the
+/// fingerprint of each page. Committed together with the output
+/// (`Output::commit`), so it always describes what the output holds.
 #[derive(serde::Serialize, serde::Deserialize, Default)]
 struct PageCacheFile {
-    /// Fingerprints are only comparable within one version of yishi.
+    /// Fingerprints are only comparable within one version of yishi; the
+    /// list of files is valid whatever version wrote it.
     version: String,
     pages: PageCache,
     /// The other files of the output (theme files, attachments).
@@ -282,26 +318,41 @@ struct PageCacheFile {
     /// Jobs that write several files (search index, data sets): their main
     /// file → all their files.
     groups: std::collections::HashMap<String, Vec<String>>,
+    /// Files produced without a fingerprint (not in `pages`).
+    #[serde(default)]
+    extra: Vec<String>,
 }
 
-fn read_page_cache(path: &Path) -> PageCacheFile {
+impl PageCacheFile {
+    /// Every file of the output that the build which wrote this made: the
+    /// only files a later build may remove.
+    fn owned(&self) -> std::collections::HashSet<String> {
+        self.pages
+            .keys()
+            .chain(&self.others)
+            .chain(&self.extra)
+            .chain(self.groups.values().flatten())
+            .cloned()
+            .collect()
+    }
+}
+
+fn read_page_cache(path: &Path) -> Option<PageCacheFile> {
     std::fs::read(path)
         .ok()
         .and_then(|b| serde_json::from_slice::<PageCacheFile>(&b).ok())
-        .filter(|c| c.version == env!("CARGO_PKG_VERSION"))
-        .unwrap_or_default()
 }
 
-/// Record the fingerprint of every page now in the output. Best effort: a
-/// missing cache only means the next build renders everything.
-fn write_page_cache(
-    path: &Path,
+/// The new record: the fingerprint of every page now in the output and
+/// every file it holds.
+fn page_cache_bytes(
     output: &Path,
     plan: &[(PageJob, String, Option<u64>)],
     others: Vec<String>,
     groups: std::collections::HashMap<String, Vec<String>>,
     stamps: &std::collections::HashMap<String, crate::output::Stamp>,
-) {
+    produced: &[String],
+) -> Result<Vec<u8>, BuildError> {
     let pages: PageCache = plan
         .par_iter()
         .flat_map_iter(|(_, key, fp)| {
@@ -310,7 +361,8 @@ fn write_page_cache(
         })
         .filter_map(|(file, fp)| {
             let fp = fp?;
-            // Known from writing it; else looked up.
+            // Known from writing it; else looked up (the file is unchanged
+            // in the output).
             let (len, mtime) = match stamps.get(file) {
                 Some(&s) => s,
                 None => crate::output::stamp(&std::fs::metadata(output.join(file)).ok()?)?,
@@ -318,29 +370,58 @@ fn write_page_cache(
             Some((file.clone(), (fp, len, mtime)))
         })
         .collect();
+    let other_set: std::collections::HashSet<&String> = others.iter().collect();
+    let extra = produced
+        .iter()
+        .filter(|f| !pages.contains_key(*f) && !other_set.contains(f))
+        .cloned()
+        .collect();
     let cache = PageCacheFile {
         version: env!("CARGO_PKG_VERSION").to_string(),
         pages,
         others,
         groups,
+        extra,
     };
-    if let Ok(bytes) = serde_json::to_vec(&cache) {
-        let tmp = path.with_extension("tmp");
-        if std::fs::write(&tmp, bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, path);
-        }
-    }
+    serde_json::to_vec(&cache).map_err(|e| BuildError::Io(format!("无法记录输出内容：{e}")))
 }
 
 /// The whole build: check, then render, staging what changed, and commit it
 /// (see `output.rs`). On any failure the previous output is left as it was.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_with(opts, false)
+}
+
+/// [`build`]; `force` allows a first build into a folder that holds files
+/// yishi did not record as its own (they are kept, never removed).
+pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildError> {
     let output = if opts.output.is_absolute() {
         opts.output.clone()
     } else {
         opts.root.join(&opts.output)
     };
-    check_output(&opts.root, &output)?;
+    let output = check_output(&opts.root, &output)?;
+    let cache_file = Output::record_path(&output);
+    let recorded = read_page_cache(&cache_file);
+    // Files a later build may remove: those the previous build recorded.
+    let owned = match &recorded {
+        Some(r) => Some(r.owned()),
+        None if output_has_files(&output) => {
+            if !force {
+                return Err(BuildError::Io(format!(
+                    "输出文件夹 {} 中已有文件，但没有 yishi 生成它们的记录（{}）。为免删除不属于本网站的文件，未生成网站。\n\
+                     请换一个空文件夹（--output），或确认这个文件夹可以使用后加上 --force：yishi 只会写入自己生成的文件，不会删除其中原有的文件。",
+                    output.display(),
+                    cache_file.display()
+                )));
+            }
+            None
+        }
+        None => None,
+    };
+    let previous = recorded
+        .filter(|c| c.version == env!("CARGO_PKG_VERSION"))
+        .unwrap_or_default();
     let checked = check(opts)?;
     let Checked {
         config,
@@ -353,8 +434,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());
     let static_files = theme.static_files.clone();
-    let cache_file = page_cache_path(&output);
-    let previous = read_page_cache(&cache_file);
     let renderer = Renderer::new(theme, &graph, &config, urls, checked_context, None)
         .map_err(|e| BuildError::Content(vec![e.0]))?;
     timings.push(("prepare", t_render.elapsed()));
@@ -463,31 +542,34 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         out.abandon();
         return Err(BuildError::Io(format!("复制静态文件失败：{e}")));
     }
-    let known: Option<std::collections::HashSet<String>> =
-        (!previous.pages.is_empty()).then(|| {
-            previous
-                .pages
-                .keys()
-                .chain(&previous.others)
-                .cloned()
-                .collect()
-        });
     let stamps = out.stamps();
-    let written = out
-        .commit(known.as_ref())
-        .map_err(|e| BuildError::Io(format!("无法更新输出文件夹 {}：{e}", output.display())))?;
-    timings.push(("write", t_write.elapsed()));
-    let t_cache = Instant::now();
     // Nothing rendered, written or removed: the recorded state still holds.
-    if !(all_cached && written.written == 0 && written.removed == 0) {
+    let unchanged = all_cached
+        && out.written() == 0
+        && owned
+            .as_ref()
+            .is_some_and(|o| o.len() == out.produced_count() && o.iter().all(|f| out.produces(f)));
+    let record = if unchanged {
+        None
+    } else {
         let others: Vec<String> = static_files
             .iter()
             .map(|(rel, _)| rel.clone())
             .chain(graph.site.attachments.iter().map(|a| a.rel.clone()))
             .collect();
-        write_page_cache(&cache_file, &output, &plan, others, groups, &stamps);
-    }
-    timings.push(("cache", t_cache.elapsed()));
+        let produced = out.produced_files();
+        match page_cache_bytes(&output, &plan, others, groups, &stamps, &produced) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                out.abandon();
+                return Err(e);
+            }
+        }
+    };
+    let written = out
+        .commit(owned.as_ref(), record.as_deref())
+        .map_err(|e| BuildError::Io(format!("无法更新输出文件夹 {}：{e}", output.display())))?;
+    timings.push(("write", t_write.elapsed()));
     Ok(BuildReport {
         pages,
         records: graph.site.records.len(),

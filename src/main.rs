@@ -101,6 +101,9 @@ struct BuildArgs {
     /// 网站地址，覆盖 site.toml 中的 base_url
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// 允许首次生成到一个已有文件、但没有 yishi 记录的文件夹（其中原有的文件保留，不删除）
+    #[arg(long)]
+    force: bool,
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
@@ -148,7 +151,7 @@ fn main() -> ExitCode {
         Command::Build(args) => {
             keep_freed_memory();
             let opts = options(&args.common, args.output.clone(), args.base_url.clone());
-            match build::build(&opts) {
+            match build::build_with(&opts, args.force) {
                 Ok(report) => {
                     print_diagnostics(&args.common, &report.warnings);
                     if args.common.verbose {

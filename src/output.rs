@@ -108,6 +108,11 @@ pub fn stamp(m: &std::fs::Metadata) -> Option<Stamp> {
 /// The journal of a commit in progress, inside the staging folder.
 const JOURNAL: &str = ".yishi-commit";
 
+/// The record of what the output holds (see [`Output::record_path`]), staged
+/// inside the staging folder and moved into place by the commit itself, so
+/// that the output and its record never disagree.
+const RECORD: &str = ".yishi-record";
+
 fn io_err(path: &Path, e: std::io::Error) -> std::io::Error {
     std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
@@ -154,6 +159,12 @@ fn same_content(a: &Path, b: &Path) -> bool {
 }
 
 impl Output {
+    /// Where the record of what `target` holds lives: beside it, not in it
+    /// (it is not published). Written only by [`Output::commit`].
+    pub fn record_path(target: &Path) -> PathBuf {
+        sibling(target, "pages.json")
+    }
+
     /// Prepare a build of `target`. Completes a commit that an earlier build
     /// was interrupted in, and drops the leftovers of an interrupted render.
     pub fn begin(target: &Path) -> std::io::Result<Output> {
@@ -264,6 +275,32 @@ impl Output {
             .unwrap_or_default()
     }
 
+    /// How many files were written (new or changed) so far.
+    pub fn written(&self) -> usize {
+        self.written.lock().map(|n| *n).unwrap_or(usize::MAX)
+    }
+
+    /// Whether the build produced the file at `rel`.
+    pub fn produces(&self, rel: &str) -> bool {
+        self.produced.lock().is_ok_and(|f| f.contains_key(rel))
+    }
+
+    /// How many files the build produced.
+    pub fn produced_count(&self) -> usize {
+        self.produced.lock().map(|f| f.len()).unwrap_or(0)
+    }
+
+    /// Every file the build produced, sorted.
+    pub fn produced_files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self
+            .produced
+            .lock()
+            .map(|f| f.keys().cloned().collect())
+            .unwrap_or_default();
+        files.sort_unstable();
+        files
+    }
+
     /// A file at `rel` (a `/`-separated path under the output root).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
@@ -325,46 +362,69 @@ impl Output {
         self.write(rel, &bytes)
     }
 
-    /// Move the staged files into place and remove what the build no longer
-    /// produces. Only renames and deletions happen here. `known` lists the
-    /// files the previous build produced, when recorded; otherwise the
-    /// output folder is listed (and files the build did not make, such as
-    /// a host's own, are removed too).
-    pub fn commit(self, known: Option<&HashSet<String>>) -> std::io::Result<WriteStats> {
+    /// Move the staged files into place, remove what the build no longer
+    /// produces and put `record` (the new record of what the output holds,
+    /// see [`Output::record_path`]) in place, as one journaled step: an
+    /// interruption before the journal is written leaves the output and its
+    /// record as they were; one after it is completed by the next build.
+    /// Only renames and deletions happen to the output here.
+    ///
+    /// `known` lists the files the previous build recorded as its own: only
+    /// those are ever removed. `None` (nothing is known to be ours) removes
+    /// nothing, so files a host or a person put in the folder survive.
+    pub fn commit(
+        self,
+        known: Option<&HashSet<String>>,
+        record: Option<&[u8]>,
+    ) -> std::io::Result<WriteStats> {
         let produced = self.produced.into_inner().unwrap_or_default();
         let written = self.written.into_inner().unwrap_or(0);
         let stale: Vec<String> = match known {
-            _ if !self.target.is_dir() => Vec::new(),
-            Some(known) => known
+            Some(known) if self.target.is_dir() => known
                 .iter()
                 .filter(|rel| !produced.contains_key(*rel) && self.target.join(rel).is_file())
                 .cloned()
                 .collect(),
-            None => files_under(&self.target)
-                .into_iter()
-                .filter(|rel| !produced.contains_key(rel))
-                .collect(),
+            _ => Vec::new(),
         };
         let stats = WriteStats {
             files: produced.len(),
             written,
             removed: stale.len(),
         };
-        let fresh = !self.target.exists();
-        if fresh {
+        let record_path = Self::record_path(&self.target);
+        if let Some(bytes) = record {
+            if std::fs::symlink_metadata(&record_path).is_ok_and(|m| !m.is_file()) {
+                return Err(io_err(
+                    &record_path,
+                    std::io::Error::other("不是普通文件，无法记录输出内容"),
+                ));
+            }
+            let staged = self.staging.join(RECORD);
+            std::fs::write(&staged, bytes).map_err(|e| io_err(&staged, e))?;
+        }
+        if !self.target.exists() {
             // Nothing to merge with: the staging folder becomes the output.
+            // The record goes first: one that lists files not yet there
+            // only costs a re-render, never a lost deletion.
+            if record.is_some() {
+                let staged = self.staging.join(RECORD);
+                std::fs::rename(&staged, &record_path).map_err(|e| io_err(&record_path, e))?;
+            }
             std::fs::rename(&self.staging, &self.target).map_err(|e| io_err(&self.target, e))?;
             return Ok(stats);
         }
         let journal = serde_json::to_vec(&stale).map_err(std::io::Error::other)?;
-        std::fs::write(self.staging.join(JOURNAL), journal)?;
+        let journal_path = self.staging.join(JOURNAL);
+        std::fs::write(&journal_path, journal).map_err(|e| io_err(&journal_path, e))?;
         Self::finish_commit(&self.target, &self.staging)?;
         Ok(stats)
     }
 
     /// Apply a journaled commit: move every staged file into the target,
-    /// delete the stale files it lists, then remove the staging folder.
-    /// Safe to run again after an interruption.
+    /// delete the stale files it lists, put the staged record in place,
+    /// then remove the staging folder. Safe to run again after an
+    /// interruption.
     fn finish_commit(target: &Path, staging: &Path) -> std::io::Result<()> {
         let journal = staging.join(JOURNAL);
         let stale: Vec<String> = std::fs::read(&journal)
@@ -372,7 +432,7 @@ impl Output {
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
         for rel in files_under(staging) {
-            if rel == JOURNAL {
+            if rel == JOURNAL || rel == RECORD {
                 continue;
             }
             let to = target.join(&rel);
@@ -381,8 +441,18 @@ impl Output {
             }
             std::fs::rename(staging.join(&rel), &to).map_err(|e| io_err(&to, e))?;
         }
+        // Deletions stay inside the real output folder, even if a folder in
+        // it was replaced by a link elsewhere since it was recorded.
+        let real_target = target.canonicalize().map_err(|e| io_err(target, e))?;
         for rel in &stale {
             let p = target.join(rel);
+            let inside = p
+                .parent()
+                .and_then(|d| d.canonicalize().ok())
+                .is_some_and(|d| d.starts_with(&real_target));
+            if !inside {
+                continue;
+            }
             if p.is_file() || p.is_symlink() {
                 std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?;
             }
@@ -394,6 +464,11 @@ impl Output {
                 }
                 dir = d.parent();
             }
+        }
+        let staged_record = staging.join(RECORD);
+        if staged_record.is_file() {
+            let record_path = Self::record_path(target);
+            std::fs::rename(&staged_record, &record_path).map_err(|e| io_err(&record_path, e))?;
         }
         std::fs::remove_dir_all(staging).map_err(|e| io_err(staging, e))
     }
@@ -427,7 +502,8 @@ mod tests {
 
         let out = Output::begin(&target).unwrap();
         out.write("a/index.html", b"new").unwrap();
-        let stats = out.commit(None).unwrap();
+        let known = HashSet::from(["old.html".to_string()]);
+        let stats = out.commit(Some(&known), Some(b"{}")).unwrap();
         assert_eq!(
             stats,
             WriteStats {
@@ -437,12 +513,13 @@ mod tests {
             }
         );
         assert!(!target.join("old.html").exists());
+        assert_eq!(std::fs::read(Output::record_path(&target)).unwrap(), b"{}");
         assert_eq!(
             std::fs::read_to_string(target.join("a/index.html")).unwrap(),
             "new"
         );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "only the output remains");
+        assert_eq!(leftovers.len(), 2, "only the output and its record remain");
     }
 
     #[test]
@@ -460,20 +537,20 @@ mod tests {
         let out = Output::begin(&target).unwrap();
         out.put_stream("data/a.csv", &mut fill("甲,乙\n1,2\n"))
             .unwrap();
-        assert_eq!(out.commit(None).unwrap().written, 1);
+        assert_eq!(out.commit(None, None).unwrap().written, 1);
         let before = mtime(&target.join("data/a.csv"));
         std::thread::sleep(std::time::Duration::from_millis(20));
 
         let out = Output::begin(&target).unwrap();
         out.put_stream("data/a.csv", &mut fill("甲,乙\n1,2\n"))
             .unwrap();
-        assert_eq!(out.commit(None).unwrap().written, 0);
+        assert_eq!(out.commit(None, None).unwrap().written, 0);
         assert_eq!(mtime(&target.join("data/a.csv")), before);
 
         let out = Output::begin(&target).unwrap();
         out.put_stream("data/a.csv", &mut fill("甲,乙\n1,3\n"))
             .unwrap();
-        assert_eq!(out.commit(None).unwrap().written, 1);
+        assert_eq!(out.commit(None, None).unwrap().written, 1);
         assert_eq!(
             std::fs::read_to_string(target.join("data/a.csv")).unwrap(),
             "甲,乙\n1,3\n"
@@ -487,7 +564,7 @@ mod tests {
         let out = Output::begin(&target).unwrap();
         out.write("a/index.html", b"same").unwrap();
         out.write("b/index.html", b"before").unwrap();
-        out.commit(None).unwrap();
+        out.commit(None, None).unwrap();
         let (a0, b0) = (
             mtime(&target.join("a/index.html")),
             mtime(&target.join("b/index.html")),
@@ -496,7 +573,7 @@ mod tests {
         let out = Output::begin(&target).unwrap();
         out.write("a/index.html", b"same").unwrap();
         out.write("b/index.html", b"after!").unwrap();
-        let stats = out.commit(None).unwrap();
+        let stats = out.commit(None, None).unwrap();
         assert_eq!(
             stats,
             WriteStats {
@@ -559,5 +636,87 @@ mod tests {
         assert!(out.write("../x", b"").is_err());
         assert!(out.write("a/../../x", b"").is_err());
         out.abandon();
+    }
+
+    #[test]
+    fn files_not_known_to_be_ours_are_never_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("CNAME"), "example.org").unwrap();
+        std::fs::write(target.join("old.html"), "ours").unwrap();
+        let out = Output::begin(&target).unwrap();
+        out.write("index.html", b"new").unwrap();
+        assert_eq!(out.commit(None, None).unwrap().removed, 0);
+        assert!(target.join("CNAME").exists() && target.join("old.html").exists());
+        let out = Output::begin(&target).unwrap();
+        out.write("index.html", b"new").unwrap();
+        let known = HashSet::from(["old.html".to_string(), "index.html".to_string()]);
+        assert_eq!(out.commit(Some(&known), None).unwrap().removed, 1);
+        assert!(target.join("CNAME").exists() && !target.join("old.html").exists());
+    }
+
+    #[test]
+    fn the_record_is_committed_with_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let record = Output::record_path(&target);
+        let out = Output::begin(&target).unwrap();
+        out.write("a.html", b"a").unwrap();
+        out.commit(None, Some(b"first")).unwrap();
+        assert_eq!(std::fs::read(&record).unwrap(), b"first");
+
+        // A build that stops before its journal is written: neither the
+        // output nor the record change.
+        let out = Output::begin(&target).unwrap();
+        out.write("b.html", b"b").unwrap();
+        std::fs::write(out.staging.join(RECORD), "second").unwrap();
+        std::mem::forget(out);
+        let out = Output::begin(&target).unwrap();
+        assert_eq!(std::fs::read(&record).unwrap(), b"first");
+        assert!(!target.join("b.html").exists());
+        out.abandon();
+
+        // A build that stops after its journal: the next one completes the
+        // commit, record included.
+        let staging = sibling(&target, "staging");
+        std::fs::create_dir_all(&staging).unwrap();
+        std::fs::write(staging.join("b.html"), "b").unwrap();
+        std::fs::write(staging.join(RECORD), "second").unwrap();
+        std::fs::write(staging.join(JOURNAL), r#"["a.html"]"#).unwrap();
+        let out = Output::begin(&target).unwrap();
+        assert_eq!(std::fs::read(&record).unwrap(), b"second");
+        assert!(target.join("b.html").exists() && !target.join("a.html").exists());
+        out.abandon();
+    }
+
+    #[test]
+    fn a_record_that_cannot_be_written_fails_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(target.join("x")).unwrap();
+        std::fs::write(target.join("x/index.html"), "old").unwrap();
+        std::fs::create_dir_all(Output::record_path(&target)).unwrap();
+        let out = Output::begin(&target).unwrap();
+        out.write("x/index.html", b"new").unwrap();
+        assert!(out.commit(None, Some(b"r")).is_err());
+        assert_eq!(std::fs::read(target.join("x/index.html")).unwrap(), b"old");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn deletions_do_not_follow_a_link_out_of_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("keep.md"), "clerk's file").unwrap();
+        std::fs::create_dir_all(&target).unwrap();
+        std::os::unix::fs::symlink(&outside, target.join("old")).unwrap();
+        let out = Output::begin(&target).unwrap();
+        out.write("index.html", b"i").unwrap();
+        let known = HashSet::from(["old/keep.md".to_string()]);
+        out.commit(Some(&known), None).unwrap();
+        assert!(outside.join("keep.md").exists());
     }
 }

@@ -1,6 +1,7 @@
 //! Rebuilds of an existing output: unchanged files are not rewritten (their
 //! modification time stays), changed ones are, removed pages disappear; and
-//! a parallel build equals a single-threaded one byte for byte.
+//! a parallel build equals a single-threaded one byte for byte. The output
+//! guard: a build never writes over or deletes files that are not its own.
 
 mod common;
 
@@ -51,9 +52,10 @@ fn no_op_rebuild_rewrites_no_file() {
     ] {
         assert!(!rendered.contains(what), "{what} rendered: {}", run.stderr);
     }
-    // Also without the fingerprint cache: files are compared byte by byte.
+    // Also without the record of the output (`--force`, since nothing then
+    // says the files are ours): files are compared byte by byte.
     std::fs::remove_file(site.path(".public.yishi-pages.json")).unwrap();
-    site.build(&[]).ok();
+    site.build(&["--force"]).ok();
     assert_eq!(snapshot(&site), before);
 }
 
@@ -167,5 +169,150 @@ fn bodies_left_on_disk_give_the_same_site() {
     assert_eq!(
         files_in(&kept.path("public")),
         files_in(&deferred.path("public"))
+    );
+}
+
+/// Every file under `dir` (following nothing), for before/after checks.
+fn tree_of(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    files_in(dir)
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_linked_to_content_or_above_the_site_is_refused() {
+    let site = TempSite::new("valid");
+    let content = tree_of(&site.path("content"));
+    std::os::unix::fs::symlink("content", site.path("public")).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("会覆盖站点自身的文件"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tree_of(&site.path("content")), content, "content changed");
+
+    // A link to the folder above the site, and one given as --output.
+    std::fs::remove_file(site.path("public")).unwrap();
+    std::os::unix::fs::symlink("..", site.path("public")).unwrap();
+    let beside = site.root().parent().unwrap().to_path_buf();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    std::os::unix::fs::symlink(site.path("content/alpha"), site.path("out")).unwrap();
+    let run = site.build(&["--output", "out"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(tree_of(&site.path("content")), content, "content changed");
+    assert!(beside.is_dir());
+    // The site root itself, named another way.
+    let run = site.build(&["--output", "content/.."]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(site.path("site.toml").is_file());
+
+    // A link to a folder elsewhere is a fine output.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::remove_file(site.path("public")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("www"), site.path("public")).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "a dangling link: {}", run.stderr);
+    std::fs::create_dir(elsewhere.path().join("www")).unwrap();
+    site.build(&[]).ok();
+    assert!(elsewhere.path().join("www/index.html").is_file());
+    assert!(site.path("public/index.html").is_file());
+}
+
+#[test]
+fn a_folder_yishi_did_not_make_is_not_emptied() {
+    let site = TempSite::new("valid");
+    site.write("public/CNAME", "xieshang.example.org");
+    site.write("public/notes/keep.txt", "a clerk's notes");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert!(!site.path("public/index.html").exists());
+
+    let run = site.build(&["--force"]);
+    run.ok();
+    assert!(run.stdout.contains("删除 0 个"), "{}", run.stdout);
+    assert!(site.has_page(""));
+    // Later builds remove what they made and no longer make, nothing else.
+    site.remove("content/alpha/west/topics/2019-land.md");
+    site.build(&[]).ok();
+    assert!(!site.has_page("alpha/west/topics/2019-land/"));
+    assert_eq!(site.read("public/CNAME"), "xieshang.example.org");
+    assert_eq!(site.read("public/notes/keep.txt"), "a clerk's notes");
+    // An empty folder is fine without --force.
+    let empty = TempSite::new("valid");
+    std::fs::create_dir(empty.path("public")).unwrap();
+    empty.build(&[]).ok();
+}
+
+#[test]
+fn a_record_that_cannot_be_written_is_an_error() {
+    let site = TempSite::new("valid");
+    site.build(&[]).ok();
+    let before = files_in(&site.path("public"));
+    site.edit(
+        "content/beta/garden/topics/2024-parking.md",
+        "小区停车难问题。",
+        "小区停车难问题，已征求意见。",
+    );
+    std::fs::remove_file(site.path(".public.yishi-pages.json")).unwrap();
+    std::fs::create_dir(site.path(".public.yishi-pages.json")).unwrap();
+    let run = site.build(&["--force"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".public.yishi-pages.json"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(files_in(&site.path("public")), before, "output changed");
+}
+
+/// A build killed at any moment leaves an output whose record matches it:
+/// a record published by a killed build is removed when it is deleted.
+#[cfg(unix)]
+#[test]
+fn a_killed_build_never_loses_track_of_its_pages() {
+    let site = TempSite::new("valid");
+    site.build(&[]).ok();
+    // How long one build of this site takes here, to spread the kills.
+    let t = std::time::Instant::now();
+    site.build(&[]).ok();
+    let span = t.elapsed().max(std::time::Duration::from_millis(20));
+    const KILLS: u32 = 24;
+    for i in 0..KILLS {
+        let rel = format!("content/alpha/east/topics/2026-k{i}.md");
+        site.write(
+            &rel,
+            &format!(
+                "---\ntitle: 中断测试{i}\ntype: annual-budget\nproposed: 2026-01-10\n---\n正文。\n"
+            ),
+        );
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+            .args(["build", "--quiet", "--as-of", AS_OF, "--root"])
+            .arg(site.root())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // From half-way to past the end, where the commit happens.
+        std::thread::sleep(span / 2 + span * 3 * i / (5 * KILLS));
+        let _ = child.kill();
+        child.wait().unwrap();
+        site.remove(&rel);
+        site.build(&[]).ok();
+        assert!(
+            !site
+                .path(&format!("public/alpha/east/topics/2026-k{i}"))
+                .exists(),
+            "kill {i}: the page of a deleted record stayed online"
+        );
+    }
+    // And the output equals a fresh build.
+    let fresh = TempSite::new("valid");
+    fresh.build(&[]).ok();
+    assert_eq!(
+        files_in(&site.path("public")),
+        files_in(&fresh.path("public"))
     );
 }
