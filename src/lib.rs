@@ -10,6 +10,7 @@ pub mod config;
 pub mod date;
 pub mod diagnostic;
 pub mod fold;
+pub mod fsio;
 pub mod link;
 pub mod load;
 pub mod markdown;

@@ -391,8 +391,11 @@ fn walk_place(
         file: None,
     });
     let place_yaml = dir.join("_place.yaml");
-    if place_yaml.is_file() {
+    let place_entry = crate::fsio::Entry::at(&place_yaml);
+    if place_entry == Some(crate::fsio::Entry::File) {
         place_files.push((index, place_yaml));
+    } else if let Some(d) = place_entry.and_then(|e| refusal(e, display_path(root, &place_yaml))) {
+        diags.push(d);
     } else if !path.is_empty() {
         diags.push(
             Diagnostic::error(dir_rel.clone(), None, "地点文件夹缺少 _place.yaml").with_hint(
@@ -421,7 +424,14 @@ fn walk_place(
         if is_ignored(&name) || name == "_place.yaml" {
             continue;
         }
-        let is_dir = p.is_dir();
+        let entry_kind = entry
+            .file_type()
+            .map_or(crate::fsio::Entry::Special, crate::fsio::Entry::of);
+        if let Some(d) = refusal(entry_kind, rel.clone()) {
+            diags.push(d);
+            continue;
+        }
+        let is_dir = entry_kind == crate::fsio::Entry::Dir;
         if !is_dir {
             if !is_readme(&name) {
                 diags.push(
@@ -503,6 +513,10 @@ fn walk_records(
         };
         let p = entry.path();
         let rel = display_path(root, p);
+        if let Some(d) = refusal(crate::fsio::Entry::of(entry.file_type()), rel.clone()) {
+            diags.push(d);
+            continue;
+        }
         let inside = p.strip_prefix(dir).unwrap_or(p);
         let first = inside
             .components()
@@ -545,9 +559,34 @@ fn walk_records(
     }
 }
 
+/// The error for an entry of `content/` that is never read: a symbolic
+/// link (it could lead anywhere, so its target is not even looked at) or a
+/// special file (a FIFO would block the build).
+fn refusal(kind: crate::fsio::Entry, rel: String) -> Option<Diagnostic> {
+    match kind {
+        crate::fsio::Entry::File | crate::fsio::Entry::Dir => None,
+        crate::fsio::Entry::Link => Some(
+            Diagnostic::error(
+                rel,
+                None,
+                "content/ 中不能有符号链接（快捷方式），它不会被读取",
+            )
+            .with_hint("把文件或文件夹本身复制到这里，再删除这个链接"),
+        ),
+        crate::fsio::Entry::Special => Some(
+            Diagnostic::error(
+                rel,
+                None,
+                "不是普通文件或文件夹（如管道、设备），不会被读取",
+            )
+            .with_hint("删除它；content/ 中只放记录、_place.yaml 和附件"),
+        ),
+    }
+}
+
 fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnostic> {
     let rel = display_path(root, path);
-    let bytes = std::fs::read(path)
+    let bytes = crate::fsio::read_regular(path)
         .map_err(|e| Diagnostic::error(rel.clone(), None, format!("无法读取文件：{e}")))?;
     let text = decode_text(&bytes).map_err(|e| e.into_diagnostic(&rel))?;
     Ok((rel, text))
@@ -557,7 +596,7 @@ fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnost
 /// `model::Body::OnDisk`). Fails if the file changed since it was checked:
 /// what is published must be what was validated.
 pub fn read_body(path: &Path, source_hash: u64, mask: bool) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+    let bytes = crate::fsio::read_regular(path)?;
     let text = decode_text(&bytes).map_err(|_| std::io::Error::other("文件已不是有效的文本"))?;
     if crate::render::hash_of(text.as_str()) != source_hash {
         return Err(std::io::Error::other(
@@ -676,6 +715,71 @@ pub fn split_front_matter(text: &str) -> Result<(String, usize, String, usize), 
     Err(FrontMatterError::Unclosed)
 }
 
+/// The deepest nesting of collections a YAML block may have. The YAML
+/// parser builds nodes recursively, so a few thousand levels (10 KB of
+/// `- `) would overflow the stack; real records need four or five.
+pub const MAX_YAML_DEPTH: usize = 64;
+
+/// An upper bound on the nesting depth of `text`, found without parsing.
+/// Block collections nest one level per indicator that opens a line
+/// (`- - x`) or, at least every second level, at a deeper column; flow
+/// collections one level per `[` or `{`. So twice the largest column a
+/// collection can start at, plus every flow opener, bounds the depth.
+fn nesting_bound(text: &str) -> usize {
+    let mut widest = 0;
+    let mut flow = 0;
+    for line in text.lines() {
+        let rest = line.trim_start_matches(' ');
+        let mut column = line.len() - rest.len();
+        let mut rest = rest.as_bytes();
+        while let [b'-' | b'?' | b':', tail @ ..] = rest {
+            if !matches!(tail.first(), None | Some(b' ' | b'\t')) {
+                break;
+            }
+            let spaces = tail
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+            column += 1 + spaces;
+            rest = &tail[spaces..];
+        }
+        widest = widest.max(column);
+        flow += line.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    }
+    2 * widest + flow + 6
+}
+
+/// The line (1-based, in `text`) where `text` nests deeper than
+/// [`MAX_YAML_DEPTH`], if it does. Only parses (with the YAML parser's
+/// event stream, which does not recurse) when [`nesting_bound`] allows a
+/// deeper nesting, which no ordinary record does.
+fn too_deep(text: &str) -> Option<usize> {
+    if nesting_bound(text) <= MAX_YAML_DEPTH {
+        return None;
+    }
+    use yaml_rust2::parser::{Event, Parser};
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match parser.next_token() {
+            Ok((Event::SequenceStart(..) | Event::MappingStart(..), mark)) => {
+                depth += 1;
+                // The document's own mapping is level one.
+                if depth > MAX_YAML_DEPTH + 1 {
+                    return Some(mark.line().max(1));
+                }
+            }
+            Ok((Event::SequenceEnd | Event::MappingEnd, _)) => depth = depth.saturating_sub(1),
+            // The scanner has a flow-nesting limit of its own.
+            Err(e) if e.info().contains("recursion limit") => {
+                return Some(e.marker().line().max(1))
+            }
+            Ok((Event::StreamEnd, _)) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+}
+
 /// Parse YAML text that must be a mapping. `line_offset` is added to the
 /// parser's line numbers. An empty document is an empty mapping.
 fn parse_mapping(
@@ -694,6 +798,19 @@ fn parse_mapping(
             marked_yaml::Marker::new(0, 0, 1, 1),
         ));
         return (Some(empty), None);
+    }
+    if let Some(line) = too_deep(text) {
+        return (
+            None,
+            Some(
+                Diagnostic::error(
+                    file,
+                    Some(Pos::new(line + line_offset, 1, 1)),
+                    format!("YAML 嵌套超过 {MAX_YAML_DEPTH} 层"),
+                )
+                .with_hint("记录的字段最多嵌套几层；检查是否误写了很多个 - 或 [ 、{"),
+            ),
+        );
     }
     let opts = LoaderOptions::default()
         .error_on_duplicate_keys(true)
@@ -805,6 +922,56 @@ mod tests {
         assert_eq!(d.pos.map(|p| (p.line, p.col)), Some((3, 1)));
         let (_, d) = parse_mapping("x.md", "title: [a\n", 1);
         assert!(d.unwrap().message.contains("YAML"));
+    }
+
+    #[test]
+    fn deep_yaml_is_refused_without_recursing() {
+        for n in [70, 2_500, 100_000] {
+            let block = format!("x_deep:\n  {}x\n", "- ".repeat(n));
+            let (map, d) = parse_mapping("t.md", &block, 1);
+            let d = d.expect("deep block YAML refused");
+            assert!(map.is_none());
+            assert!(d.message.contains("嵌套"), "{}", d.message);
+            let flow = format!("x_deep: {}{}\n", "[".repeat(n), "]".repeat(n));
+            assert!(parse_mapping("t.md", &flow, 1).1.is_some());
+            let lines: String = (0..n.min(5_000))
+                .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+                .collect();
+            assert!(parse_mapping("t.md", &lines, 1).1.is_some());
+        }
+        // Ordinary nesting is fine, and cheap to vouch for.
+        let ok = "title: 甲\nx_votes:\n  - name: 乙\n    for: [1, 2]\n  - - 3\n";
+        assert!(nesting_bound(ok) <= MAX_YAML_DEPTH);
+        assert!(parse_mapping("t.md", ok, 1).1.is_none());
+        let sixty = format!("x_deep: {}1{}\n", "[".repeat(60), "]".repeat(60));
+        assert!(parse_mapping("t.md", &sixty, 1).1.is_none());
+    }
+
+    #[test]
+    fn the_nesting_bound_is_an_upper_bound() {
+        let cases = [
+            "a: 1\nb:\n  c:\n    d: [1, {e: 2}]\n",
+            "a:\n- b:\n  - c:\n    - d: 1\n",
+            "a:\n  - - - - x\n  - ? - y\n    : - z\n",
+            "a: |\n      text\nb: {c: [d, [e]]}\n",
+        ];
+        for text in cases {
+            use yaml_rust2::parser::{Event, Parser};
+            let mut parser = Parser::new_from_str(text);
+            let (mut depth, mut deepest) = (0usize, 0usize);
+            loop {
+                match parser.next_token().unwrap().0 {
+                    Event::SequenceStart(..) | Event::MappingStart(..) => {
+                        depth += 1;
+                        deepest = deepest.max(depth);
+                    }
+                    Event::SequenceEnd | Event::MappingEnd => depth -= 1,
+                    Event::StreamEnd => break,
+                    _ => {}
+                }
+            }
+            assert!(nesting_bound(text) >= deepest, "{text}");
+        }
     }
 
     #[test]

@@ -358,7 +358,7 @@ impl Output {
 
     /// A copy of the file `from` at `rel`.
     pub fn copy(&self, rel: &str, from: &Path) -> std::io::Result<()> {
-        let bytes = std::fs::read(from).map_err(|e| io_err(from, e))?;
+        let bytes = crate::fsio::read_regular(from).map_err(|e| io_err(from, e))?;
         self.write(rel, &bytes)
     }
 

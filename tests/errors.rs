@@ -609,3 +609,127 @@ fn custom_theme_in_site_is_used() {
     s.build(&[]).ok();
     assert!(s.page("404.html").contains("自定义的404"));
 }
+
+#[test]
+fn deeply_nested_yaml_is_an_error_not_a_crash() {
+    for n in [2_500, 100_000] {
+        let deep = format!("proposed: 2020-02-02\nx_deep:\n  {}x", "- ".repeat(n));
+        assert_fails(
+            |s| s.edit(ROAD, "proposed: 2020-02-02", &deep),
+            expect("2020-road.md:6:1", "YAML 嵌套超过 64 层", None),
+        );
+    }
+    let flow = format!("proposed: 2020-02-02\nx_deep: {}", "[".repeat(50_000));
+    assert_fails(
+        |s| s.edit(ROAD, "proposed: 2020-02-02", &flow),
+        expect("2020-road.md:", "YAML 嵌套超过 64 层", None),
+    );
+    // A place file too.
+    assert_fails(
+        |s| {
+            let text = s.read("content/alpha/_place.yaml");
+            s.write(
+                "content/alpha/_place.yaml",
+                &format!("{text}x_deep:\n  {}x\n", "- ".repeat(5_000)),
+            )
+        },
+        expect("content/alpha/_place.yaml:", "YAML 嵌套超过 64 层", None),
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_in_content_are_refused_unread() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.md");
+    std::fs::write(
+        &secret,
+        "SECRET-LINE-ONE\n---\ntitle: 外部\ntype: annual-budget\nproposed: 2020-01-01\n---\n外部正文\n",
+    )
+    .unwrap();
+    let secret_dir = outside.path().join("topics");
+    std::fs::create_dir(&secret_dir).unwrap();
+    std::fs::copy(&secret, secret_dir.join("2020-x.md")).unwrap();
+    let cases: Vec<(&str, std::path::PathBuf, &str)> = vec![
+        // A record, a records folder, a village, an attachment, /dev/zero.
+        (
+            "content/alpha/east/topics/2020-link.md",
+            secret.clone(),
+            "2020-link.md",
+        ),
+        (
+            "content/beta/garden/outcomes",
+            secret_dir.clone(),
+            "outcomes",
+        ),
+        (
+            "content/alpha/linked",
+            outside.path().to_path_buf(),
+            "linked",
+        ),
+        (
+            "content/alpha/east/topics/files/a.pdf",
+            secret.clone(),
+            "a.pdf",
+        ),
+        (
+            "content/alpha/east/topics/2020-zero.md",
+            "/dev/zero".into(),
+            "2020-zero.md",
+        ),
+        ("content/alpha/_place.yaml", secret.clone(), "_place.yaml"),
+    ];
+    for (rel, target, shown) in cases {
+        let site = TempSite::new("valid");
+        let at = site.path(rel);
+        if at.exists() {
+            if at.is_dir() {
+                std::fs::remove_dir_all(&at).unwrap();
+            } else {
+                std::fs::remove_file(&at).unwrap();
+            }
+        }
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&target, &at).unwrap();
+        let run = site.run(&["check", "--as-of", AS_OF]);
+        assert_eq!(run.code, 1, "{rel}: {}", run.stderr);
+        assert!(run.stderr.contains("符号链接"), "{rel}: {}", run.stderr);
+        assert!(run.stderr.contains(shown), "{rel}: {}", run.stderr);
+        assert!(!run.stderr.contains("SECRET"), "{rel}: {}", run.stderr);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{rel}: {}", run.stderr);
+        assert!(!site.path("public").exists());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_content_is_refused_without_blocking() {
+    let site = TempSite::new("valid");
+    let fifo = site.path("content/alpha/east/topics/2020-fifo.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo unavailable");
+        return;
+    }
+    // Bounded: a build that opens the FIFO would wait for a writer forever.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args(["check", "--as-of", AS_OF, "--root"])
+        .arg(site.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("yishi check blocked on a FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let run = Run::from(child.wait_with_output().unwrap());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("2020-fifo.md"), "{}", run.stderr);
+    assert!(run.stderr.contains("不是普通文件"), "{}", run.stderr);
+}
