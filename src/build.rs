@@ -292,7 +292,25 @@ fn check_output(root: &Path, output: &Path) -> Result<PathBuf, BuildError> {
             "输出文件夹 {shown} 会覆盖站点自身的文件（site.toml、content/ 或 themes/）；请换一个，例如 public"
         )));
     }
+    if real_output.exists() && !real_output.is_dir() {
+        return Err(BuildError::Io(format!(
+            "输出路径 {} 是一个文件，不是文件夹；请换一个输出文件夹（--output），或先移走这个文件",
+            output.display()
+        )));
+    }
     Ok(real_output)
+}
+
+/// What a clerk can do about an I/O error, where the kind says it.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull => "（磁盘已满：请腾出空间后重新生成；原有的网站没有改变）",
+        std::io::ErrorKind::ReadOnlyFilesystem => "（磁盘是只读的：请换一个可写的输出文件夹）",
+        std::io::ErrorKind::PermissionDenied => {
+            "（没有写入权限：请换一个输出文件夹，或检查文件夹的权限）"
+        }
+        _ => "",
+    }
 }
 
 /// Whether `dir` exists and holds anything.
@@ -401,6 +419,15 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
         opts.root.join(&opts.output)
     };
     let output = check_output(&opts.root, &output)?;
+    // An interrupted commit is completed first: its record is the one that
+    // describes the output.
+    Output::recover(&output).map_err(|e| {
+        BuildError::Io(format!(
+            "无法完成上一次被中断的生成（{}）：{e}{}",
+            output.display(),
+            io_hint(&e)
+        ))
+    })?;
     let cache_file = Output::record_path(&output);
     let recorded = read_page_cache(&cache_file);
     // Files a later build may remove: those the previous build recorded.
@@ -438,8 +465,13 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
         .map_err(|e| BuildError::Content(vec![e.0]))?;
     timings.push(("prepare", t_render.elapsed()));
     let t_plan = Instant::now();
-    let out = Output::begin(&output)
-        .map_err(|e| BuildError::Io(format!("无法创建输出文件夹 {}：{e}", output.display())))?;
+    let out = Output::begin(&output).map_err(|e| {
+        BuildError::Io(format!(
+            "无法创建输出文件夹 {}：{e}{}",
+            output.display(),
+            io_hint(&e)
+        ))
+    })?;
 
     // Pages whose fingerprint is the one recorded when the output's file was
     // written, with that file untouched since, need not be rendered at all.
@@ -519,7 +551,9 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
             out.abandon();
             return Err(match f {
                 RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
-                RenderFailure::Io(path, e) => BuildError::Io(format!("写入 {path} 失败：{e}")),
+                RenderFailure::Io(path, e) => {
+                    BuildError::Io(format!("写入 {path} 失败：{e}{}", io_hint(&e)))
+                }
             });
         }
     }
@@ -540,7 +574,10 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
     })();
     if let Err(e) = copy_result {
         out.abandon();
-        return Err(BuildError::Io(format!("复制静态文件失败：{e}")));
+        return Err(BuildError::Io(format!(
+            "复制静态文件失败：{e}{}",
+            io_hint(&e)
+        )));
     }
     let stamps = out.stamps();
     // Nothing rendered, written or removed: the recorded state still holds.
@@ -566,9 +603,13 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
             }
         }
     };
-    let written = out
-        .commit(owned.as_ref(), record.as_deref())
-        .map_err(|e| BuildError::Io(format!("无法更新输出文件夹 {}：{e}", output.display())))?;
+    let written = out.commit(owned.as_ref(), record.as_deref()).map_err(|e| {
+        BuildError::Io(format!(
+            "无法更新输出文件夹 {}：{e}{}",
+            output.display(),
+            io_hint(&e)
+        ))
+    })?;
     timings.push(("write", t_write.elapsed()));
     Ok(BuildReport {
         pages,

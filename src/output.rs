@@ -168,6 +168,23 @@ impl Output {
     /// Prepare a build of `target`. Completes a commit that an earlier build
     /// was interrupted in, and drops the leftovers of an interrupted render.
     pub fn begin(target: &Path) -> std::io::Result<Output> {
+        Self::recover(target)?;
+        let staging = sibling(target, "staging");
+        std::fs::create_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
+        Ok(Output {
+            target: target.to_path_buf(),
+            fresh: !target.exists(),
+            dirs: Mutex::new(HashSet::from([staging.clone()])),
+            staging,
+            produced: Mutex::new(HashMap::new()),
+            written: Mutex::new(0),
+        })
+    }
+
+    /// Complete a commit that an earlier build was interrupted in (so that
+    /// the output and its record agree again), and drop the leftovers of an
+    /// interrupted render. Run before the record is read.
+    pub fn recover(target: &Path) -> std::io::Result<()> {
         let staging = sibling(target, "staging");
         if staging.join(JOURNAL).is_file() {
             Self::finish_commit(target, &staging)?;
@@ -181,15 +198,7 @@ impl Output {
         } else if old.exists() {
             std::fs::remove_dir_all(&old)?;
         }
-        std::fs::create_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
-        Ok(Output {
-            target: target.to_path_buf(),
-            fresh: !target.exists(),
-            dirs: Mutex::new(HashSet::from([staging.clone()])),
-            staging,
-            produced: Mutex::new(HashMap::new()),
-            written: Mutex::new(0),
-        })
+        Ok(())
     }
 
     fn check_rel(rel: &str) -> std::io::Result<&str> {

@@ -316,3 +316,161 @@ fn a_killed_build_never_loses_track_of_its_pages() {
         files_in(&fresh.path("public"))
     );
 }
+
+/// A small tmpfs mounted for one test (needs root, as in CI); unmounted
+/// when dropped. `None` (the test is skipped) where mounting is not
+/// allowed, except in CI, where it must work.
+struct Disk {
+    dir: tempfile::TempDir,
+}
+
+impl Disk {
+    fn mount(size_kb: u32) -> Option<Disk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size_kb}k"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "cannot mount a tmpfs in CI"
+            );
+            eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+            return None;
+        }
+        Some(Disk { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    fn remount(&self, opts: &str) {
+        let ok = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{opts}")])
+            .arg(self.path())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Disk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// What is in `dir` besides `keep` (staging folders and the like).
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_fails_cleanly_and_keeps_the_output() {
+    // Too small for the site: the first build fails and leaves nothing.
+    let Some(disk) = Disk::mount(256) else { return };
+    let site = TempSite::new("valid");
+    let out = disk.path().join("public");
+    let run = site.build(&["--output", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(disk.path().to_str().unwrap()),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("磁盘已满"), "{}", run.stderr);
+    assert!(
+        names_in(disk.path()).is_empty(),
+        "{:?}",
+        names_in(disk.path())
+    );
+    drop(disk);
+
+    // Room for one site: a rebuild that needs more fails, the old output
+    // stays byte for byte and the staging folder is gone.
+    let Some(disk) = Disk::mount(4096) else {
+        return;
+    };
+    let out = disk.path().join("public");
+    site.build(&["--output", out.to_str().unwrap()]).ok();
+    let before = files_in(&out);
+    let free = 4096 * 1024
+        - before
+            .values()
+            .map(|b| b.len().div_ceil(4096) * 4096)
+            .sum::<usize>();
+    std::fs::write(
+        disk.path().join("filler"),
+        vec![b'x'; free.saturating_sub(64 * 1024)],
+    )
+    .unwrap_or(());
+    for i in 0..40 {
+        site.write(
+            &format!("content/alpha/east/topics/2026-f{i}.md"),
+            &format!(
+                "---\ntitle: 填满{i}\ntype: annual-budget\nproposed: 2026-01-10\n---\n{}\n",
+                "正文".repeat(2000)
+            ),
+        );
+    }
+    let run = site.build(&["--output", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(files_in(&out), before, "output changed");
+    assert_eq!(
+        names_in(disk.path()),
+        [".public.yishi-pages.json", "filler", "public"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_output_fails_cleanly() {
+    let Some(disk) = Disk::mount(4096) else {
+        return;
+    };
+    let site = TempSite::new("valid");
+    let out = disk.path().join("public");
+    site.build(&["--output", out.to_str().unwrap()]).ok();
+    let before = files_in(&out);
+    site.edit(
+        "content/beta/garden/topics/2024-parking.md",
+        "小区停车难问题。",
+        "小区停车难问题，已征求意见。",
+    );
+    disk.remount("ro");
+    let run = site.build(&["--output", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(disk.path().to_str().unwrap()),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("只读"), "{}", run.stderr);
+    assert_eq!(files_in(&out), before);
+    disk.remount("rw");
+    site.build(&["--output", out.to_str().unwrap()]).ok();
+    assert!(files_in(&out) != before);
+}
+
+#[test]
+fn an_output_that_is_a_file_is_refused() {
+    let site = TempSite::new("valid");
+    site.write("public", "not a folder");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("public"), "{}", run.stderr);
+    assert_eq!(site.read("public"), "not a folder");
+    assert!(!site.path(".public.yishi-staging").exists());
+}
