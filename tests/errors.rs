@@ -733,3 +733,101 @@ fn a_fifo_in_content_is_refused_without_blocking() {
     assert!(run.stderr.contains("2020-fifo.md"), "{}", run.stderr);
     assert!(run.stderr.contains("不是普通文件"), "{}", run.stderr);
 }
+
+#[test]
+fn yaml_anchors_and_aliases_are_refused() {
+    assert_fails(
+        |s| {
+            s.edit(
+                ROAD,
+                "proposed: 2020-02-02",
+                "proposed: 2020-02-02\nx_a: &a [1, 2]\nx_b: *a",
+            )
+        },
+        expect("2020-road.md:5:", "不支持 YAML 锚点", None),
+    );
+}
+
+/// Seeded random mutations of every file of the fixture site (bytes
+/// flipped, YAML and Markdown punctuation inserted, ranges cut and
+/// repeated, invalid UTF-8): `check` must answer every one, never panic.
+#[test]
+fn mutated_sites_never_panic() {
+    let site = TempSite::new("valid");
+    let files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(site.root())
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    let opts = yishi::build::BuildOptions {
+        root: site.root().to_path_buf(),
+        output: site.path("public"),
+        base_url: None,
+        drafts: false,
+        as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()),
+        progress: false,
+    };
+    // xorshift64*: a fixed sequence, so a failure can be replayed.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: usize| -> usize {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n.max(1)
+    };
+    const PIECES: [&[u8]; 16] = [
+        b":",
+        b"- ",
+        b"[",
+        b"{",
+        b"\"",
+        b"'",
+        b"\n",
+        b"\t",
+        b"&x ",
+        b"*x",
+        b"!tag ",
+        b"|\n",
+        b"---\n",
+        b"\0",
+        b"\xff\xfe",
+        "\u{200b}１３８".as_bytes(),
+    ];
+    for round in 0..400 {
+        let i = next(files.len());
+        let mut bytes = originals[i].clone();
+        for _ in 0..1 + next(3) {
+            let at = next(bytes.len() + 1);
+            match next(4) {
+                0 if !bytes.is_empty() => {
+                    let at = at.min(bytes.len() - 1);
+                    bytes[at] ^= 1 << next(8);
+                }
+                1 => {
+                    let end = (at + next(16)).min(bytes.len());
+                    bytes.drain(at..end);
+                }
+                2 => {
+                    let end = (at + next(32)).min(bytes.len());
+                    let copy = bytes[at..end].to_vec();
+                    bytes.splice(at..at, copy);
+                }
+                _ => {
+                    let piece = PIECES[next(PIECES.len())];
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+            }
+        }
+        std::fs::write(&files[i], &bytes).unwrap();
+        let result = std::panic::catch_unwind(|| yishi::build::check(&opts).is_ok());
+        assert!(
+            result.is_ok(),
+            "round {round}: check panicked on {} =\n{}",
+            files[i].display(),
+            String::from_utf8_lossy(&bytes)
+        );
+        std::fs::write(&files[i], &originals[i]).unwrap();
+    }
+}
