@@ -175,11 +175,15 @@ impl Response {
     }
 }
 
-/// One HTTP/1.1 request with `Connection: close`, the path sent verbatim.
+/// One HTTP/1.1 request with `Connection: close`, the path sent verbatim
+/// (`Host: 127.0.0.1` unless `headers` has one).
 fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str("Host: 127.0.0.1\r\n");
+    }
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -777,7 +781,8 @@ fn oversized_headers_are_refused_without_growing() {
     for req in [&long, &many, &long, &many] {
         let r = raw(srv.port, req.as_bytes(), Duration::from_secs(5));
         assert!(
-            r.as_ref().is_none_or(|r| r.status == 431 || r.status == 400),
+            r.as_ref()
+                .is_none_or(|r| r.status == 431 || r.status == 400),
             "status {:?}",
             r.map(|r| r.status)
         );
@@ -821,7 +826,8 @@ fn idle_slow_and_stuck_clients_do_not_block_others() {
     }
     // A slow client that never finishes its headers.
     let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
     let dribble = std::thread::spawn(move || {
         for _ in 0..20 {
             if slow.write_all(b"X-Slow: 1\r\n").is_err() {
@@ -847,7 +853,8 @@ fn idle_slow_and_stuck_clients_do_not_block_others() {
 fn slow_headers_time_out() {
     let srv = Server::start(TempSite::new("valid"), &[]);
     let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
-    s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let started = Instant::now();
     let mut buf = Vec::new();
@@ -870,14 +877,23 @@ fn watching_resumes_after_content_goes_away_and_comes_back() {
     // Moved away and back.
     events.clear();
     std::fs::rename(srv.site.path("content"), srv.site.path("content-away")).unwrap();
-    assert!(events.next("problems").is_some(), "no rebuild without content/");
+    assert!(
+        events.next("problems").is_some(),
+        "no rebuild without content/"
+    );
     events.clear();
     std::fs::rename(srv.site.path("content-away"), srv.site.path("content")).unwrap();
-    assert!(events.next("reload").is_some(), "no rebuild when it is back");
+    assert!(
+        events.next("reload").is_some(),
+        "no rebuild when it is back"
+    );
     events.clear();
     srv.site
         .edit(road, "title: 东村道路硬化", "title: 东村道路硬化二期");
-    assert!(events.next("reload").is_some(), "edit after the move ignored");
+    assert!(
+        events.next("reload").is_some(),
+        "edit after the move ignored"
+    );
     assert!(srv.get(page).text().contains("东村道路硬化二期"));
 
     // Deleted and restored.
@@ -885,14 +901,23 @@ fn watching_resumes_after_content_goes_away_and_comes_back() {
     let keep = tempfile::tempdir().unwrap();
     copy_tree(&srv.site.path("content"), keep.path());
     srv.site.remove("content");
-    assert!(events.next("problems").is_some(), "no rebuild without content/");
+    assert!(
+        events.next("problems").is_some(),
+        "no rebuild without content/"
+    );
     events.clear();
     copy_tree(keep.path(), &srv.site.path("content"));
-    assert!(events.next("reload").is_some(), "no rebuild when it is back");
+    assert!(
+        events.next("reload").is_some(),
+        "no rebuild when it is back"
+    );
     // Let the rebuild(s) of the restore settle before the edit.
     while events.next_within("reload", Duration::from_millis(600)) {}
     srv.site
         .edit(road, "title: 东村道路硬化二期", "title: 东村道路硬化三期");
-    assert!(events.next("reload").is_some(), "edit after the restore ignored");
+    assert!(
+        events.next("reload").is_some(),
+        "edit after the restore ignored"
+    );
     assert!(srv.get(page).text().contains("东村道路硬化三期"));
 }
