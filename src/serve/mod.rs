@@ -255,8 +255,11 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
             }
             if !*on && path.is_dir() {
                 *on = debouncer.watch(&path, RecursiveMode::Recursive).is_ok();
-                relevant = true;
-                changed = None;
+                // Files may have come with the folder: look at everything.
+                relevant |= *on;
+                if *on {
+                    changed = None;
+                }
             }
         }
         replaced.clear();
