@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
@@ -29,8 +29,9 @@ pub enum SiteFile {
         etag: u64,
         fingerprint: Option<u64>,
     },
-    /// An attachment, sent from the content folder.
-    Disk(PathBuf),
+    /// An attachment (a file under a record's `files/`), read when the
+    /// site was built: the server never opens a path at request time.
+    Attachment { bytes: Arc<Vec<u8>>, etag: u64 },
 }
 
 /// The built site: output path (`a/b/index.html`) → file.
@@ -58,6 +59,8 @@ pub struct Workspace {
     cards: CardCache,
     /// Jobs that write several files: main file → all their files.
     groups: HashMap<String, Vec<String>>,
+    /// Attachments read by earlier builds: source → (size, modified, file).
+    attachments: HashMap<PathBuf, (u64, SystemTime, SiteFile)>,
 }
 
 impl Workspace {
@@ -68,6 +71,7 @@ impl Workspace {
             files: Arc::new(SiteFiles::new()),
             cards: CardCache::new(),
             groups: HashMap::new(),
+            attachments: HashMap::new(),
         }
     }
 
@@ -158,6 +162,7 @@ impl Workspace {
                 },
             ));
         }
+        let attachments = self.read_attachments(&checked.graph.site.attachments)?;
         let mut fresh: HashMap<String, (Arc<Vec<u8>>, u64)> = HashMap::new();
         let mut groups: HashMap<String, Vec<String>> = HashMap::new();
         let render = |jobs: &[PageJob],
@@ -213,8 +218,8 @@ impl Workspace {
                 }
             }
             files.extend(theme_files.iter().cloned());
-            for a in &checked.graph.site.attachments {
-                files.insert(a.rel.clone(), SiteFile::Disk(a.source.clone()));
+            for (a, (_, _, file)) in checked.graph.site.attachments.iter().zip(&attachments) {
+                files.insert(a.rel.clone(), file.clone());
             }
             files
         };
@@ -245,6 +250,14 @@ impl Workspace {
         };
         self.cards = renderer.card_cache();
         self.groups = groups;
+        self.attachments = checked
+            .graph
+            .site
+            .attachments
+            .iter()
+            .map(|a| a.source.clone())
+            .zip(attachments)
+            .collect();
         drop(renderer);
         let old = std::mem::replace(&mut self.files, Arc::new(files));
         // Freeing the previous site and graph takes a while; the caller
@@ -252,4 +265,65 @@ impl Workspace {
         std::thread::spawn(move || drop((old, checked.graph)));
         Ok(report)
     }
+}
+
+impl Workspace {
+    /// The bytes of every attachment, in the order given: those unchanged
+    /// since the last build (same size and modification time) are reused,
+    /// the others read now. A file that is no longer a regular file (a link
+    /// swapped in since the content folder was walked) is an error, and the
+    /// last good site stays served.
+    fn read_attachments(
+        &self,
+        list: &[crate::load::Attachment],
+    ) -> Result<Vec<(u64, SystemTime, SiteFile)>, BuildError> {
+        list.par_iter()
+            .map(|a| {
+                let fail = |e: std::io::Error| {
+                    BuildError::Io(format!("无法读取附件 content/{}：{e}", a.rel))
+                };
+                let meta = std::fs::symlink_metadata(&a.source).map_err(fail)?;
+                if !meta.file_type().is_file() {
+                    return Err(BuildError::Io(format!(
+                        "附件 content/{} 不是普通文件（例如是符号链接），不会发布",
+                        a.rel
+                    )));
+                }
+                let modified = meta.modified().map_err(fail)?;
+                if let Some((len, at, file)) = self.attachments.get(&a.source) {
+                    if *len == meta.len() && *at == modified {
+                        return Ok((*len, *at, file.clone()));
+                    }
+                }
+                let bytes = read_regular_file(&a.source, &meta).map_err(fail)?;
+                let file = SiteFile::Attachment {
+                    etag: hash_of(bytes.as_slice()),
+                    bytes: Arc::new(bytes),
+                };
+                Ok((meta.len(), modified, file))
+            })
+            .collect()
+    }
+}
+
+/// Read the file at `path`, which `meta` (not following links) found to be
+/// a regular file, making sure that the file opened is that very file and
+/// not one a link swapped in meanwhile points to.
+fn read_regular_file(path: &std::path::Path, meta: &std::fs::Metadata) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let opened = file.metadata()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) {
+            return Err(std::io::Error::other("文件在读取时被替换"));
+        }
+    }
+    if !opened.is_file() || opened.len() != meta.len() {
+        return Err(std::io::Error::other("文件在读取时被更改"));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }

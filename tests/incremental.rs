@@ -37,7 +37,7 @@ fn served(ws: &Workspace) -> BTreeMap<String, Vec<u8>> {
         .map(|(k, f)| {
             let bytes = match f {
                 SiteFile::Memory { bytes, .. } => bytes.as_ref().clone(),
-                SiteFile::Disk(p) => std::fs::read(p).unwrap(),
+                SiteFile::Attachment { bytes, .. } => bytes.as_ref().clone(),
             };
             (k.clone(), bytes)
         })

@@ -71,7 +71,7 @@ impl Server {
 
     fn events(&self) -> Events {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(s, "GET /__yishi/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        write!(s, "GET /__yishi/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
         let (tx, rx) = channel();
         let reader = BufReader::new(s);
         std::thread::spawn(move || {
@@ -142,6 +142,19 @@ impl Events {
         }
         None
     }
+
+    /// Whether an event named `name` arrives within `wait`.
+    fn next_within(&self, name: &str, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            if let Ok((e, _)) = self.0.recv_timeout(Duration::from_millis(50)) {
+                if e == name {
+                    return true;
+                }
+            }
+        }
+        false
+    }
 }
 
 struct Response {
@@ -162,11 +175,15 @@ impl Response {
     }
 }
 
-/// One HTTP/1.1 request with `Connection: close`, the path sent verbatim.
+/// One HTTP/1.1 request with `Connection: close`, the path sent verbatim
+/// (`Host: 127.0.0.1` unless `headers` has one).
 fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str("Host: 127.0.0.1\r\n");
+    }
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -536,4 +553,371 @@ fn browser_reloads_and_shows_the_overlay() {
         "{report}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+// ---------------------------------------------------------------------------
+// Security of the preview server (issue 18, items 6, 9 and the low ones).
+// ---------------------------------------------------------------------------
+
+/// Send raw bytes on a new connection and read the answer until the server
+/// closes it or `wait` passes; `None` when nothing at all came back.
+fn raw(port: u16, bytes: &[u8], wait: Duration) -> Option<Response> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(wait)).unwrap();
+    let _ = s.write_all(bytes);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    let deadline = Instant::now() + wait;
+    while Instant::now() < deadline {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    let split = out.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&out[..split]).into_owned();
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some(Response {
+        status,
+        head,
+        body: out[split + 4..].to_vec(),
+    })
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn attachments_come_from_the_build_not_from_a_link_swapped_in() {
+    let site = TempSite::new("valid");
+    std::fs::write(site.path("secret.txt"), "TOP-SECRET").unwrap();
+    let srv = Server::start(site, &[]);
+    let events = srv.events();
+    let plan = "content/beta/garden/sessions/files/plan.pdf";
+    let original = std::fs::read(srv.site.path(plan)).unwrap();
+    assert_eq!(srv.get(&plan["content".len()..]).body, original);
+
+    // A content error keeps the last good site served ...
+    let road = "content/alpha/east/topics/2020-road.md";
+    srv.site.edit(road, "type: 项目建设", "type: 项目建筑");
+    assert!(events.next("problems").is_some());
+    // ... and the attachment is swapped for a link to a file outside.
+    events.clear();
+    std::fs::remove_file(srv.site.path(plan)).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(srv.site.path("secret.txt"), srv.site.path(plan)).unwrap();
+    assert!(events.next("problems").is_some(), "rebuild after the swap");
+    let r = srv.get(&plan["content".len()..]);
+    assert!(!r.text().contains("TOP-SECRET"), "served the link target");
+    assert!(r.status == 404 || r.body == original, "{}", r.status);
+
+    // Fixing the error: the link is not an attachment, so not served.
+    srv.site.edit(road, "type: 项目建筑", "type: 项目建设");
+    assert!(events.next("reload").is_some());
+    let r = srv.get(&plan["content".len()..]);
+    assert!(!r.text().contains("TOP-SECRET"), "served the link target");
+}
+
+#[test]
+fn attachments_are_downloads_and_active_ones_are_defused() {
+    let site = TempSite::new("valid");
+    let files = "content/beta/garden/sessions/files";
+    site.write(
+        &format!("{files}/note.html"),
+        "<script>alert(document.cookie)</script>",
+    );
+    site.write(
+        &format!("{files}/map.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+    );
+    let srv = Server::start(site, &[]);
+    let pdf = srv.get("/beta/garden/sessions/files/plan.pdf");
+    assert_eq!(pdf.status, 200);
+    assert!(pdf
+        .header("content-disposition")
+        .unwrap_or_default()
+        .starts_with("attachment"));
+    for path in ["note.html", "map.svg"] {
+        let r = srv.get(&format!("/beta/garden/sessions/files/{path}"));
+        assert_eq!(r.status, 200, "{path}");
+        let ty = r.header("content-type").unwrap();
+        assert!(!ty.contains("html") && !ty.contains("svg"), "{path}: {ty}");
+        assert_eq!(r.header("x-content-type-options").unwrap(), "nosniff");
+        assert!(r
+            .header("content-security-policy")
+            .unwrap_or_default()
+            .contains("sandbox"));
+        assert!(r
+            .header("content-disposition")
+            .unwrap_or_default()
+            .starts_with("attachment"));
+        assert!(!r.text().contains("live.js"), "{path}: script injected");
+    }
+    // Pages stay pages.
+    assert!(srv.get("/").header("content-disposition").is_none());
+}
+
+#[test]
+fn wrong_host_is_refused_right_host_is_served() {
+    let srv = Server::start(TempSite::new("valid"), &[]);
+    let port = srv.port.to_string();
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        "localhost.evil.example".to_string(),
+        "127.0.0.1.nip.io".to_string(),
+        "192.168.1.20".to_string(),
+    ] {
+        let r = request(srv.port, "GET", "/", &[("Host", &host)]);
+        assert!(r.status == 421 || r.status == 403, "{host}: {}", r.status);
+        assert!(!r.text().contains("/__yishi/live.js"), "{host}: page sent");
+    }
+    let events = raw(
+        srv.port,
+        b"GET /__yishi/events HTTP/1.1\r\nHost: rebind.example\r\n\r\n",
+        Duration::from_secs(2),
+    )
+    .expect("an answer");
+    assert!(events.status == 421 || events.status == 403);
+    for host in [
+        "127.0.0.1".to_string(),
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "LOCALHOST".to_string(),
+        format!("[::1]:{port}"),
+    ] {
+        let r = raw(
+            srv.port,
+            format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+            Duration::from_secs(5),
+        )
+        .expect("an answer");
+        assert_eq!(r.status, 200, "{host}");
+    }
+    // Two Host headers are refused.
+    let r = raw(
+        srv.port,
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(5),
+    );
+    assert!(r.is_none_or(|r| r.status == 400 || r.status == 421));
+}
+
+#[test]
+fn on_all_addresses_ip_hosts_are_served_and_names_refused() {
+    let srv = Server::start(TempSite::new("valid"), &["--bind", "0.0.0.0"]);
+    for host in ["192.168.1.20:8080", "10.0.0.7", "127.0.0.1", "localhost"] {
+        let r = request(srv.port, "GET", "/", &[("Host", host)]);
+        assert_eq!(r.status, 200, "{host}");
+    }
+    for host in ["evil.example", "my-pc.local:8080"] {
+        let r = request(srv.port, "GET", "/", &[("Host", host)]);
+        assert!(r.status == 421 || r.status == 403, "{host}: {}", r.status);
+    }
+}
+
+#[test]
+fn conflicting_content_length_is_refused() {
+    let srv = Server::start(TempSite::new("valid"), &[]);
+    for head in [
+        "Content-Length: 0\r\nContent-Length: 5\r\n",
+        "Content-Length: 0, 5\r\n",
+        "Content-Length: -1\r\n",
+        "Content-Length: 0\r\nTransfer-Encoding: chunked\r\n",
+    ] {
+        let r = raw(
+            srv.port,
+            format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}Connection: close\r\n\r\n")
+                .as_bytes(),
+            Duration::from_secs(5),
+        );
+        assert!(r.as_ref().is_none_or(|r| r.status == 400), "{head:?}");
+    }
+    // Repeated equal values are fine.
+    let r = raw(
+        srv.port,
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn head_of_the_event_stream_has_no_body() {
+    let srv = Server::start(TempSite::new("valid"), &[]);
+    let started = Instant::now();
+    let r = raw(
+        srv.port,
+        b"HEAD /__yishi/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(3),
+    )
+    .expect("an answer");
+    assert_eq!(r.status, 200);
+    assert!(r.body.is_empty(), "{:?}", String::from_utf8_lossy(&r.body));
+    assert!(started.elapsed() < Duration::from_secs(3), "left open");
+}
+
+#[test]
+fn oversized_headers_are_refused_without_growing() {
+    let srv = Server::start(TempSite::new("valid"), &[]);
+    let pid = srv.child.id();
+    let before = rss_kib(pid);
+    // 1 MB of headers, in one line and in many.
+    let long = format!(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    let many = format!(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n{}\r\n",
+        "X-Many: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".repeat(1 << 14)
+    );
+    for req in [&long, &many, &long, &many] {
+        let r = raw(srv.port, req.as_bytes(), Duration::from_secs(5));
+        assert!(
+            r.as_ref()
+                .is_none_or(|r| r.status == 431 || r.status == 400),
+            "status {:?}",
+            r.map(|r| r.status)
+        );
+    }
+    let after = rss_kib(pid);
+    assert!(
+        after < before + 8 * 1024,
+        "RSS grew from {before} to {after} KiB"
+    );
+    assert_eq!(srv.get("/").status, 200);
+}
+
+#[test]
+fn idle_slow_and_stuck_clients_do_not_block_others() {
+    let site = TempSite::new("valid");
+    // A large attachment for downloads the client never reads.
+    site.write_bytes(
+        "content/beta/garden/sessions/files/big.bin",
+        &vec![7u8; 8 << 20],
+    );
+    let srv = Server::start(site, &[]);
+    let port = srv.port;
+    let mut held = Vec::new();
+    // Connections that say nothing at all.
+    for _ in 0..8 {
+        held.push(TcpStream::connect(("127.0.0.1", port)).unwrap());
+    }
+    // Requests announcing a body that never comes.
+    for _ in 0..8 {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n")
+            .unwrap();
+        held.push(s);
+    }
+    // Pipelined large downloads never read.
+    for _ in 0..8 {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let one = "GET /beta/garden/sessions/files/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        s.write_all(one.repeat(4).as_bytes()).unwrap();
+        held.push(s);
+    }
+    // A slow client that never finishes its headers.
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    let dribble = std::thread::spawn(move || {
+        for _ in 0..20 {
+            if slow.write_all(b"X-Slow: 1\r\n").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    for path in ["/", "/alpha/", "/css/style.css"] {
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(request(port, "GET", path, &[]).status);
+        });
+        let status = rx.recv_timeout(Duration::from_secs(2));
+        assert_eq!(status, Ok(200), "{path} not answered in time");
+    }
+    dribble.join().unwrap();
+    drop(held);
+}
+
+#[test]
+fn slow_headers_time_out() {
+    let srv = Server::start(TempSite::new("valid"), &[]);
+    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "connection held {:?}",
+        started.elapsed()
+    );
+    assert!(!String::from_utf8_lossy(&buf).contains(" 200 "));
+}
+
+#[test]
+fn watching_resumes_after_content_goes_away_and_comes_back() {
+    let srv = Server::start(TempSite::new("valid"), &[]);
+    let events = srv.events();
+    let road = "content/alpha/east/topics/2020-road.md";
+    let page = "/alpha/east/topics/2020-road/";
+
+    // Moved away and back.
+    events.clear();
+    std::fs::rename(srv.site.path("content"), srv.site.path("content-away")).unwrap();
+    assert!(
+        events.next("problems").is_some(),
+        "no rebuild without content/"
+    );
+    events.clear();
+    std::fs::rename(srv.site.path("content-away"), srv.site.path("content")).unwrap();
+    assert!(
+        events.next("reload").is_some(),
+        "no rebuild when it is back"
+    );
+    events.clear();
+    srv.site
+        .edit(road, "title: 东村道路硬化", "title: 东村道路硬化二期");
+    assert!(
+        events.next("reload").is_some(),
+        "edit after the move ignored"
+    );
+    assert!(srv.get(page).text().contains("东村道路硬化二期"));
+
+    // Deleted and restored.
+    events.clear();
+    let keep = tempfile::tempdir().unwrap();
+    copy_tree(&srv.site.path("content"), keep.path());
+    srv.site.remove("content");
+    assert!(
+        events.next("problems").is_some(),
+        "no rebuild without content/"
+    );
+    events.clear();
+    copy_tree(keep.path(), &srv.site.path("content"));
+    assert!(
+        events.next("reload").is_some(),
+        "no rebuild when it is back"
+    );
+    // Let the rebuild(s) of the restore settle before the edit.
+    while events.next_within("reload", Duration::from_millis(600)) {}
+    srv.site
+        .edit(road, "title: 东村道路硬化二期", "title: 东村道路硬化三期");
+    assert!(
+        events.next("reload").is_some(),
+        "edit after the restore ignored"
+    );
+    assert!(srv.get(page).text().contains("东村道路硬化三期"));
 }

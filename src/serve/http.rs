@@ -2,9 +2,10 @@
 //!
 //! Only files of the built site can be sent: a request path is decoded and
 //! looked up in the site's own map, so `..`, encoded `..`, backslashes,
-//! absolute paths and symbolic links can never reach another file.
+//! absolute paths and symbolic links can never reach another file. The
+//! site's map holds bytes only (attachments too are read when the site is
+//! built): answering a request never opens a file.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::workspace::{SiteFile, SiteFiles};
@@ -29,7 +30,6 @@ pub enum Body {
     Empty,
     Bytes(Vec<u8>),
     Shared(Arc<Vec<u8>>),
-    File(PathBuf),
     /// The server-sent event stream (handled by the caller).
     Events,
 }
@@ -85,15 +85,8 @@ pub fn site_key(target: &str) -> Option<String> {
 
 fn etag_of(file: &SiteFile) -> String {
     match file {
-        SiteFile::Memory { etag, .. } => format!("\"{etag:016x}\""),
-        SiteFile::Disk(p) => {
-            let meta = std::fs::metadata(p).ok();
-            let len = meta.as_ref().map_or(0, |m| m.len());
-            let modified = meta
-                .and_then(|m| m.modified().ok())
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("\"{len:x}-{modified:x}\"")
+        SiteFile::Memory { etag, .. } | SiteFile::Attachment { etag, .. } => {
+            format!("\"{etag:016x}\"")
         }
     }
 }
@@ -106,19 +99,70 @@ fn with_live_script(html: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Whether a browser would run scripts in a file of this type opened from
+/// the site's origin (HTML, SVG, XML with a stylesheet and the like).
+fn is_active(key: &str) -> bool {
+    let ext = key.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        ext.as_str(),
+        "html" | "htm" | "xhtml" | "xht" | "shtml" | "svg" | "svgz" | "xml" | "xsl" | "xslt"
+    ) || content_type(key).starts_with("text/html")
+}
+
+/// `Content-Disposition: attachment` with the file's name, in ASCII for old
+/// clients and in UTF-8 (RFC 6266 / 8187) for the others.
+fn disposition(key: &str) -> String {
+    const ATTR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "!#$&+-.^_`|~ ()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(name, ATTR);
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 fn file_reply(status: u16, key: &str, file: &SiteFile, inject: bool) -> Reply {
-    let ctype = content_type(key);
-    let headers = vec![
+    let mut ctype = content_type(key);
+    if matches!(file, SiteFile::Attachment { .. }) && is_active(key) {
+        // Never rendered on the site's origin: plain bytes, to download.
+        ctype = "application/octet-stream";
+    }
+    let mut headers = vec![
         ("Content-Type", ctype.to_string()),
         ("ETag", etag_of(file)),
         ("Cache-Control", "no-cache".to_string()),
+        ("X-Content-Type-Options", "nosniff".to_string()),
     ];
+    if matches!(file, SiteFile::Attachment { .. }) {
+        headers.push(("Content-Disposition", disposition(key)));
+        headers.push(("Content-Security-Policy", "sandbox".to_string()));
+    }
     let body = match file {
         SiteFile::Memory { bytes, .. } if inject && ctype.starts_with("text/html") => {
             Body::Bytes(with_live_script(bytes))
         }
-        SiteFile::Memory { bytes, .. } => Body::Shared(bytes.clone()),
-        SiteFile::Disk(p) => Body::File(p.clone()),
+        SiteFile::Memory { bytes, .. } | SiteFile::Attachment { bytes, .. } => {
+            Body::Shared(bytes.clone())
+        }
     };
     Reply {
         status,
@@ -170,8 +214,16 @@ pub fn respond(
     if path == EVENTS {
         return Reply {
             status: 200,
-            headers: Vec::new(),
-            body: Body::Events,
+            headers: vec![
+                ("Content-Type", "text/event-stream; charset=utf-8".into()),
+                ("Cache-Control", "no-cache".into()),
+            ],
+            // A HEAD request gets the head of the stream, never the stream.
+            body: if method == "GET" {
+                Body::Events
+            } else {
+                Body::Empty
+            },
         };
     }
     let Some(key) = site_key(target) else {
@@ -287,6 +339,54 @@ mod tests {
         ] {
             assert_eq!(content_type(path), ty, "{path}");
         }
+    }
+
+    #[test]
+    fn attachments_are_downloads_and_never_active() {
+        let mut s = site();
+        let att = |b: &str| SiteFile::Attachment {
+            bytes: Arc::new(b.as_bytes().to_vec()),
+            etag: 9,
+        };
+        s.insert("a/files/x.html".into(), att("<script>1</script>"));
+        s.insert("a/files/m.SVG".into(), att("<svg/>"));
+        s.insert("a/files/报告 1.pdf".into(), att("%PDF"));
+        let header = |r: &Reply, k: &str| {
+            r.headers
+                .iter()
+                .find(|(h, _)| *h == k)
+                .map(|(_, v)| v.clone())
+        };
+        for path in ["/a/files/x.html", "/a/files/m.SVG"] {
+            let r = respond(&s, "GET", path, None, true);
+            assert_eq!(r.status, 200);
+            assert_eq!(
+                header(&r, "Content-Type").unwrap(),
+                "application/octet-stream"
+            );
+            assert_eq!(header(&r, "Content-Security-Policy").unwrap(), "sandbox");
+            assert!(!body(&r).contains(INJECT));
+        }
+        let r = respond(&s, "GET", "/a/files/%E6%8A%A5%E5%91%8A%201.pdf", None, true);
+        assert_eq!(header(&r, "Content-Type").unwrap(), "application/pdf");
+        assert_eq!(
+            header(&r, "Content-Disposition").unwrap(),
+            "attachment; filename=\"__ 1.pdf\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%201.pdf"
+        );
+        assert!(header(&respond(&s, "GET", "/", None, true), "Content-Disposition").is_none());
+    }
+
+    #[test]
+    fn head_of_the_event_stream_is_not_a_stream() {
+        let s = site();
+        assert!(matches!(
+            respond(&s, "GET", EVENTS, None, true).body,
+            Body::Events
+        ));
+        assert!(matches!(
+            respond(&s, "HEAD", EVENTS, None, true).body,
+            Body::Empty
+        ));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! show the problems while the last good site stays served.
 
 pub mod http;
+pub mod server;
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -17,7 +18,7 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 use crate::build::{BuildError, BuildOptions};
 use crate::diagnostic::{self, Diagnostic};
 use crate::workspace::{SiteFiles, Workspace};
-use http::{respond, Body};
+use http::respond;
 
 /// How `serve` is asked to run.
 #[derive(Debug, Clone)]
@@ -94,27 +95,22 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         .canonicalize()
         .map_err(|e| BuildError::Io(format!("找不到站点文件夹 {}：{e}", opts.root.display())))?;
     let addr = SocketAddr::new(opts.bind, opts.port);
-    let server = match tiny_http::Server::http(addr) {
-        Ok(s) => Arc::new(s),
+    let listener = match TcpListener::bind(addr) {
+        Ok(l) => l,
         Err(e) => {
-            let taken = e
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse);
-            return Err(BuildError::Io(if taken {
-                match free_port_near(opts.bind, opts.port) {
-                    Some(p) => format!("端口 {} 已被占用；可以改用 --port {p}", opts.port),
-                    None => format!("端口 {} 已被占用；请用 --port 换一个端口", opts.port),
-                }
-            } else {
-                format!("无法在 {addr} 上启动预览服务器：{e}")
-            }));
+            return Err(BuildError::Io(
+                if e.kind() == std::io::ErrorKind::AddrInUse {
+                    match free_port_near(opts.bind, opts.port) {
+                        Some(p) => format!("端口 {} 已被占用；可以改用 --port {p}", opts.port),
+                        None => format!("端口 {} 已被占用；请用 --port 换一个端口", opts.port),
+                    }
+                } else {
+                    format!("无法在 {addr} 上启动预览服务器：{e}")
+                },
+            ));
         }
     };
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or(opts.port);
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
     let host = if opts.bind.is_unspecified() {
         "127.0.0.1".to_string()
     } else if opts.bind.is_ipv6() {
@@ -140,11 +136,13 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     debouncer
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| BuildError::Io(format!("无法监视 {}：{e}", root.display())))?;
-    let mut watched_themes = false;
-    for dir in ["content", "themes"] {
-        if root.join(dir).is_dir() {
-            let _ = debouncer.watch(root.join(dir), RecursiveMode::Recursive);
-            watched_themes |= dir == "themes";
+    // The folders watched recursively, and whether each is watched now.
+    let mut watched = [("content", false), ("themes", false)];
+    for (dir, on) in &mut watched {
+        if root.join(*dir).is_dir() {
+            *on = debouncer
+                .watch(root.join(*dir), RecursiveMode::Recursive)
+                .is_ok();
         }
     }
 
@@ -156,14 +154,16 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     });
     rebuild(&mut ws, &state, &opts, Instant::now(), None);
 
-    let workers = std::thread::available_parallelism()
-        .map_or(4, |n| n.get() * 2)
-        .max(4);
-    for _ in 0..workers {
-        let server = server.clone();
-        let state = state.clone();
-        std::thread::spawn(move || serve_requests(&server, &state));
-    }
+    let answering = state.clone();
+    let streaming = state.clone();
+    server::spawn(
+        listener,
+        opts.bind,
+        server::Handlers {
+            answer: Box::new(move |request| answer(&answering, request)),
+            stream: Box::new(move |conn| stream_events(conn, &streaming)),
+        },
+    );
 
     if !opts.bind.is_loopback() {
         eprintln!(
@@ -181,6 +181,9 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     // Files written into a folder just created can come before the watch on
     // that folder exists; a second look shortly after catches them.
     let mut look_again: Option<Instant> = None;
+    // Watched folders named by an event themselves (created, removed,
+    // renamed), in the batches taken so far.
+    let mut replaced: Vec<PathBuf> = Vec::new();
     loop {
         let first = match look_again {
             Some(at) => match rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
@@ -201,6 +204,16 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         look_again = None;
         let mut note = |batch: &DebounceEventResult, relevant: &mut bool| {
             *relevant |= is_relevant(root, batch);
+            if let Ok(events) = batch {
+                replaced.extend(
+                    events
+                        .iter()
+                        .filter(|e| is_change(&e.kind))
+                        .flat_map(|e| e.paths.iter())
+                        .filter(|p| watched.iter().any(|(dir, _)| **p == root.join(dir)))
+                        .cloned(),
+                );
+            }
             if creates_folder(batch) {
                 look_again = Some(Instant::now() + Duration::from_millis(250));
             }
@@ -230,11 +243,26 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
             paths.sort();
             paths.dedup();
         }
-        if !watched_themes && root.join("themes").is_dir() {
-            watched_themes = debouncer
-                .watch(root.join("themes"), RecursiveMode::Recursive)
-                .is_ok();
+        // A watched folder deleted, moved away or put back (restored from a
+        // copy, moved back): its watch is gone or follows the old folder.
+        // Watch it again, and walk everything.
+        for (dir, on) in &mut watched {
+            let path = root.join(*dir);
+            let touched = replaced.contains(&path);
+            if *on && (touched || !path.is_dir()) {
+                let _ = debouncer.unwatch(&path);
+                *on = false;
+            }
+            if !*on && path.is_dir() {
+                *on = debouncer.watch(&path, RecursiveMode::Recursive).is_ok();
+                // Files may have come with the folder: look at everything.
+                relevant |= *on;
+                if *on {
+                    changed = None;
+                }
+            }
         }
+        replaced.clear();
         if relevant {
             rebuild(&mut ws, &state, &opts, started, changed.as_deref());
         }
@@ -357,87 +385,21 @@ fn rebuild(
     }
 }
 
-fn serve_requests(server: &tiny_http::Server, state: &Arc<State>) {
-    loop {
-        let Ok(request) = server.recv() else { return };
-        let if_none_match = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("If-None-Match"))
-            .map(|h| h.value.as_str().to_string());
-        let files = state.files.read().map(|f| f.clone()).unwrap_or_default();
-        let reply = respond(
-            &files,
-            request.method().as_str(),
-            request.url(),
-            if_none_match.as_deref(),
-            true,
-        );
-        if let Body::Events = reply.body {
-            let state = state.clone();
-            std::thread::spawn(move || stream_events(request, &state));
-            continue;
-        }
-        let headers: Vec<tiny_http::Header> = reply
-            .headers
-            .iter()
-            .filter_map(|(k, v)| tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).ok())
-            .collect();
-        let status = tiny_http::StatusCode(reply.status);
-        let result = match reply.body {
-            Body::Empty | Body::Events => request.respond(tiny_http::Response::new(
-                status,
-                headers,
-                std::io::empty(),
-                Some(0),
-                None,
-            )),
-            Body::Bytes(b) => {
-                let len = b.len();
-                request.respond(tiny_http::Response::new(
-                    status,
-                    headers,
-                    std::io::Cursor::new(b),
-                    Some(len),
-                    None,
-                ))
-            }
-            Body::Shared(b) => {
-                let len = b.len();
-                request.respond(tiny_http::Response::new(
-                    status,
-                    headers,
-                    std::io::Cursor::new(SharedBytes(b)),
-                    Some(len),
-                    None,
-                ))
-            }
-            Body::File(p) => match std::fs::File::open(&p) {
-                Ok(f) => {
-                    let len = f.metadata().map(|m| m.len() as usize).ok();
-                    request.respond(tiny_http::Response::new(status, headers, f, len, None))
-                }
-                Err(_) => request.respond(tiny_http::Response::empty(404)),
-            },
-        };
-        let _ = result;
-    }
-}
-
-/// Shared page bytes as a `Read` source without copying them.
-struct SharedBytes(Arc<Vec<u8>>);
-
-impl AsRef<[u8]> for SharedBytes {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_slice()
-    }
+fn answer(state: &State, request: &server::Request) -> http::Reply {
+    let files = state.files.read().map(|f| f.clone()).unwrap_or_default();
+    respond(
+        &files,
+        &request.method,
+        &request.target,
+        request.header("If-None-Match"),
+        true,
+    )
 }
 
 /// The server-sent event stream of one page: the current state at once,
 /// then every change, with a comment every 15 s to notice closed tabs.
-fn stream_events(request: tiny_http::Request, state: &State) {
+fn stream_events(mut out: std::net::TcpStream, state: &State) {
     let rx = state.hub.join();
-    let mut out = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n";
     if out.write_all(head.as_bytes()).is_err() {
         return;
