@@ -140,6 +140,7 @@ pub fn check_with(
     }
     timings.push(("load", t0.elapsed()));
     let t1 = Instant::now();
+    crate::validate::privacy_of_site_toml(&String::from_utf8_lossy(&site_toml), &mut diags);
     let (site, records) =
         crate::validate::validate(root, loaded, &config, opts.drafts, cache.retain, &mut diags);
     *cache = CheckCache {

@@ -50,12 +50,58 @@ pub struct Finding {
 
 /// All findings in `text`, in order of position, non-overlapping.
 ///
-/// Every maximal run of ASCII digits is judged as a whole, so a number that is
+/// The text is read as a reader sees it (contract v1.1): full-width digits
+/// count as digits, zero-width characters and soft hyphens are invisible,
+/// `0086` stands for `+86`, and digits grouped by single spaces or hyphens
+/// in the usual groupings (`138 1234 5678`, `320102 19900101 123X`, cards
+/// in fours) are one number. Ranges are those of the original text.
+///
+/// Every maximal run of digits is judged as a whole, so a number that is
 /// only part of a longer run (a 20-digit reference, a 12-digit statistical
 /// code) is never reported: such runs are not the personal number itself.
 #[must_use]
 pub fn scan(text: &str) -> Vec<Finding> {
-    let bytes = text.as_bytes();
+    found(text, false).into_iter().map(|(f, _)| f).collect()
+}
+
+/// [`scan`] for Markdown with HTML: also finds numbers that render as one
+/// run of digits although markup splits them in the source
+/// (`**138**12345678`, `138<span></span>12345678`, a comment between the
+/// digits, `&#49;` character references).
+#[must_use]
+pub fn scan_markup(text: &str) -> Vec<Finding> {
+    found_markup(text).into_iter().map(|(f, _)| f).collect()
+}
+
+/// The findings of the source read as plain text and as rendered: markup
+/// marks can also hide a number from the rendered view (`a_13812345678_b`
+/// renders with the underscores gone, letters then touching the digits).
+fn found_markup(text: &str) -> Vec<(Finding, String)> {
+    let mut all = found(text, false);
+    all.extend(found(text, true));
+    all.sort_by_key(|(f, _)| (f.range.start, std::cmp::Reverse(f.range.end)));
+    let mut out: Vec<(Finding, String)> = Vec::with_capacity(all.len());
+    for item in all {
+        if out.last().is_some_and(|(f, _)| item.0.range.start < f.range.end) {
+            continue;
+        }
+        out.push(item);
+    }
+    out
+}
+
+/// Each finding with the number as a reader sees it (ASCII digits, `X`).
+fn found(text: &str, markup: bool) -> Vec<(Finding, String)> {
+    // No number hides in fewer than 11 digits: most texts stop here.
+    let digits = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || ('\u{FF10}'..='\u{FF19}').contains(c))
+        .count();
+    if digits < 11 {
+        return Vec::new();
+    }
+    let view = View::of(text, markup);
+    let bytes = view.text.as_bytes();
     let mut findings = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -68,10 +114,241 @@ pub fn scan(text: &str) -> Vec<Finding> {
             i += 1;
         }
         if let Some(finding) = judge_run(bytes, start, i) {
-            findings.push(finding);
+            let number = view.text[finding.range.clone()].to_string();
+            let range = view.from[finding.range.start]..view.to[finding.range.end - 1];
+            findings.push((
+                Finding {
+                    kind: finding.kind,
+                    range,
+                },
+                number,
+            ));
         }
     }
     findings
+}
+
+/// A text as a reader sees it, with where each of its bytes came from.
+struct View {
+    text: String,
+    /// Per byte of `text`: where its character starts in the original.
+    from: Vec<usize>,
+    /// Per byte of `text`: where its character ends in the original.
+    to: Vec<usize>,
+}
+
+/// Characters a reader does not see.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
+/// Full-width forms of what numbers are written with, as ASCII.
+fn narrow(c: char) -> char {
+    match c {
+        '\u{FF10}'..='\u{FF19}' => char::from(b'0' + (c as u32 - 0xFF10) as u8),
+        '\u{FF0B}' => '+',
+        '\u{FF0D}' | '\u{2010}' | '\u{2011}' => '-',
+        '\u{3000}' => ' ',
+        '\u{FF38}' | '\u{FF58}' => 'X',
+        c => c,
+    }
+}
+
+impl View {
+    fn of(text: &str, markup: bool) -> View {
+        let chars = if markup {
+            strip_markup(text)
+        } else {
+            text.char_indices()
+                .map(|(i, c)| (c, i, i + c.len_utf8()))
+                .collect()
+        };
+        let chars: Vec<(char, usize, usize)> = chars
+            .into_iter()
+            .filter(|(c, _, _)| !invisible(*c))
+            .map(|(c, a, b)| (narrow(c), a, b))
+            .collect();
+        let chars = join_groups(&chars);
+        let mut view = View {
+            text: String::with_capacity(chars.len()),
+            from: Vec::with_capacity(chars.len()),
+            to: Vec::with_capacity(chars.len()),
+        };
+        for (c, a, b) in chars {
+            view.text.push(c);
+            for _ in 0..c.len_utf8() {
+                view.from.push(a);
+                view.to.push(b);
+            }
+        }
+        view
+    }
+}
+
+/// The characters of Markdown/HTML source that render as text: tags and
+/// comments dropped, numeric character references decoded, emphasis, code
+/// and escape marks dropped. Each with its range in the source.
+fn strip_markup(text: &str) -> Vec<(char, usize, usize)> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let c = rest.chars().next().unwrap_or(' ');
+        let len = c.len_utf8();
+        match c {
+            '<' if rest.starts_with("<!--") => {
+                i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+            }
+            '<' if rest[1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                match rest.find('>') {
+                    Some(e) => i += e + 1,
+                    None => {
+                        out.push((c, i, i + 1));
+                        i += 1;
+                    }
+                }
+            }
+            '&' if rest.starts_with("&#") => match char_reference(rest) {
+                Some((decoded, used)) => {
+                    out.push((decoded, i, i + used));
+                    i += used;
+                }
+                None => {
+                    out.push((c, i, i + 1));
+                    i += 1;
+                }
+            },
+            '*' | '_' | '~' | '`' | '\\' => i += 1,
+            _ => {
+                out.push((c, i, i + len));
+                i += len;
+            }
+        }
+    }
+    out
+}
+
+/// A numeric character reference at the start of `s` (`&#49;`, `&#x31;`):
+/// the character and the bytes it took.
+fn char_reference(s: &str) -> Option<(char, usize)> {
+    let body = s.strip_prefix("&#")?;
+    let (hex, digits) = match body.strip_prefix(['x', 'X']) {
+        Some(h) => (true, h),
+        None => (false, body),
+    };
+    let end = digits.find(';')?;
+    if end == 0 || end > 8 {
+        return None;
+    }
+    let value = u32::from_str_radix(&digits[..end], if hex { 16 } else { 10 }).ok()?;
+    let used = 2 + usize::from(hex) + end + 1;
+    Some((char::from_u32(value)?, used))
+}
+
+/// Digits grouped by single spaces or hyphens in the usual groupings of
+/// the numbers this module finds, joined into one run (the separators
+/// dropped); `0086` before a mobile number becomes `+86`. Other groups
+/// (dates like `2025-06-24`, landlines like `0571-12345678`) stay apart.
+fn join_groups(chars: &[(char, usize, usize)]) -> Vec<(char, usize, usize)> {
+    let digit = |i: usize| chars.get(i).is_some_and(|c| c.0.is_ascii_digit());
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !digit(i) || (i > 0 && digit(i - 1)) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The groups starting here: (start, end) of each digit run, each
+        // followed by one separator and another run.
+        let mut groups = Vec::new();
+        let mut j = i;
+        loop {
+            let start = j;
+            while digit(j) {
+                j += 1;
+            }
+            groups.push((start, j));
+            if j < chars.len() && matches!(chars[j].0, ' ' | '-') && digit(j + 1) {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let lens: Vec<usize> = groups.iter().map(|(a, b)| b - a).collect();
+        let x_after = |g: usize| {
+            chars
+                .get(groups[g].1)
+                .is_some_and(|c| c.0.eq_ignore_ascii_case(&'X'))
+        };
+        let text_of = |g: usize| -> String { chars[groups[g].0..groups[g].1].iter().map(|c| c.0).collect() };
+        let mut g = 0;
+        while g < groups.len() {
+            // `0086` (or `+86`) before a mobile number: `+86` and on.
+            let prefix = text_of(g) == "0086"
+                || (text_of(g) == "86" && groups[g].0 > 0 && chars[groups[g].0 - 1].0 == '+');
+            let take = if prefix && g + 1 < groups.len() {
+                0
+            } else {
+                pattern_at(&lens[g..], |k| x_after(g + k))
+            };
+            if prefix && g + 1 < groups.len() {
+                let (a, b) = groups[g];
+                if b - a == 4 {
+                    // 0086 → +86, the `+` standing for `00`.
+                    out.push(('+', chars[a].1, chars[a + 1].2));
+                    out.extend_from_slice(&chars[a + 2..b]);
+                } else {
+                    out.extend_from_slice(&chars[a..b]);
+                }
+                out.push(chars[b]);
+                g += 1;
+                continue;
+            }
+            let n = take.max(1);
+            let last = g + n - 1;
+            for k in g..=last {
+                let (a, b) = groups[k];
+                if k == g && n == 1 && text_of(g).len() == 15 && text_of(g).starts_with("0086") {
+                    out.push(('+', chars[a].1, chars[a + 1].2));
+                    out.extend_from_slice(&chars[a + 2..b]);
+                } else {
+                    out.extend_from_slice(&chars[a..b]);
+                }
+            }
+            // The separator after the taken groups, if another group follows.
+            if last + 1 < groups.len() {
+                out.push(chars[groups[last].1]);
+            }
+            g = last + 1;
+        }
+        i = groups[groups.len() - 1].1;
+    }
+    out
+}
+
+/// How many of the groups (lengths `lens`) at the front form a number in
+/// its usual grouping, 0 if none. `x_after(k)`: group `k` is followed by X.
+fn pattern_at(lens: &[usize], x_after: impl Fn(usize) -> bool) -> usize {
+    let starts = |p: &[usize]| lens.len() >= p.len() && lens[..p.len()] == *p;
+    if starts(&[4, 4, 4, 4]) {
+        // A card: four groups of four, and maybe a short last one.
+        return if lens.len() > 4 && (1..=3).contains(&lens[4]) { 5 } else { 4 };
+    }
+    if starts(&[6, 8, 4]) || (starts(&[6, 8, 3]) && x_after(2)) {
+        return 3;
+    }
+    if starts(&[3, 4, 4]) {
+        return 3;
+    }
+    0
 }
 
 /// The masked form of one found number (same length in chars as the input,
@@ -116,19 +393,43 @@ pub fn mask_number(kind: PiiKind, number: &str) -> String {
 /// the overwhelming majority of records contain no personal number.
 #[must_use]
 pub fn mask(text: &str) -> Cow<'_, str> {
-    let findings = scan(text);
+    let findings = found(text, false);
     if findings.is_empty() {
         return Cow::Borrowed(text);
     }
+    Cow::Owned(replace(text, &findings, false))
+}
+
+/// Markdown `text` with every finding masked, also those split by markup
+/// (the markup inside a number goes with it); the masks' `*` escaped so
+/// that they are not read as emphasis.
+#[must_use]
+pub fn mask_markup(text: &str) -> String {
+    let findings = found_markup(text);
+    if findings.is_empty() {
+        return text.to_string();
+    }
+    replace(text, &findings, true)
+}
+
+fn replace(text: &str, findings: &[(Finding, String)], escape: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for finding in &findings {
+    for (finding, number) in findings {
+        if finding.range.start < last {
+            continue;
+        }
         out.push_str(&text[last..finding.range.start]);
-        out.push_str(&mask_number(finding.kind, &text[finding.range.clone()]));
+        let masked = mask_number(finding.kind, number);
+        if escape {
+            out.push_str(&masked.replace('*', "\\*"));
+        } else {
+            out.push_str(&masked);
+        }
         last = finding.range.end;
     }
     out.push_str(&text[last..]);
-    Cow::Owned(out)
+    out
 }
 
 /// Splits a `+86` country code (with an optional following space or hyphen)
@@ -835,5 +1136,64 @@ mod tests {
             assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
             assert!(matches!(mask(text), Cow::Borrowed(_)), "{text}");
         }
+    }
+
+    #[test]
+    fn numbers_as_a_reader_sees_them() {
+        let mobile = |t: &str| {
+            let f = scan(t);
+            assert_eq!(f.len(), 1, "{t}: {f:?}");
+            assert_eq!(f[0].kind, PiiKind::Mobile, "{t}");
+            f[0].range.clone()
+        };
+        for t in [
+            "电话：１３８１２３４５６７８",
+            "电话 138 1234 5678 联系",
+            "电话 138-1234-5678",
+            "电话 138\u{200B}1234\u{00AD}5678",
+            "电话 0086 13812345678",
+            "电话 008613812345678",
+            "电话 0086-138-1234-5678",
+            "电话 +86 138 1234 5678",
+            "电话：１３８　１２３４　５６７８",
+        ] {
+            let r = mobile(t);
+            assert!(t[r.clone()].ends_with('8') || t[r.clone()].ends_with('８'), "{t}: {r:?}");
+        }
+        // Grouped ID and card numbers.
+        let id = "11010519491231002X";
+        let grouped = format!("{} {} {}", &id[..6], &id[6..14], &id[14..]);
+        assert_eq!(kinds(&grouped), vec![PiiKind::IdCard]);
+        assert_eq!(kinds("卡号 6222 0200 0000 0000 008"), kinds("卡号 6222020000000000008"));
+        // Dates, landlines and amounts stay apart.
+        assert!(scan("2025-06-24 至 2025-07-01，0571-12345678，金额 1 234 567").is_empty());
+        assert!(scan("138 12345 678").is_empty());
+    }
+
+    #[test]
+    fn markup_does_not_hide_a_number() {
+        for t in [
+            "**138**12345678",
+            "138<span></span>12345678",
+            "138<!-- 注释 -->12345678",
+            "&#49;&#51;&#x38;12345678",
+            "`138`12345678",
+        ] {
+            assert!(scan(t).is_empty() || t.starts_with('`'), "plain view of {t}");
+            let f = scan_markup(t);
+            assert_eq!(f.len(), 1, "{t}: {f:?}");
+            let masked = mask_markup(t);
+            assert!(masked.contains("138\\*\\*\\*\\*5678"), "{t} → {masked}");
+        }
+        // Both views: an underscore the rendered view drops still counts.
+        assert_eq!(scan_markup("a_13812345678_b").len(), 1);
+        assert_eq!(mask_markup("无号码 **粗体**"), "无号码 **粗体**");
+    }
+
+    #[test]
+    fn masking_uses_the_number_as_read() {
+        assert_eq!(mask("电话 138 1234 5678。"), "电话 138****5678。");
+        assert_eq!(mask("电话：１３８１２３４５６７８"), "电话：138****5678");
+        assert_eq!(mask("电话 0086 13812345678"), "电话 0086 138****5678");
     }
 }

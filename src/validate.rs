@@ -113,6 +113,19 @@ pub fn validate(
     diags: &mut Diagnostics,
 ) -> (Site, RecordCache) {
     let places = validate_places(&loaded, config, diags);
+    // Attachment names are part of addresses: no mask possible.
+    for a in &loaded.attachments {
+        if let Some(fd) = privacy::scan(&a.rel).first() {
+            diags.push(
+                Diagnostic::error(
+                    format!("content/{}", a.rel),
+                    None,
+                    format!("附件文件名中含有疑似{}", fd.kind.label()),
+                )
+                .with_hint("文件名会出现在网址中，无法打码；请改名"),
+            );
+        }
+    }
     // One-off builds of very large sites leave bodies on disk (see `Body`).
     let defer_bodies = !keep_cache && loaded.records.len() > defer_bodies_above();
     let place_index: HashMap<String, usize> = places
@@ -156,6 +169,9 @@ pub fn validate(
                         return (file.path, Arc::new(c));
                     }
                 };
+                let mut r = r;
+                let (raw_privacy, seen) = privacy_in_file(&r.front, r.body.len(), config.privacy);
+                let value_privacy = privacy_values(&mut r.front, config.privacy, &seen);
                 let mut f = Fields::new(&r.front, config.privacy);
                 let place = &places[r.place];
                 let rec =
@@ -167,9 +183,10 @@ pub fn validate(
                             format!("{p}/{}", r.stem)
                         }
                     });
-                f.privacy_scan(&r.front.text);
                 let mut all_diags = r.diags;
                 all_diags.extend(f.diags);
+                all_diags.extend(raw_privacy);
+                all_diags.extend(value_privacy);
                 let c = CheckedRecord {
                     path: r.path.clone(),
                     stamp: r.stamp,
@@ -285,7 +302,31 @@ fn validate_places(loaded: &Loaded, config: &SiteConfig, diags: &mut Diagnostics
                 .map(|f| f.file.clone())
                 .unwrap_or_else(|| format!("{}/_place.yaml", lp.dir)),
         };
+        for segment in &lp.path {
+            if let Some(fd) = privacy::scan(segment).first() {
+                diags.push(
+                    Diagnostic::error(
+                        lp.dir.clone(),
+                        None,
+                        format!("文件夹名中含有疑似{}", fd.kind.label()),
+                    )
+                    .with_hint("文件夹名会出现在网址中，无法打码；请改名"),
+                );
+            }
+        }
+        let mut masked_yaml = None;
+        let mut place_privacy = Vec::new();
         if let Some(y) = &lp.file {
+            let (raw, seen) = privacy_in_file(y, 0, config.privacy);
+            place_privacy = raw;
+            let mut copy = y.clone();
+            let values = privacy_values(&mut copy, config.privacy, &seen);
+            if !values.is_empty() {
+                place_privacy.extend(values);
+                masked_yaml = Some(copy);
+            }
+        }
+        if let Some(y) = masked_yaml.as_ref().or(lp.file.as_ref()) {
             let mut f = Fields::new(y, config.privacy);
             if f.map.is_some() {
                 f.check_keys(&PLACE_KEYS, false);
@@ -338,9 +379,9 @@ fn validate_places(loaded: &Loaded, config: &SiteConfig, diags: &mut Diagnostics
                     }
                 }
             }
-            f.privacy_scan(&y.text);
             diags.extend(f.diags);
         }
+        diags.extend(place_privacy);
         by_path.insert(lp.path.clone(), places.len());
         places.push(place);
     }
@@ -845,20 +886,143 @@ fn vocab_hint(v: &Vocabulary, word: &str) -> String {
     }
 }
 
-/// Masks personal numbers in Markdown, escaping the asterisks so that they
-/// are not read as emphasis.
+/// Masks personal numbers in Markdown (also those split by markup),
+/// escaping the asterisks so that they are not read as emphasis.
 pub(crate) fn mask_markdown(text: &str) -> String {
-    let findings = privacy::scan(text);
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut last = 0;
-    for fd in findings {
-        out.push_str(&text[last..fd.range.start]);
-        let masked = privacy::mask_number(fd.kind, &text[fd.range.clone()]);
-        out.push_str(&masked.replace('*', "\\*"));
-        last = fd.range.end;
+    privacy::mask_markup(text)
+}
+
+/// Personal numbers in what a YAML block publishes, read after decoding
+/// (escapes, line continuations, quoting): keys (always an error: a key
+/// cannot be masked) and values (errors, or masked in the tree itself
+/// when the site masks, so that every field, numbers included, sees only
+/// the masked text). `seen` holds the lines the raw scan reported already.
+fn privacy_values(
+    y: &mut LoadedYaml,
+    mode: PrivacyMode,
+    seen: &std::collections::HashSet<usize>,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let Some(map) = y.map.as_mut() else {
+        return diags;
+    };
+    let offset = y.line_offset;
+    let file = y.file.clone();
+    let pos_of = |span: &marked_yaml::Span| {
+        span.start()
+            .map(|m| Pos::new(m.line() + offset, m.column(), 1))
+    };
+    // Depth-first over the tree without recursion (nesting is bounded by
+    // load, but a loop costs nothing).
+    let mut stack: Vec<&mut Node> = Vec::new();
+    let mut keys: Vec<(String, Option<Pos>)> = Vec::new();
+    for (k, v) in map.iter_mut() {
+        keys.push((k.as_str().to_string(), pos_of(k.span())));
+        stack.push(v);
     }
-    out.push_str(&text[last..]);
-    out
+    while let Some(node) = stack.pop() {
+        match node {
+            Node::Mapping(m) => {
+                for (k, v) in m.iter_mut() {
+                    keys.push((k.as_str().to_string(), pos_of(k.span())));
+                    stack.push(v);
+                }
+            }
+            Node::Sequence(items) => stack.extend(items.iter_mut()),
+            Node::Scalar(scalar) => {
+                let findings = privacy::scan(scalar.as_str());
+                let Some(first) = findings.first() else {
+                    continue;
+                };
+                let pos = pos_of(scalar.span());
+                let line_seen = pos.is_some_and(|p| seen.contains(&p.line));
+                match mode {
+                    PrivacyMode::Error if !line_seen => diags.push(
+                        Diagnostic::error(
+                            file.clone(),
+                            pos,
+                            format!("发现疑似{}，记录是公开的", first.kind.label()),
+                        )
+                        .with_hint("删除该号码；如确需公开，可在 site.toml 设置 privacy = \"mask\" 打码发布"),
+                    ),
+                    PrivacyMode::Error => {}
+                    PrivacyMode::Mask => {
+                        if !line_seen {
+                            diags.push(Diagnostic::warning(
+                                file.clone(),
+                                pos,
+                                format!("发现疑似{}，已打码发布", first.kind.label()),
+                            ));
+                        }
+                        let masked = privacy::mask(scalar.as_str()).into_owned();
+                        let coerce = scalar.may_coerce();
+                        let mut replaced =
+                            marked_yaml::types::MarkedScalarNode::new(*scalar.span(), masked);
+                        replaced.set_coerce(coerce);
+                        *scalar = replaced;
+                    }
+                }
+            }
+        }
+    }
+    for (key, pos) in keys {
+        if let Some(fd) = privacy::scan(&key).first() {
+            diags.push(
+                Diagnostic::error(
+                    file.clone(),
+                    pos,
+                    format!("键名中含有疑似{}", fd.kind.label()),
+                )
+                .with_hint("键名无法打码；请改用不含号码的键名"),
+            );
+        }
+    }
+    diags
+}
+
+/// Personal numbers in `site.toml`, whose settings appear on every page:
+/// always an error (nothing there is masked), read both as written and
+/// decoded (escapes).
+pub fn privacy_of_site_toml(text: &str, diags: &mut Diagnostics) {
+    let file = crate::config::FILE;
+    let raw = privacy::scan(text);
+    for fd in &raw {
+        diags.push(
+            Diagnostic::error(
+                file,
+                Some(Pos::of_offset(text, fd.range.start, fd.range.len())),
+                format!("site.toml 中有疑似{}", fd.kind.label()),
+            )
+            .with_hint("site.toml 的内容会出现在网站的每一页，无法打码；请删除该号码"),
+        );
+    }
+    if !raw.is_empty() {
+        return;
+    }
+    let Ok(value) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let mut stack: Vec<(&str, &toml::Value)> = value.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    while let Some((key, v)) = stack.pop() {
+        let mut hits = privacy::scan(key);
+        match v {
+            toml::Value::String(s) => hits.extend(privacy::scan(s)),
+            toml::Value::Array(items) => stack.extend(items.iter().map(|i| (key, i))),
+            toml::Value::Table(t) => stack.extend(t.iter().map(|(k, v)| (k.as_str(), v))),
+            _ => {}
+        }
+        if let Some(fd) = hits.first() {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    None,
+                    format!("site.toml 的 `{key}` 中有疑似{}（写成了转义字符）", fd.kind.label()),
+                )
+                .with_hint("site.toml 的内容会出现在网站的每一页，无法打码；请删除该号码"),
+            );
+            return;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1133,14 +1297,36 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Personal numbers anywhere in the file: errors, or warnings when the
-    /// site masks them.
-    fn privacy_scan(&mut self, text: &str) {
-        for fd in privacy::scan(text) {
+}
+
+/// Personal numbers anywhere in a file as written (comments too), read as a
+/// reader sees them (full-width, grouped, `0086`, zero-width characters);
+/// in its last `body_len` bytes (a record's Markdown body) also those that
+/// markup splits. Errors, or warnings when the site masks them; with the
+/// lines reported.
+fn privacy_in_file(
+    y: &LoadedYaml,
+    body_len: usize,
+    mode: PrivacyMode,
+) -> (Vec<Diagnostic>, std::collections::HashSet<usize>) {
+    let text = &y.text;
+    let body_start = text.len().saturating_sub(body_len);
+    let mut found = privacy::scan(&text[..body_start]);
+    if body_len > 0 {
+        found.extend(privacy::scan_markup(&text[body_start..]).into_iter().map(|mut fd| {
+            fd.range = fd.range.start + body_start..fd.range.end + body_start;
+            fd
+        }));
+    }
+    let mut lines = std::collections::HashSet::new();
+    let diags = found
+        .into_iter()
+        .map(|fd| {
             let pos = Pos::of_offset(text, fd.range.start, fd.range.len());
-            let d = match self.privacy {
+            lines.insert(pos.line);
+            match mode {
                 PrivacyMode::Error => Diagnostic::error(
-                    self.file,
+                    y.file.as_str(),
                     Some(pos),
                     format!("发现疑似{}，记录是公开的", fd.kind.label()),
                 )
@@ -1148,14 +1334,14 @@ impl<'a> Fields<'a> {
                     "删除该号码；如确需公开，可在 site.toml 设置 privacy = \"mask\" 打码发布",
                 ),
                 PrivacyMode::Mask => Diagnostic::warning(
-                    self.file,
+                    y.file.as_str(),
                     Some(pos),
                     format!("发现疑似{}，已打码发布", fd.kind.label()),
                 ),
-            };
-            self.diags.push(d);
-        }
-    }
+            }
+        })
+        .collect();
+    (diags, lines)
 }
 
 fn parse_count(s: &str) -> Result<u64, String> {
