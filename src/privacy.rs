@@ -82,7 +82,10 @@ fn found_markup(text: &str) -> Vec<(Finding, String)> {
     all.sort_by_key(|(f, _)| (f.range.start, std::cmp::Reverse(f.range.end)));
     let mut out: Vec<(Finding, String)> = Vec::with_capacity(all.len());
     for item in all {
-        if out.last().is_some_and(|(f, _)| item.0.range.start < f.range.end) {
+        if out
+            .last()
+            .is_some_and(|(f, _)| item.0.range.start < f.range.end)
+        {
             continue;
         }
         out.push(item);
@@ -288,7 +291,12 @@ fn join_groups(chars: &[(char, usize, usize)]) -> Vec<(char, usize, usize)> {
                 .get(groups[g].1)
                 .is_some_and(|c| c.0.eq_ignore_ascii_case(&'X'))
         };
-        let text_of = |g: usize| -> String { chars[groups[g].0..groups[g].1].iter().map(|c| c.0).collect() };
+        let text_of = |g: usize| -> String {
+            chars[groups[g].0..groups[g].1]
+                .iter()
+                .map(|c| c.0)
+                .collect()
+        };
         let mut g = 0;
         while g < groups.len() {
             // `0086` (or `+86`) before a mobile number: `+86` and on.
@@ -340,7 +348,11 @@ fn pattern_at(lens: &[usize], x_after: impl Fn(usize) -> bool) -> usize {
     let starts = |p: &[usize]| lens.len() >= p.len() && lens[..p.len()] == *p;
     if starts(&[4, 4, 4, 4]) {
         // A card: four groups of four, and maybe a short last one.
-        return if lens.len() > 4 && (1..=3).contains(&lens[4]) { 5 } else { 4 };
+        return if lens.len() > 4 && (1..=3).contains(&lens[4]) {
+            5
+        } else {
+            4
+        };
     }
     if starts(&[6, 8, 4]) || (starts(&[6, 8, 3]) && x_after(2)) {
         return 3;
@@ -1158,13 +1170,19 @@ mod tests {
             "电话：１３８　１２３４　５６７８",
         ] {
             let r = mobile(t);
-            assert!(t[r.clone()].ends_with('8') || t[r.clone()].ends_with('８'), "{t}: {r:?}");
+            assert!(
+                t[r.clone()].ends_with('8') || t[r.clone()].ends_with('８'),
+                "{t}: {r:?}"
+            );
         }
         // Grouped ID and card numbers.
         let id = "11010519491231002X";
         let grouped = format!("{} {} {}", &id[..6], &id[6..14], &id[14..]);
         assert_eq!(kinds(&grouped), vec![PiiKind::IdCard]);
-        assert_eq!(kinds("卡号 6222 0200 0000 0000 008"), kinds("卡号 6222020000000000008"));
+        assert_eq!(
+            kinds("卡号 6222 0200 0000 0000 008"),
+            kinds("卡号 6222020000000000008")
+        );
         // Dates, landlines and amounts stay apart.
         assert!(scan("2025-06-24 至 2025-07-01，0571-12345678，金额 1 234 567").is_empty());
         assert!(scan("138 12345 678").is_empty());
@@ -1179,7 +1197,10 @@ mod tests {
             "&#49;&#51;&#x38;12345678",
             "`138`12345678",
         ] {
-            assert!(scan(t).is_empty() || t.starts_with('`'), "plain view of {t}");
+            assert!(
+                scan(t).is_empty() || t.starts_with('`'),
+                "plain view of {t}"
+            );
             let f = scan_markup(t);
             assert_eq!(f.len(), 1, "{t}: {f:?}");
             let masked = mask_markup(t);

@@ -1016,7 +1016,10 @@ pub fn privacy_of_site_toml(text: &str, diags: &mut Diagnostics) {
                 Diagnostic::error(
                     file,
                     None,
-                    format!("site.toml 的 `{key}` 中有疑似{}（写成了转义字符）", fd.kind.label()),
+                    format!(
+                        "site.toml 的 `{key}` 中有疑似{}（写成了转义字符）",
+                        fd.kind.label()
+                    ),
                 )
                 .with_hint("site.toml 的内容会出现在网站的每一页，无法打码；请删除该号码"),
             );
@@ -1296,7 +1299,6 @@ impl<'a> Fields<'a> {
                 .into(),
         }
     }
-
 }
 
 /// Personal numbers anywhere in a file as written (comments too), read as a
@@ -1313,10 +1315,14 @@ fn privacy_in_file(
     let body_start = text.len().saturating_sub(body_len);
     let mut found = privacy::scan(&text[..body_start]);
     if body_len > 0 {
-        found.extend(privacy::scan_markup(&text[body_start..]).into_iter().map(|mut fd| {
-            fd.range = fd.range.start + body_start..fd.range.end + body_start;
-            fd
-        }));
+        found.extend(
+            privacy::scan_markup(&text[body_start..])
+                .into_iter()
+                .map(|mut fd| {
+                    fd.range = fd.range.start + body_start..fd.range.end + body_start;
+                    fd
+                }),
+        );
     }
     let mut lines = std::collections::HashSet::new();
     let diags = found

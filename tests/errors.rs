@@ -831,3 +831,262 @@ fn mutated_sites_never_panic() {
         std::fs::write(&files[i], &originals[i]).unwrap();
     }
 }
+
+const PHONE: &str = "13812345678";
+
+/// The text of an output file as a reader of any format would take it:
+/// tags dropped, character references decoded, full-width digits narrowed,
+/// invisible characters, spaces and hyphens removed.
+fn digits_as_read(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                rest = &rest[end + 1..];
+                continue;
+            }
+        }
+        if let Some(r) = rest.strip_prefix("&#") {
+            if let Some(end) = r.find(';') {
+                let (hex, num) = match r[..end].strip_prefix(['x', 'X']) {
+                    Some(h) => (true, h),
+                    None => (false, &r[..end]),
+                };
+                if let Some(d) = u32::from_str_radix(num, if hex { 16 } else { 10 })
+                    .ok()
+                    .and_then(char::from_u32)
+                {
+                    out.push(d);
+                    rest = &r[end + 1..];
+                    continue;
+                }
+            }
+        }
+        match c {
+            '０'..='９' => out.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+            ' ' | '-' | '\u{3000}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}'
+            | '\u{FEFF}' | '\u{00AD}' => {}
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+type Break = Box<dyn Fn(&TempSite)>;
+
+/// Every place and disguise of a personal number (contract v1.1): whether
+/// the site can publish it masked, and the file the message names.
+fn disguises() -> Vec<(&'static str, Break, bool, &'static str)> {
+    let road =
+        |from: &'static str, to: String| -> Break { Box::new(move |s| s.edit(ROAD, from, &to)) };
+    let after_date = |extra: &'static str| {
+        road(
+            "proposed: 2020-02-02",
+            format!("proposed: 2020-02-02\n{extra}"),
+        )
+    };
+    let body = |text: &'static str| {
+        road(
+            "东村主干道硬化。",
+            format!("东村主干道硬化。联系电话 {text} 。"),
+        )
+    };
+    const MEETING: &str = "content/alpha/east/sessions/2021-budget-meeting.md";
+    vec![
+        (
+            "YAML escapes",
+            after_date(r#"x_tel: "\x31\x33\x38\x31\x32\x33\x34\x35\x36\x37\x38""#),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "line continuation",
+            after_date("x_tel: \"138\\\n  12345678\""),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "grouped in a title",
+            road(
+                "title: 东村道路硬化",
+                "title: 东村道路硬化 138 1234 5678".into(),
+            ),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "hyphen groups",
+            after_date("x_tel: 138-1234-5678"),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "full-width",
+            after_date("summary: 电话１３８１２３４５６７８"),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "zero-width",
+            body("138\u{200B}1234\u{00AD}5678"),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "0086",
+            after_date("x_tel: 0086 13812345678"),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "Markdown emphasis",
+            body("**138**12345678"),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "empty tag",
+            body("138<span></span>12345678"),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "comment",
+            body("138<!-- 备注 -->12345678"),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "character references",
+            body("&#49;&#51;&#56;12345678"),
+            true,
+            "2020-road.md",
+        ),
+        (
+            "tally",
+            Box::new(|s: &TempSite| s.edit(MEETING, "{for: 30}", "{for: 13812345678}")),
+            false,
+            "2021-budget-meeting.md",
+        ),
+        (
+            "attendance",
+            Box::new(|s: &TempSite| s.edit(MEETING, "attendance: 32", "attendance: 13812345678")),
+            false,
+            "2021-budget-meeting.md",
+        ),
+        (
+            "amount",
+            Box::new(|s: &TempSite| {
+                s.edit(
+                    "content/alpha/outcomes/2016-bridge-decision.md",
+                    "amount: 1250000",
+                    "amount: 13812345678",
+                )
+            }),
+            false,
+            "2016-bridge-decision.md",
+        ),
+        (
+            "key name",
+            after_date("x_13812345678: 联系人"),
+            false,
+            "2020-road.md",
+        ),
+        (
+            "attachment name",
+            Box::new(|s: &TempSite| {
+                s.write("content/alpha/east/topics/files/13812345678.pdf", "%PDF")
+            }),
+            false,
+            "13812345678.pdf",
+        ),
+        (
+            "place folder",
+            Box::new(|s: &TempSite| {
+                s.write(
+                    "content/alpha/13812345678/_place.yaml",
+                    "name: 乙村\nkind: village\n",
+                )
+            }),
+            false,
+            "content/alpha/13812345678",
+        ),
+        (
+            "site.toml",
+            Box::new(|s: &TempSite| s.edit("site.toml", "集成测试用的站点", "热线 13812345678")),
+            false,
+            "site.toml",
+        ),
+        (
+            "site.toml escapes",
+            Box::new(|s: &TempSite| {
+                s.edit(
+                    "site.toml",
+                    "集成测试用的站点",
+                    r"\u0031\u0033\u0038\u0031\u0032\u0033\u0034\u0035\u0036\u0037\u0038",
+                )
+            }),
+            false,
+            "site.toml",
+        ),
+    ]
+}
+
+#[test]
+fn personal_numbers_in_every_disguise_are_errors() {
+    for (what, break_it, _, file) in disguises() {
+        let site = TempSite::new("valid");
+        break_it(&site);
+        let run = site.run(&["check", "--as-of", AS_OF]);
+        assert_eq!(run.code, 1, "{what}: {}", run.stderr);
+        assert!(run.stderr.contains("疑似"), "{what}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(file),
+            "{what}: {file} not in {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("已打码发布"), "{what}");
+    }
+}
+
+#[test]
+fn masked_numbers_reach_no_output_format() {
+    for (what, break_it, maskable, _) in disguises() {
+        let site = TempSite::new("valid");
+        site.edit(
+            "site.toml",
+            "page_size = 2",
+            "page_size = 2\nprivacy = \"mask\"",
+        );
+        break_it(&site);
+        let run = site.build(&[]);
+        if !maskable {
+            // Nothing can be masked there: refused in this mode too.
+            assert_eq!(run.code, 1, "{what}: {}", run.stderr);
+            assert!(!site.path("public").exists(), "{what}");
+            continue;
+        }
+        assert_eq!(run.code, 0, "{what}: {}", run.stderr);
+        assert!(run.stderr.contains("已打码发布"), "{what}: {}", run.stderr);
+        let mut formats = std::collections::BTreeSet::new();
+        let mut shown_masked = false;
+        for (rel, bytes) in files_in(&site.path("public")) {
+            let text = digits_as_read(&String::from_utf8_lossy(&bytes));
+            assert!(
+                !text.contains(PHONE),
+                "{what}: the number is readable in {rel}"
+            );
+            shown_masked |= text.contains("138****5678");
+            formats.insert(rel.rsplit('.').next().unwrap_or("").to_string());
+        }
+        for ext in ["html", "xml", "ics", "json", "csv", "txt"] {
+            assert!(formats.contains(ext), "{what}: no .{ext} file was checked");
+        }
+        assert!(
+            shown_masked,
+            "{what}: the masked number is published nowhere"
+        );
+    }
+}
