@@ -322,8 +322,7 @@ fn join_groups(chars: &[(char, usize, usize)]) -> Vec<(char, usize, usize)> {
             }
             let n = take.max(1);
             let last = g + n - 1;
-            for k in g..=last {
-                let (a, b) = groups[k];
+            for (k, &(a, b)) in groups.iter().enumerate().take(last + 1).skip(g) {
                 if k == g && n == 1 && text_of(g).len() == 15 && text_of(g).starts_with("0086") {
                     out.push(('+', chars[a].1, chars[a + 1].2));
                     out.extend_from_slice(&chars[a + 2..b]);
@@ -406,6 +405,17 @@ pub fn mask_number(kind: PiiKind, number: &str) -> String {
 #[must_use]
 pub fn mask(text: &str) -> Cow<'_, str> {
     let findings = found(text, false);
+    if findings.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(replace(text, &findings, false))
+}
+
+/// `text` with every finding of [`scan_markup`] masked, without escaping:
+/// for values that may be shown as text or rendered as inline Markdown.
+#[must_use]
+pub fn mask_all(text: &str) -> Cow<'_, str> {
+    let findings = found_markup(text);
     if findings.is_empty() {
         return Cow::Borrowed(text);
     }

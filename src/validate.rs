@@ -321,7 +321,7 @@ fn validate_places(loaded: &Loaded, config: &SiteConfig, diags: &mut Diagnostics
             place_privacy = raw;
             let mut copy = y.clone();
             let values = privacy_values(&mut copy, config.privacy, &seen);
-            if !values.is_empty() {
+            if !values.is_empty() || !place_privacy.is_empty() {
                 place_privacy.extend(values);
                 masked_yaml = Some(copy);
             }
@@ -930,7 +930,8 @@ fn privacy_values(
             }
             Node::Sequence(items) => stack.extend(items.iter_mut()),
             Node::Scalar(scalar) => {
-                let findings = privacy::scan(scalar.as_str());
+                // Values may be rendered as Markdown (place summaries).
+                let findings = privacy::scan_markup(scalar.as_str());
                 let Some(first) = findings.first() else {
                     continue;
                 };
@@ -954,7 +955,7 @@ fn privacy_values(
                                 format!("发现疑似{}，已打码发布", first.kind.label()),
                             ));
                         }
-                        let masked = privacy::mask(scalar.as_str()).into_owned();
+                        let masked = privacy::mask_all(scalar.as_str()).into_owned();
                         let coerce = scalar.may_coerce();
                         let mut replaced =
                             marked_yaml::types::MarkedScalarNode::new(*scalar.span(), masked);
@@ -1175,7 +1176,7 @@ impl<'a> Fields<'a> {
 
     fn masked(&self, s: String) -> String {
         match self.privacy {
-            PrivacyMode::Mask => privacy::mask(&s).into_owned(),
+            PrivacyMode::Mask => privacy::mask_all(&s).into_owned(),
             PrivacyMode::Error => s,
         }
     }
