@@ -674,7 +674,7 @@ fn read_record(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut diags = blanked;
+    let mut diags = Vec::new();
     let split = split_front_matter(&text);
     let (front_text, front_line, body, body_line) = match split {
         Ok(s) => s,
@@ -686,6 +686,7 @@ fn read_record(
     let (map, diag) = parse_mapping(&rel, &front_text, front_line);
     let parse_failed = diag.is_some() || !diags.is_empty();
     diags.extend(diag);
+    diags.extend(blanked);
     let record = LoadedRecord {
         path: pending.path.clone(),
         stamp,
