@@ -1298,7 +1298,20 @@ impl<'g> Renderer<'g> {
             .iter()
             .map(|a| {
                 let name = a.rsplit('/').next().unwrap_or(a);
-                let path = format!("{}{}/{}", Urls::place_path(place), r.kind.dir(), a);
+                // A name may hold `#`, `?`, `%` or spaces: escape each segment.
+                let encoded: Vec<String> = a
+                    .split('/')
+                    .map(|seg| {
+                        percent_encoding::utf8_percent_encode(seg, crate::publish::data::SEGMENT)
+                            .to_string()
+                    })
+                    .collect();
+                let path = format!(
+                    "{}{}/{}",
+                    Urls::place_path(place),
+                    r.kind.dir(),
+                    encoded.join("/")
+                );
                 json!({"name": name, "url": self.urls.link(&path)})
             })
             .collect();

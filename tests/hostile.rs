@@ -106,3 +106,86 @@ fn errors_do_not_echo_escape_sequences() {
     assert!(run.stderr.contains("\\u{1b}"), "{}", run.stderr);
     assert!(!run.stderr.chars().any(is_forbidden), "{:?}", run.stderr);
 }
+
+#[test]
+fn attachment_names_with_hash_or_question_mark_are_encoded() {
+    let site = TempSite::new("valid");
+    let dir = "content/beta/garden/sessions/files";
+    site.write_bytes(&format!("{dir}/方案 #2?.pdf"), b"%PDF-1.4\n");
+    site.edit(
+        PARKING_MEETING,
+        "attachments: [files/plan.pdf]",
+        "attachments: [files/plan.pdf, \"files/方案 #2?.pdf\"]",
+    );
+    site.build(&[]).ok();
+    let page = site.page("beta/garden/sessions/2024-parking-meeting/");
+    assert!(
+        page.contains("sessions/files/%E6%96%B9%E6%A1%88%20%232%3F.pdf\""),
+        "{page}"
+    );
+    assert!(page.contains("方案 #2?.pdf"), "{page}");
+    assert!(site.path(&format!("public/beta/garden/sessions/files/方案 #2?.pdf")).is_file());
+}
+
+#[test]
+fn attachment_path_with_a_backslash_fails_check_with_its_line() {
+    let site = TempSite::new("valid");
+    site.edit(
+        PARKING_MEETING,
+        "attachments: [files/plan.pdf]",
+        "attachments: ['files\\plan.pdf']",
+    );
+    let run = site.run(&["check", "--as-of", AS_OF]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("反斜杠"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{PARKING_MEETING}:6:")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn attachment_file_names_that_cannot_be_published_fail_check() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = "content/beta/garden/sessions/files";
+    // A backslash in the name on disk.
+    let site = TempSite::new("valid");
+    site.write_bytes(&format!("{dir}/a\\b.pdf"), b"x");
+    let run = site.run(&["check", "--as-of", AS_OF]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("{dir}/a\\b.pdf")), "{}", run.stderr);
+    assert!(run.stderr.contains("反斜杠"), "{}", run.stderr);
+    // Two names that are not UTF-8 would both be published as `�.pdf`.
+    let site = TempSite::new("valid");
+    for name in [&b"\xff.pdf"[..], &b"\xfe.pdf"[..]] {
+        let path = site
+            .path(dir)
+            .join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, b"x").unwrap();
+    }
+    let run = site.run(&["check", "--as-of", AS_OF]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("UTF-8"), "{}", run.stderr);
+}
+
+#[test]
+fn active_attachments_are_refused_with_a_hint() {
+    for name in ["page.html", "map.SVG", "x.xhtml", "feed.xml", "old.Htm"] {
+        let site = TempSite::new("valid");
+        site.write_bytes(
+            &format!("content/beta/garden/sessions/files/{name}"),
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+        );
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(name), "{}", run.stderr);
+        assert!(run.stderr.contains(".zip"), "{}", run.stderr);
+        assert!(!site.path("public").exists());
+    }
+    // Ordinary documents still go through.
+    let site = TempSite::new("valid");
+    site.write_bytes("content/beta/garden/sessions/files/表.xlsx", b"x");
+    site.build(&[]).ok();
+}
