@@ -189,3 +189,85 @@ fn active_attachments_are_refused_with_a_hint() {
     site.write_bytes("content/beta/garden/sessions/files/表.xlsx", b"x");
     site.build(&[]).ok();
 }
+
+/// The valid site with the built-in theme on disk, `edits` written over it.
+fn site_with_theme(edits: &[(&str, &str)]) -> TempSite {
+    let site = TempSite::new("valid");
+    copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &site.path("themes/default"),
+    );
+    for (file, text) in edits {
+        site.write(&format!("themes/default/templates/{file}"), text);
+    }
+    site
+}
+
+#[test]
+fn recursive_include_is_a_template_error() {
+    let site = site_with_theme(&[(
+        "partials/counts.html",
+        "{% if true %}{% include \"partials/counts.html\" %}{% endif %}",
+    )]);
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("模板递归包含"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("themes/default/templates/partials/counts.html"),
+        "{}",
+        run.stderr
+    );
+    // Through another template, and a page that extends its includer.
+    let site = site_with_theme(&[
+        ("partials/a.html", "{% include \"partials/b.html\" %}"),
+        ("partials/b.html", "{% include \"404.html\" %}"),
+        ("404.html", "{% extends \"base.html\" %}{% block main %}{% include \"partials/a.html\" %}{% endblock %}"),
+    ]);
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("模板递归包含"), "{}", run.stderr);
+}
+
+#[test]
+fn recursive_macro_is_a_template_error() {
+    let site = site_with_theme(&[
+        (
+            "macros.html",
+            "{% macro down(n) %}{{ n }}{{ self::down(n=n + 1) }}{% endmacro down %}",
+        ),
+        (
+            "404.html",
+            "{% import \"macros.html\" as m %}<p>{{ m::down(n=1) }}</p>",
+        ),
+    ]);
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("宏递归调用"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("themes/default/templates/macros.html"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn huge_range_is_a_template_error() {
+    // Tera's own `range(end=2e8)` fills memory; past the bound it is an
+    // error naming the template (2,000,000 keeps the old behaviour cheap).
+    let site = site_with_theme(&[(
+        "404.html",
+        "<p>{% for i in range(end=2000000) %}{% endfor %}</p>",
+    )]);
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("range"), "{}", run.stderr);
+    assert!(run.stderr.contains("templates/404.html"), "{}", run.stderr);
+    // Small ranges still work.
+    let site = site_with_theme(&[(
+        "404.html",
+        "<p>{% for i in range(start=1, end=10, step_by=3) %}{{ i }},{% endfor %}</p>",
+    )]);
+    site.build(&[]).ok();
+    assert!(site.page("404.html").contains("<p>1,4,7,</p>"));
+}
