@@ -256,6 +256,18 @@ pub fn validate(
     (site, cache)
 }
 
+/// Whether a body has enough characters that open a level (tags, quote
+/// markers, list markers) to nest deeper than `MAX_NESTING`: a cheap test,
+/// so that only such bodies are rendered an extra time to be sure.
+fn body_may_nest_deeply(body: &str) -> bool {
+    body.len() > crate::markdown::MAX_NESTING
+        && body
+            .bytes()
+            .filter(|b| matches!(b, b'<' | b'>' | b'-' | b'*' | b'+' | b'.' | b')'))
+            .count()
+            > crate::markdown::MAX_NESTING
+}
+
 // ---------------------------------------------------------------------------
 // Attachments
 
@@ -490,6 +502,19 @@ fn record_from(
         r.body.clone()
     };
 
+    if body_may_nest_deeply(&r.body) && crate::markdown::too_deep(&r.body) {
+        f.diags.push(
+            Diagnostic::warning(
+                r.front.file.clone(),
+                Some(Pos::new(r.body_line, 1, 0)),
+                format!(
+                    "正文的 HTML 嵌套超过 {} 层，将只显示其中的文字",
+                    crate::markdown::MAX_NESTING
+                ),
+            )
+            .with_hint("检查正文中是否有未闭合的 <div> 等标签（常见于从网页或 Word 粘贴的内容）"),
+        );
+    }
     let data = match r.kind {
         RecordKind::Topic => topic_from(f, place, config).map(RecordBody::Topic),
         RecordKind::Session => session_from(root, r, f, config).map(RecordBody::Session),

@@ -271,3 +271,36 @@ fn huge_range_is_a_template_error() {
     site.build(&[]).ok();
     assert!(site.page("404.html").contains("<p>1,4,7,</p>"));
 }
+
+#[test]
+fn remote_images_are_dropped_however_written() {
+    let site = TempSite::new("valid");
+    site.edit(
+        WASTE_TALK,
+        "欢迎村民参加。",
+        "欢迎村民参加。\n\n<img src=\"HTTPS://evil.example/a.png\"> <img src=\"  https://evil.example/b.png\"> <img src=\"/\\evil.example/c.png\"> <img src=\"\\\\evil.example/d.png\">\n\n![e](HtTp://evil.example/e.png) ![本地](files/map.png)\n",
+    );
+    site.build(&[]).ok();
+    let page = site.page("alpha/west/sessions/2026-waste-talk/");
+    assert!(!page.contains("evil.example"), "{page}");
+    assert!(page.contains("src=\"files/map.png\""), "{page}");
+}
+
+#[test]
+fn deeply_nested_body_builds_as_text_with_a_warning() {
+    // 100,000 unclosed `<div>` lines: quadratic in the HTML parser (minutes).
+    let site = TempSite::new("valid");
+    let body = format!("开头的文字。\n\n{}结尾的文字。\n", "<div>\n".repeat(100_000));
+    site.edit(WASTE_TALK, "欢迎村民参加。", &body);
+    let started = std::time::Instant::now();
+    let run = site.build(&[]);
+    run.ok();
+    let took = started.elapsed();
+    assert!(took.as_secs() < 60, "took {took:?}");
+    assert!(run.stderr.contains("嵌套超过 512 层"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("{WASTE_TALK}:8:1")), "{}", run.stderr);
+    let page = site.page("alpha/west/sessions/2026-waste-talk/");
+    assert!(page.contains("结尾的文字。"), "{}", &page[..2000.min(page.len())]);
+    assert!(page.matches("<div").count() < 100, "nesting kept");
+    assert!(page.len() < 200_000, "{} bytes", page.len());
+}
