@@ -300,9 +300,13 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_not_sent() {
-        let d = Diagnostic::error("a\u{1b}.md", None, "值 `\u{1b}]0;x\u{7}` 无效").with_hint("\u{9b}31m");
+        let d = Diagnostic::error("a\u{1b}.md", None, "值 `\u{1b}]0;x\u{7}` 无效")
+            .with_hint("\u{9b}31m");
         let text = d.to_string() + &render(&[d], Path::new("/nonexistent"));
-        assert!(!text.chars().any(crate::load::is_forbidden_char), "{text:?}");
+        assert!(
+            !text.chars().any(crate::load::is_forbidden_char),
+            "{text:?}"
+        );
         assert!(text.contains("\\u{1b}]0;x\\u{7}"), "{text}");
     }
 

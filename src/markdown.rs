@@ -45,8 +45,8 @@ pub const MAX_NESTING: usize = 512;
 /// Elements that never contain others, or that the HTML parser closes when
 /// a sibling starts (`<li><li>` are siblings): they do not add depth.
 const FLAT: [&str; 22] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option",
 ];
 
 /// The deepest nesting of elements in `html`, as an HTML parser would
@@ -545,7 +545,12 @@ mod tests {
             let html = sanitize(&format!("<p><img src=\"{src}\"></p>"));
             assert!(!html.contains("evil.example"), "{src:?}: {html}");
         }
-        for src in ["files/map.png", "/files/map.png", "../files/a.png", "地图.png"] {
+        for src in [
+            "files/map.png",
+            "/files/map.png",
+            "../files/a.png",
+            "地图.png",
+        ] {
             let html = sanitize(&format!("<img src=\"{src}\">"));
             assert!(html.contains(&format!("src=\"{src}\"")), "{src:?}: {html}");
         }
@@ -559,7 +564,11 @@ mod tests {
         let started = std::time::Instant::now();
         let html = to_html(&body);
         let took = started.elapsed();
-        assert!(nesting_depth(&html) <= MAX_NESTING, "depth {}", nesting_depth(&html));
+        assert!(
+            nesting_depth(&html) <= MAX_NESTING,
+            "depth {}",
+            nesting_depth(&html)
+        );
         assert!(html.len() < body.len() * 4, "{} bytes", html.len());
         assert!(took.as_secs() < 20, "took {took:?}");
         // Closed elements and ordinary nesting are kept as they are.

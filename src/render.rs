@@ -1526,8 +1526,7 @@ fn bounded_range(args: &HashMap<String, Value>) -> tera::Result<Value> {
             Some(v) => v.as_u64().map(|n| n as usize).ok_or_else(|| {
                 tera::Error::msg(format!("`range` 的 `{key}` 应为非负整数，而不是 {v}"))
             }),
-            None => default
-                .ok_or_else(|| tera::Error::msg(format!("`range` 缺少 `{key}` 参数"))),
+            None => default.ok_or_else(|| tera::Error::msg(format!("`range` 缺少 `{key}` 参数"))),
         }
     };
     let start = number("start", Some(0))?;
@@ -1598,7 +1597,11 @@ fn recursion_in(tera: &Tera, theme: &Theme) -> Option<Diagnostic> {
                 let mut cycle: Vec<&str> = path[at..].to_vec();
                 cycle.push(to);
                 let file = to.split("::").next().unwrap_or(to);
-                let what = if to.contains("::") { "宏递归调用" } else { "模板递归包含" };
+                let what = if to.contains("::") {
+                    "宏递归调用"
+                } else {
+                    "模板递归包含"
+                };
                 return Some(
                     Diagnostic::error(
                         theme.template_path(file),

@@ -295,8 +295,9 @@ fn check_attachments(attachments: &[crate::load::Attachment], diags: &mut Diagno
         let name = a.rel.rsplit('/').next().unwrap_or(&a.rel);
         if a.source.file_name().and_then(|n| n.to_str()).is_none() {
             diags.push(
-                Diagnostic::error(shown, None, "附件文件名不是有效的 UTF-8 文字")
-                    .with_hint("请用 UTF-8 重命名该文件（常见于从旧系统或压缩包中拷来的 GBK 文件名）"),
+                Diagnostic::error(shown, None, "附件文件名不是有效的 UTF-8 文字").with_hint(
+                    "请用 UTF-8 重命名该文件（常见于从旧系统或压缩包中拷来的 GBK 文件名）",
+                ),
             );
         } else if name.contains('\\') {
             diags.push(
@@ -308,7 +309,9 @@ fn check_attachments(attachments: &[crate::load::Attachment], diags: &mut Diagno
                 Diagnostic::error(
                     shown,
                     None,
-                    format!("附件 `{name}` 不能发布：浏览器会把它当作本站的网页打开并运行其中的脚本"),
+                    format!(
+                        "附件 `{name}` 不能发布：浏览器会把它当作本站的网页打开并运行其中的脚本"
+                    ),
                 )
                 .with_hint("把它压缩成 .zip，或转换为 PDF 后再放入 files/"),
             );

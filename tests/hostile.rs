@@ -40,7 +40,10 @@ fn control_characters_are_blanked_with_a_warning() {
     );
     assert!(run.stderr.contains(":8:"), "{}", run.stderr);
     assert!(
-        !run.stderr.chars().chain(run.stdout.chars()).any(is_forbidden),
+        !run.stderr
+            .chars()
+            .chain(run.stdout.chars())
+            .any(is_forbidden),
         "{:?}",
         run.stderr
     );
@@ -89,7 +92,11 @@ fn control_characters_in_a_place_file_are_an_error() {
     let run = site.build(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("控制字符"), "{}", run.stderr);
-    assert!(run.stderr.contains("content/alpha/_place.yaml:1:3"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("content/alpha/_place.yaml:1:3"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.chars().any(is_forbidden), "{:?}", run.stderr);
 }
 
@@ -124,7 +131,9 @@ fn attachment_names_with_hash_or_question_mark_are_encoded() {
         "{page}"
     );
     assert!(page.contains("方案 #2?.pdf"), "{page}");
-    assert!(site.path(&format!("public/beta/garden/sessions/files/方案 #2?.pdf")).is_file());
+    assert!(site
+        .path("public/beta/garden/sessions/files/方案 #2?.pdf")
+        .is_file());
 }
 
 #[test]
@@ -155,14 +164,16 @@ fn attachment_file_names_that_cannot_be_published_fail_check() {
     site.write_bytes(&format!("{dir}/a\\b.pdf"), b"x");
     let run = site.run(&["check", "--as-of", AS_OF]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("{dir}/a\\b.pdf")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{dir}/a\\b.pdf")),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("反斜杠"), "{}", run.stderr);
     // Two names that are not UTF-8 would both be published as `�.pdf`.
     let site = TempSite::new("valid");
     for name in [&b"\xff.pdf"[..], &b"\xfe.pdf"[..]] {
-        let path = site
-            .path(dir)
-            .join(std::ffi::OsStr::from_bytes(name));
+        let path = site.path(dir).join(std::ffi::OsStr::from_bytes(name));
         std::fs::write(path, b"x").unwrap();
     }
     let run = site.run(&["check", "--as-of", AS_OF]);
@@ -290,7 +301,10 @@ fn remote_images_are_dropped_however_written() {
 fn deeply_nested_body_builds_as_text_with_a_warning() {
     // 100,000 unclosed `<div>` lines: quadratic in the HTML parser (minutes).
     let site = TempSite::new("valid");
-    let body = format!("开头的文字。\n\n{}结尾的文字。\n", "<div>\n".repeat(100_000));
+    let body = format!(
+        "开头的文字。\n\n{}结尾的文字。\n",
+        "<div>\n".repeat(100_000)
+    );
     site.edit(WASTE_TALK, "欢迎村民参加。", &body);
     let started = std::time::Instant::now();
     let run = site.build(&[]);
@@ -298,9 +312,17 @@ fn deeply_nested_body_builds_as_text_with_a_warning() {
     let took = started.elapsed();
     assert!(took.as_secs() < 60, "took {took:?}");
     assert!(run.stderr.contains("嵌套超过 512 层"), "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("{WASTE_TALK}:8:1")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{WASTE_TALK}:8:1")),
+        "{}",
+        run.stderr
+    );
     let page = site.page("alpha/west/sessions/2026-waste-talk/");
-    assert!(page.contains("结尾的文字。"), "{}", &page[..2000.min(page.len())]);
+    assert!(
+        page.contains("结尾的文字。"),
+        "{}",
+        &page[..2000.min(page.len())]
+    );
     assert!(page.matches("<div").count() < 100, "nesting kept");
     assert!(page.len() < 200_000, "{} bytes", page.len());
 }
