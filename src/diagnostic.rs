@@ -113,9 +113,15 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "错误",
             Severity::Warning => "警告",
         };
-        write!(f, "{}: {}: {}", self.location(), label, self.message)?;
+        write!(
+            f,
+            "{}: {}: {}",
+            printable(&self.location()),
+            label,
+            printable(&self.message)
+        )?;
         if let Some(h) = &self.hint {
-            write!(f, "（提示：{h}）")?;
+            write!(f, "（提示：{}）", printable(h))?;
         }
         Ok(())
     }
@@ -199,8 +205,10 @@ pub fn render(diagnostics: &[Diagnostic], root: &Path) -> String {
     let mut file_id = |files: &mut SimpleFiles<String, String>, name: &str| -> Option<usize> {
         *ids.entry(name.to_string()).or_insert_with(|| {
             let bytes = std::fs::read(root.join(name)).ok()?;
-            let text = crate::load::decode_text(&bytes).ok()?;
-            Some(files.add(name.to_string(), text))
+            let mut text = crate::load::decode_text(&bytes).ok()?;
+            // Shown on a terminal: no escape sequence of the file's own.
+            crate::load::blank_control_chars(&mut text);
+            Some(files.add(printable(name).into_owned(), text))
         })
     };
     let config = term::Config::default();
@@ -226,14 +234,14 @@ pub fn render(diagnostics: &[Diagnostic], root: &Path) -> String {
             });
             match labelled {
                 Some(l) => labels.push(l),
-                None => notes.push(format!("位置：{}", location(file, pos))),
+                None => notes.push(format!("位置：{}", printable(&location(file, pos)))),
             }
         }
         if let Some(h) = &d.hint {
-            notes.push(format!("提示：{h}"));
+            notes.push(format!("提示：{}", printable(h)));
         }
         let cs = CsDiagnostic::new(severity)
-            .with_message(&d.message)
+            .with_message(printable(&d.message))
             .with_labels(labels)
             .with_notes(notes);
         match term::emit_into_string(&config, &files, &cs) {
@@ -245,6 +253,24 @@ pub fn render(diagnostics: &[Diagnostic], root: &Path) -> String {
         }
     }
     out
+}
+
+/// `text` with every control character written as an escape (`\u{1b}`),
+/// so that what a file or a value holds (an ESC or OSC sequence) is shown
+/// and never obeyed by the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(crate::load::is_forbidden_char) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if crate::load::is_forbidden_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 fn location(file: &str, pos: Option<Pos>) -> String {
@@ -270,6 +296,18 @@ mod tests {
         let text = "x\ntype: 项目建筑\n";
         let r = byte_range(text, Pos::new(2, 7, 4)).unwrap();
         assert_eq!(&text[r], "项目建筑");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        let d = Diagnostic::error("a\u{1b}.md", None, "值 `\u{1b}]0;x\u{7}` 无效")
+            .with_hint("\u{9b}31m");
+        let text = d.to_string() + &render(&[d], Path::new("/nonexistent"));
+        assert!(
+            !text.chars().any(crate::load::is_forbidden_char),
+            "{text:?}"
+        );
+        assert!(text.contains("\\u{1b}]0;x\\u{7}"), "{text}");
     }
 
     #[test]

@@ -584,6 +584,75 @@ fn refusal(kind: crate::fsio::Entry, rel: String) -> Option<Diagnostic> {
     }
 }
 
+/// Whether `c` may not be published: C0 controls other than tab and line
+/// feed (a vertical tab pasted from Word, NUL, ESC), DEL, C1 controls and
+/// the noncharacters U+FFFE and U+FFFF. XML (Atom feeds) forbids most of
+/// them, iCalendar all, and terminals obey them.
+pub fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
+}
+
+/// Whether UTF-8 `bytes` hold a forbidden character: one pass over the
+/// bytes, as every record file is checked on every build.
+fn has_forbidden_char(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\t' | b'\n' => false,
+        0..=0x1F | 0x7F => true,
+        // C1 controls: U+0080 to U+009F.
+        0xC2 => matches!(bytes.get(i + 1), Some(0x80..=0x9F)),
+        // U+FFFE, U+FFFF.
+        0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    })
+}
+
+/// Replace every forbidden character (see [`is_forbidden_char`]) of `text`
+/// by a space, which keeps every other character's line and column.
+/// Returns the position of the first one on each line, and that character.
+pub fn blank_control_chars(text: &mut String) -> Vec<(Pos, char)> {
+    if !has_forbidden_char(text.as_bytes()) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let (mut line, mut col) = (1, 1);
+    let mut last_line = 0;
+    for c in text.chars() {
+        if is_forbidden_char(c) {
+            if line != last_line {
+                found.push((Pos::new(line, col, 1), c));
+                last_line = line;
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    *text = out;
+    found
+}
+
+/// [`blank_control_chars`], with a warning for each line that had some.
+fn control_char_diagnostics(rel: &str, text: &mut String) -> Vec<Diagnostic> {
+    blank_control_chars(text)
+        .into_iter()
+        .map(|(pos, c)| {
+            Diagnostic::warning(
+                rel,
+                Some(pos),
+                format!("已删除控制字符 U+{:04X}（改为空格）", u32::from(c)),
+            )
+            .with_hint("控制字符（如从 Word 粘贴来的垂直制表符、NUL、ESC）不能出现在网页、订阅源和日历中；请从文件中删除")
+        })
+        .collect()
+}
+
 fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnostic> {
     let rel = display_path(root, path);
     let bytes = crate::fsio::read_regular(path)
@@ -597,7 +666,9 @@ fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnost
 /// what is published must be what was validated.
 pub fn read_body(path: &Path, source_hash: u64, mask: bool) -> std::io::Result<String> {
     let bytes = crate::fsio::read_regular(path)?;
-    let text = decode_text(&bytes).map_err(|_| std::io::Error::other("文件已不是有效的文本"))?;
+    let mut text =
+        decode_text(&bytes).map_err(|_| std::io::Error::other("文件已不是有效的文本"))?;
+    blank_control_chars(&mut text);
     if crate::render::hash_of(text.as_str()) != source_hash {
         return Err(std::io::Error::other(
             "文件在生成过程中被修改；请重新运行 yishi build",
@@ -613,7 +684,10 @@ pub fn read_body(path: &Path, source_hash: u64, mask: bool) -> std::io::Result<S
 }
 
 fn read_yaml_file(root: &Path, path: &Path) -> Result<LoadedYaml, Diagnostic> {
-    let (rel, text) = read_file_text(root, path)?;
+    let (rel, mut text) = read_file_text(root, path)?;
+    if let Some(d) = control_char_diagnostics(&rel, &mut text).into_iter().next() {
+        return Err(Diagnostic::error(d.file, d.pos, d.message).with_hint_opt(d.hint));
+    }
     let (map, diag) = parse_mapping(&rel, &text, 0);
     match diag {
         Some(d) => Err(d),
@@ -632,7 +706,8 @@ fn read_record(
     stamp: Option<Stamp>,
 ) -> Result<LoadedRecord, Diagnostic> {
     let read_at = std::time::SystemTime::now();
-    let (rel, text) = read_file_text(root, &pending.path)?;
+    let (rel, mut text) = read_file_text(root, &pending.path)?;
+    let blanked = control_char_diagnostics(&rel, &mut text);
     let stem = pending
         .path
         .file_stem()
@@ -650,6 +725,7 @@ fn read_record(
     let (map, diag) = parse_mapping(&rel, &front_text, front_line);
     let parse_failed = diag.is_some() || !diags.is_empty();
     diags.extend(diag);
+    diags.extend(blanked);
     let record = LoadedRecord {
         path: pending.path.clone(),
         stamp,

@@ -26,10 +26,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .link_rel(Some("noopener"))
             .attribute_filter(|element, attribute, value| {
                 // Images must come from the site itself (intranet, USB stick).
-                let remote = value.starts_with("http:")
-                    || value.starts_with("https:")
-                    || value.starts_with("//");
-                if element == "img" && attribute == "src" && remote {
+                if element == "img" && attribute == "src" && !is_same_site(value) {
                     None
                 } else {
                     Some(value.into())
@@ -37,6 +34,83 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             });
         b
     })
+}
+
+/// The deepest nesting of elements a body's HTML may reach. HTML parsers
+/// look through the open elements for every tag they read, so the time to
+/// sanitize grows with the square of the depth; browsers stop nesting at
+/// 512 too. Deeper HTML is shown as text (see [`to_html`]).
+pub const MAX_NESTING: usize = 512;
+
+/// Elements that never contain others, or that the HTML parser closes when
+/// a sibling starts (`<li><li>` are siblings): they do not add depth.
+const FLAT: [&str; 22] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option",
+];
+
+/// The deepest nesting of elements in `html`, as an HTML parser would
+/// build it (an upper bound: end tags that close several elements at once
+/// are counted as one). Linear in the length of `html`.
+pub fn nesting_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(lt) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += lt + 1;
+        let rest = &bytes[i..];
+        if rest.starts_with(b"!--") {
+            i += find(&rest[3..], b"-->").map_or(rest.len(), |p| p + 6);
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
+        let name_start = usize::from(closing);
+        let name_len = rest[name_start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(rest.len() - name_start);
+        if name_len == 0 || !rest[name_start].is_ascii_alphabetic() {
+            continue; // text, `<!doctype>`, `<?…>`
+        }
+        let name = std::str::from_utf8(&rest[name_start..name_start + name_len])
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        i += name_start + name_len;
+        if FLAT.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether a browser would load `src` from the site itself: the URL is
+/// resolved the way a browser does (surrounding spaces and control
+/// characters trimmed, tabs and newlines removed, `\\` read as `/`,
+/// schemes in any case) against a page of a made-up host; anything that
+/// leaves that host, or has a scheme of its own, is not the site.
+fn is_same_site(src: &str) -> bool {
+    static BASE: OnceLock<url::Url> = OnceLock::new();
+    let base = BASE.get_or_init(|| url::Url::parse("http://site.invalid/a/b/").expect("base URL"));
+    match base.join(src) {
+        Ok(u) => {
+            u.scheme() == "http"
+                && u.host_str() == Some("site.invalid")
+                && u.port().is_none()
+                && u.username().is_empty()
+                && u.password().is_none()
+        }
+        Err(_) => false,
+    }
 }
 
 /// Sanitize an HTML fragment with the site's allowlist.
@@ -132,11 +206,56 @@ pub fn to_html(markdown: &str) -> String {
     });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    // Each level takes at least `<x>` in the HTML.
+    if html.len() > MAX_NESTING * 3 && nesting_depth(&html) > MAX_NESTING {
+        return as_text(markdown);
+    }
     if needs_sanitizer {
         sanitize(&html)
     } else {
         html
     }
+}
+
+/// A body nested too deeply (see [`MAX_NESTING`]) as its plain text, one
+/// paragraph a line, escaped.
+fn as_text(markdown: &str) -> String {
+    let text = plain_text(markdown);
+    let mut html = String::with_capacity(text.len() + text.len() / 4);
+    for line in text.lines() {
+        html.push_str("<p>");
+        html.push_str(&escape_text(line));
+        html.push_str("</p>\n");
+    }
+    html
+}
+
+/// `text` with `&`, `<`, `>` and `"` escaped for HTML.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a body's HTML nests deeper than [`MAX_NESTING`], so that it is
+/// published as plain text (for a warning when records are checked).
+pub fn too_deep(markdown: &str) -> bool {
+    // Every level takes a character of the Markdown (`<`, `>`, a list
+    // marker); lists nest by indentation, a few levels a line.
+    if markdown.len() <= MAX_NESTING {
+        return false;
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options()));
+    nesting_depth(&html) > MAX_NESTING
 }
 
 /// The first paragraph of a body as plain text, for the default summary.
@@ -404,5 +523,62 @@ mod tests {
         let inline = "讨论方案。<script>alert(\"x\")</script>其后";
         assert_eq!(plain_text(inline), "讨论方案。其后");
         assert_eq!(first_paragraph(inline), "讨论方案。其后");
+    }
+
+    #[test]
+    fn remote_images_are_dropped_however_written() {
+        let hostile = [
+            "HTTPS://evil.example/a.png",
+            "Http://evil.example/a.png",
+            "  https://evil.example/a.png",
+            "\thttps://evil.example/a.png",
+            "/\\evil.example/a.png",
+            "\\\\evil.example/a.png",
+            "\\/evil.example/a.png",
+            "//evil.example/a.png",
+            "ht\ttps://evil.example/a.png",
+            "ftp://evil.example/a.png",
+        ];
+        for src in hostile {
+            let html = to_html(&format!("<img src=\"{src}\" alt=\"x\">"));
+            assert!(!html.contains("evil.example"), "{src:?}: {html}");
+            let html = sanitize(&format!("<p><img src=\"{src}\"></p>"));
+            assert!(!html.contains("evil.example"), "{src:?}: {html}");
+        }
+        for src in [
+            "files/map.png",
+            "/files/map.png",
+            "../files/a.png",
+            "地图.png",
+        ] {
+            let html = sanitize(&format!("<img src=\"{src}\">"));
+            assert!(html.contains(&format!("src=\"{src}\"")), "{src:?}: {html}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded_and_linear() {
+        // 100,000 unclosed `<div>` lines took minutes (quadratic in the
+        // depth of open elements in the HTML parser).
+        let body = "<div>\n".repeat(100_000);
+        let started = std::time::Instant::now();
+        let html = to_html(&body);
+        let took = started.elapsed();
+        assert!(
+            nesting_depth(&html) <= MAX_NESTING,
+            "depth {}",
+            nesting_depth(&html)
+        );
+        assert!(html.len() < body.len() * 4, "{} bytes", html.len());
+        assert!(took.as_secs() < 20, "took {took:?}");
+        // Closed elements and ordinary nesting are kept as they are.
+        let ok = "<div><div><p>段落</p></div></div>\n";
+        assert!(to_html(ok).contains("<div><div><p>段落</p></div></div>"));
+        let quotes = format!("{}深\n", "> ".repeat(100_000));
+        let started = std::time::Instant::now();
+        let html = to_html(&quotes);
+        assert!(nesting_depth(&html) <= MAX_NESTING);
+        assert!(html.contains("深"));
+        assert!(started.elapsed().as_secs() < 20);
     }
 }

@@ -195,6 +195,10 @@ impl<'g> Renderer<'g> {
                 return Err(TemplateError(template_diagnostic(&theme, &e)));
             }
         }
+        if let Some(d) = recursion_in(&tera, &theme) {
+            return Err(TemplateError(d));
+        }
+        tera.register_function("range", bounded_range);
         let mut base = tera::Context::new();
         base.insert("site", &site);
         base.insert("t", &t);
@@ -1298,7 +1302,20 @@ impl<'g> Renderer<'g> {
             .iter()
             .map(|a| {
                 let name = a.rsplit('/').next().unwrap_or(a);
-                let path = format!("{}{}/{}", Urls::place_path(place), r.kind.dir(), a);
+                // A name may hold `#`, `?`, `%` or spaces: escape each segment.
+                let encoded: Vec<String> = a
+                    .split('/')
+                    .map(|seg| {
+                        percent_encoding::utf8_percent_encode(seg, crate::publish::data::SEGMENT)
+                            .to_string()
+                    })
+                    .collect();
+                let path = format!(
+                    "{}{}/{}",
+                    Urls::place_path(place),
+                    r.kind.dir(),
+                    encoded.join("/")
+                );
                 json!({"name": name, "url": self.urls.link(&path)})
             })
             .collect();
@@ -1495,6 +1512,206 @@ fn load_strings(theme: &Theme, language: &str) -> Result<Value, TemplateError> {
         ))
     })?;
     serde_json::to_value(table).map_err(ctx_err)
+}
+
+/// The most numbers `range` gives a theme: Tera's own would fill memory
+/// with `range(end=2e8)` and abort the build.
+pub const MAX_RANGE: usize = 100_000;
+
+/// Tera's `range` (`start`, `end`, `step_by`), refusing more than
+/// [`MAX_RANGE`] numbers.
+fn bounded_range(args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let number = |key: &str, default: Option<usize>| -> tera::Result<usize> {
+        match args.get(key) {
+            Some(v) => v.as_u64().map(|n| n as usize).ok_or_else(|| {
+                tera::Error::msg(format!("`range` 的 `{key}` 应为非负整数，而不是 {v}"))
+            }),
+            None => default.ok_or_else(|| tera::Error::msg(format!("`range` 缺少 `{key}` 参数"))),
+        }
+    };
+    let start = number("start", Some(0))?;
+    let end = number("end", None)?;
+    let step = number("step_by", Some(1))?.max(1);
+    let count = end.saturating_sub(start).div_ceil(step);
+    if count > MAX_RANGE {
+        return Err(tera::Error::msg(format!(
+            "`range` 最多给出 {MAX_RANGE} 个数，这里要 {count} 个"
+        )));
+    }
+    Ok(Value::Array(
+        (start..end).step_by(step).map(Value::from).collect(),
+    ))
+}
+
+/// A template that includes itself or a macro that calls itself, directly
+/// or through others, as an error naming the template. Tera 1 has no limit
+/// on the depth of includes and macro calls: such a theme would overflow
+/// the stack (and abort) on the first page that uses it, even when a
+/// condition was meant to end the recursion. So recursion is refused when
+/// the theme is loaded, over-approximating: every include and call counts,
+/// whichever branch it is in, and an extended template counts as called.
+fn recursion_in(tera: &Tera, theme: &Theme) -> Option<Diagnostic> {
+    use tera::ast::Node;
+    // Nodes: a template `a.html`, or a macro `a.html::m` of the file `a.html`.
+    let mut edges: HashMap<String, Vec<String>> = HashMap::new();
+    let mut names: Vec<&str> = tera.get_template_names().collect();
+    names.sort_unstable();
+    for name in &names {
+        let Ok(tpl) = tera.get_template(name) else {
+            continue;
+        };
+        let mut out = Vec::new();
+        if let Some(parent) = &tpl.parent {
+            out.push(parent.clone());
+        }
+        calls_in(tera, name, &tpl.ast, &mut out);
+        edges.insert(name.to_string(), out);
+        for (m, def) in &tpl.macros {
+            let mut out = Vec::new();
+            calls_in(tera, name, &def.body, &mut out);
+            edges.insert(format!("{name}::{m}"), out);
+        }
+    }
+    // Depth-first search for a cycle, in a stable order.
+    let mut keys: Vec<&String> = edges.keys().collect();
+    keys.sort_unstable();
+    let mut done: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for start in keys {
+        if done.contains(start.as_str()) {
+            continue;
+        }
+        let mut path: Vec<&str> = vec![start.as_str()];
+        let mut next: Vec<usize> = vec![0];
+        while let Some(&i) = next.last() {
+            let node = *path.last().unwrap();
+            let targets = edges.get(node).map(Vec::as_slice).unwrap_or_default();
+            if i >= targets.len() {
+                done.insert(node);
+                path.pop();
+                next.pop();
+                continue;
+            }
+            *next.last_mut().unwrap() += 1;
+            let to = targets[i].as_str();
+            if let Some(at) = path.iter().position(|p| *p == to) {
+                let mut cycle: Vec<&str> = path[at..].to_vec();
+                cycle.push(to);
+                let file = to.split("::").next().unwrap_or(to);
+                let what = if to.contains("::") {
+                    "宏递归调用"
+                } else {
+                    "模板递归包含"
+                };
+                return Some(
+                    Diagnostic::error(
+                        theme.template_path(file),
+                        None,
+                        format!("{what}：{}", cycle.join(" → ")),
+                    )
+                    .with_hint("模板不能（直接或经其他模板）包含自身，宏也不能调用自身：递归没有深度限制，会使生成崩溃；请改为用循环展开"),
+                );
+            }
+            if !done.contains(to) && edges.contains_key(to) {
+                path.push(to);
+                next.push(0);
+            }
+        }
+    }
+    fn calls_in(tera: &Tera, file: &str, nodes: &[Node], out: &mut Vec<String>) {
+        for node in nodes {
+            match node {
+                Node::Include(_, names, _) => out.extend(names.iter().cloned()),
+                Node::VariableBlock(_, e) => expr_calls(tera, file, e, out),
+                Node::Set(_, set) => expr_calls(tera, file, &set.value, out),
+                Node::FilterSection(_, fs, _) => {
+                    fn_calls(tera, file, &fs.filter, out);
+                    calls_in(tera, file, &fs.body, out);
+                }
+                Node::Block(_, b, _) => calls_in(tera, file, &b.body, out),
+                Node::Forloop(_, f, _) => {
+                    expr_calls(tera, file, &f.container, out);
+                    calls_in(tera, file, &f.body, out);
+                    if let Some(empty) = &f.empty_body {
+                        calls_in(tera, file, empty, out);
+                    }
+                }
+                Node::If(i, _) => {
+                    for (_, cond, body) in &i.conditions {
+                        expr_calls(tera, file, cond, out);
+                        calls_in(tera, file, body, out);
+                    }
+                    if let Some((_, body)) = &i.otherwise {
+                        calls_in(tera, file, body, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    fn fn_calls(tera: &Tera, file: &str, f: &tera::ast::FunctionCall, out: &mut Vec<String>) {
+        for e in f.args.values() {
+            expr_calls(tera, file, e, out);
+        }
+    }
+    fn expr_calls(tera: &Tera, file: &str, e: &tera::ast::Expr, out: &mut Vec<String>) {
+        for f in &e.filters {
+            fn_calls(tera, file, f, out);
+        }
+        val_calls(tera, file, &e.val, out);
+    }
+    fn val_calls(tera: &Tera, file: &str, v: &tera::ast::ExprVal, out: &mut Vec<String>) {
+        use tera::ast::ExprVal;
+        match v {
+            ExprVal::MacroCall(mc) => {
+                let target = if mc.namespace == "self" {
+                    Some(file.to_string())
+                } else {
+                    tera.get_template(file).ok().and_then(|t| {
+                        t.imported_macro_files
+                            .iter()
+                            .find(|(_, ns)| *ns == mc.namespace)
+                            .map(|(f, _)| f.clone())
+                    })
+                };
+                if let Some(t) = target {
+                    out.push(format!("{t}::{}", mc.name));
+                }
+                for a in mc.args.values() {
+                    expr_calls(tera, file, a, out);
+                }
+            }
+            ExprVal::FunctionCall(f) => fn_calls(tera, file, f, out),
+            ExprVal::Math(m) => {
+                expr_calls(tera, file, &m.lhs, out);
+                expr_calls(tera, file, &m.rhs, out);
+            }
+            ExprVal::Logic(l) => {
+                expr_calls(tera, file, &l.lhs, out);
+                expr_calls(tera, file, &l.rhs, out);
+            }
+            ExprVal::In(i) => {
+                expr_calls(tera, file, &i.lhs, out);
+                expr_calls(tera, file, &i.rhs, out);
+            }
+            ExprVal::Test(t) => {
+                for a in &t.args {
+                    expr_calls(tera, file, a, out);
+                }
+            }
+            ExprVal::Array(items) => {
+                for a in items {
+                    expr_calls(tera, file, a, out);
+                }
+            }
+            ExprVal::StringConcat(c) => {
+                for v in &c.values {
+                    val_calls(tera, file, v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A Tera error as a diagnostic naming the template file and line.

@@ -263,6 +263,7 @@ pub fn validate(
     let mut records: Vec<Record> = order.into_iter().filter_map(|i| kept[i].take()).collect();
     records.dedup_by(|a, b| a.id == b.id);
 
+    check_attachments(&loaded.attachments, diags);
     let mut site = Site {
         places,
         records,
@@ -270,6 +271,69 @@ pub fn validate(
     };
     resolve(&mut site, &place_index, &drafts, &broken, diags);
     (site, cache)
+}
+
+/// Whether a body has enough characters that open a level (tags, quote
+/// markers, list markers) to nest deeper than `MAX_NESTING`: a cheap test,
+/// so that only such bodies are rendered an extra time to be sure.
+fn body_may_nest_deeply(body: &str) -> bool {
+    body.len() > crate::markdown::MAX_NESTING
+        && body
+            .bytes()
+            .filter(|b| matches!(b, b'<' | b'>' | b'-' | b'*' | b'+' | b'.' | b')'))
+            .count()
+            > crate::markdown::MAX_NESTING
+}
+
+// ---------------------------------------------------------------------------
+// Attachments
+
+/// Extensions of files a browser runs as a page of the site (scripts
+/// included) when it opens them from the site's own address. A static
+/// host cannot be told to serve them as downloads, so they are refused.
+const ACTIVE_EXTENSIONS: [&str; 12] = [
+    "html", "htm", "shtml", "xhtml", "xht", "svg", "svgz", "xml", "xsl", "xslt", "mht", "mhtml",
+];
+
+/// Whether the file name `name` is one a browser would run (see
+/// [`ACTIVE_EXTENSIONS`]), in any case.
+pub fn is_active_attachment(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    ACTIVE_EXTENSIONS
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(ext.trim_end_matches(['.', ' '])))
+}
+
+/// Check every file under a `files/` folder, which is published as it is
+/// whether a record lists it or not.
+fn check_attachments(attachments: &[crate::load::Attachment], diags: &mut Diagnostics) {
+    for a in attachments {
+        let shown = format!("content/{}", a.rel);
+        let name = a.rel.rsplit('/').next().unwrap_or(&a.rel);
+        if a.source.file_name().and_then(|n| n.to_str()).is_none() {
+            diags.push(
+                Diagnostic::error(shown, None, "附件文件名不是有效的 UTF-8 文字").with_hint(
+                    "请用 UTF-8 重命名该文件（常见于从旧系统或压缩包中拷来的 GBK 文件名）",
+                ),
+            );
+        } else if name.contains('\\') {
+            diags.push(
+                Diagnostic::error(shown, None, "附件文件名中不能有反斜杠 `\\`")
+                    .with_hint("请重命名该文件，去掉 `\\`"),
+            );
+        } else if is_active_attachment(name) {
+            diags.push(
+                Diagnostic::error(
+                    shown,
+                    None,
+                    format!(
+                        "附件 `{name}` 不能发布：浏览器会把它当作本站的网页打开并运行其中的脚本"
+                    ),
+                )
+                .with_hint("把它压缩成 .zip，或转换为 PDF 后再放入 files/"),
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -482,6 +546,19 @@ fn record_from(
         r.body.clone()
     };
 
+    if body_may_nest_deeply(&r.body) && crate::markdown::too_deep(&r.body) {
+        f.diags.push(
+            Diagnostic::warning(
+                r.front.file.clone(),
+                Some(Pos::new(r.body_line, 1, 0)),
+                format!(
+                    "正文的 HTML 嵌套超过 {} 层，将只显示其中的文字",
+                    crate::markdown::MAX_NESTING
+                ),
+            )
+            .with_hint("检查正文中是否有未闭合的 <div> 等标签（常见于从网页或 Word 粘贴的内容）"),
+        );
+    }
     let data = match r.kind {
         RecordKind::Topic => topic_from(f, place, config).map(RecordBody::Topic),
         RecordKind::Session => session_from(root, r, f, config).map(RecordBody::Session),
@@ -664,6 +741,14 @@ fn session_from(
         .unwrap_or_else(|| root.to_path_buf());
     for (path, pos) in f.string_list("attachments") {
         let clean = path.trim_start_matches("./").to_string();
+        if clean.contains('\\') {
+            f.error(
+                pos,
+                format!("附件路径 `{path}` 中不能有反斜杠 `\\`"),
+                Some("路径用 `/` 分隔，写作 files/文件名.pdf".into()),
+            );
+            continue;
+        }
         let inside_files = clean.starts_with("files/")
             && !clean.split('/').any(|seg| seg == ".." || seg.is_empty());
         if !inside_files {

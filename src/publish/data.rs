@@ -393,7 +393,7 @@ impl<'a> Env<'a> {
 
 /// Characters escaped in an attachment's path segment: everything but the
 /// unreserved characters and the sub-delimiters allowed in a path.
-const SEGMENT: &AsciiSet = &CONTROLS
+pub(crate) const SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')
