@@ -8,10 +8,10 @@
 //!   longest a kept-alive connection stays idle) and fit in [`MAX_HEAD`]
 //!   bytes (hyper answers 431 otherwise); a write that makes no progress
 //!   for [`WRITE_TIMEOUT`] ends the connection.
-//! - Request bodies are never read: a request announcing one is answered,
-//!   then its connection is closed. Conflicting `Content-Length` headers
-//!   (hyper), or one beside `Transfer-Encoding` (checked here), are
-//!   refused (400).
+//! - Request bodies are never read: a request announcing one by
+//!   `Content-Length` is answered, then its connection is closed.
+//!   Conflicting `Content-Length` headers (hyper) and any
+//!   `Transfer-Encoding` (checked here) are refused (400).
 //! - The `Host` header must name this server ([`host_allowed`]): a page of
 //!   another site whose name was rebound to this address gets 421.
 //! - Live-reload event streams are limited to [`MAX_STREAMS`] at once, and
@@ -230,10 +230,10 @@ fn answer(
         }
         _ => {}
     }
-    // Hyper reads such a body as chunked; refuse the ambiguity instead.
-    if headers.contains_key(hyper::header::TRANSFER_ENCODING)
-        && headers.contains_key(hyper::header::CONTENT_LENGTH)
-    {
+    // Beside `Content-Length`, hyper takes `Transfer-Encoding` and drops
+    // the length, so the service cannot tell the two apart: as no request
+    // answered here has a body, any chunked one is refused.
+    if headers.contains_key(hyper::header::TRANSFER_ENCODING) {
         return refuse(400);
     }
     // A body is never read: close rather than let it be taken as requests.
