@@ -34,7 +34,7 @@ use hyper::server::conn::http1;
 use hyper::{StatusCode, Version};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Sleep;
 
@@ -324,14 +324,14 @@ impl hyper::body::Body for EventStream {
 }
 
 /// A connection whose writes fail after [`WRITE_TIMEOUT`] without progress.
-struct WriteTimeout {
-    conn: TcpStream,
+struct WriteTimeout<T> {
+    conn: T,
     /// Running while a write waits.
     stalled: Option<Pin<Box<Sleep>>>,
 }
 
-impl WriteTimeout {
-    fn new(conn: TcpStream) -> Self {
+impl<T> WriteTimeout<T> {
+    fn new(conn: T) -> Self {
         WriteTimeout {
             conn,
             stalled: None,
@@ -339,7 +339,7 @@ impl WriteTimeout {
     }
 
     /// Pass on the result of a write, or time it out.
-    fn check<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+    fn check<R>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<R>>) -> Poll<io::Result<R>> {
         if poll.is_ready() {
             self.stalled = None;
             return poll;
@@ -354,7 +354,7 @@ impl WriteTimeout {
     }
 }
 
-impl AsyncRead for WriteTimeout {
+impl<T: AsyncRead + Unpin> AsyncRead for WriteTimeout<T> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -364,7 +364,7 @@ impl AsyncRead for WriteTimeout {
     }
 }
 
-impl AsyncWrite for WriteTimeout {
+impl<T: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<T> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -401,6 +401,66 @@ impl AsyncWrite for WriteTimeout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body_util::BodyExt;
+    use tokio::io::AsyncWriteExt;
+
+    async fn next(body: &mut EventStream) -> Option<String> {
+        let frame = body.frame().await?.unwrap();
+        Some(String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn event_streams_keep_alive_and_end_with_their_sender() {
+        let slots = Arc::new(Semaphore::new(1));
+        let (tx, rx) = mpsc::channel(4);
+        let mut body = EventStream {
+            first: Some("first".into()),
+            rest: rx,
+            quiet: Box::pin(tokio::time::sleep(KEEP_ALIVE)),
+            _slot: slots.clone().try_acquire_owned().unwrap(),
+        };
+        assert_eq!(next(&mut body).await.unwrap(), "first");
+        tx.send("second".into()).await.unwrap();
+        assert_eq!(next(&mut body).await.unwrap(), "second");
+        let quiet = tokio::time::Instant::now();
+        assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
+        assert!(quiet.elapsed() >= KEEP_ALIVE);
+        drop(tx);
+        assert_eq!(next(&mut body).await, None);
+        assert_eq!(slots.available_permits(), 0, "slot held by the stream");
+        drop(body);
+        assert_eq!(slots.available_permits(), 1, "slot freed with the stream");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn writes_without_progress_time_out() {
+        // The peer reads nothing: the buffer fills, then the write stalls.
+        let (conn, _peer) = tokio::io::duplex(64);
+        let mut conn = WriteTimeout::new(conn);
+        let started = tokio::time::Instant::now();
+        let err = conn.write_all(&[0u8; 1024]).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= WRITE_TIMEOUT);
+
+        // A slow reader that keeps reading is never cut off.
+        let (conn, mut peer) = tokio::io::duplex(64);
+        let mut conn = WriteTimeout::new(conn);
+        let reading = tokio::spawn(async move {
+            let mut got = 0;
+            loop {
+                tokio::time::sleep(WRITE_TIMEOUT / 2).await;
+                let mut buf = [0u8; 64];
+                match tokio::io::AsyncReadExt::read(&mut peer, &mut buf).await {
+                    Ok(0) | Err(_) => return got,
+                    Ok(n) => got += n,
+                }
+            }
+        });
+        conn.write_all(&[1u8; 256]).await.unwrap();
+        conn.shutdown().await.unwrap();
+        drop(conn);
+        assert_eq!(reading.await.unwrap(), 256);
+    }
 
     #[test]
     fn hosts_name_this_server() {
