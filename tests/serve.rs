@@ -749,6 +749,40 @@ fn conflicting_content_length_is_refused() {
     assert_eq!(r.status, 200);
 }
 
+/// Request heads that break the rules of HTTP/1.1 are refused, whatever
+/// parses them (these were unit tests of the server's own parser).
+#[test]
+fn malformed_heads_are_refused() {
+    let srv = Server::start(TempSite::new("valid"), &[]);
+    for head in [
+        // No Host in HTTP/1.1.
+        "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+        // A folded header line (obsolete).
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n folded\r\nConnection: close\r\n\r\n",
+        // Space before the colon.
+        "GET / HTTP/1.1\r\nHost : 127.0.0.1\r\nConnection: close\r\n\r\n",
+        // Two spaces in the request line.
+        "GET /  HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        // Not HTTP/1.x.
+        "GET / HTTP/2.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        // A length that is not a plain number.
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: +1\r\nConnection: close\r\n\r\n",
+        // A chunked body on its own.
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
+    ] {
+        let r = raw(srv.port, head.as_bytes(), Duration::from_secs(5));
+        assert!(
+            r.as_ref()
+                .is_none_or(|r| r.status == 400 || r.status == 505),
+            "{head:?}: {:?}",
+            r.map(|r| r.status)
+        );
+    }
+    // HTTP/1.0 needs no Host.
+    let r = raw(srv.port, b"GET / HTTP/1.0\r\n\r\n", Duration::from_secs(5)).expect("an answer");
+    assert_eq!(r.status, 200);
+}
+
 #[test]
 fn head_of_the_event_stream_has_no_body() {
     let srv = Server::start(TempSite::new("valid"), &[]);

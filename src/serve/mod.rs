@@ -5,10 +5,9 @@
 pub mod http;
 pub mod server;
 
-use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -36,19 +35,24 @@ pub struct ServeOptions {
 /// Connected live-reload clients.
 #[derive(Default)]
 struct Hub {
-    clients: Mutex<Vec<Sender<String>>>,
+    clients: Mutex<Vec<tokio::sync::mpsc::Sender<String>>>,
 }
+
+/// Messages waiting for one live-reload client; beyond that a client is
+/// not reading, and misses them until its connection times out.
+const HUB_QUEUE: usize = 16;
 
 impl Hub {
     fn broadcast(&self, event: &str, data: &str) {
+        use tokio::sync::mpsc::error::TrySendError;
         let msg = format!("event: {event}\ndata: {data}\n\n");
         if let Ok(mut clients) = self.clients.lock() {
-            clients.retain(|tx| tx.send(msg.clone()).is_ok());
+            clients.retain(|tx| !matches!(tx.try_send(msg.clone()), Err(TrySendError::Closed(_))));
         }
     }
 
-    fn join(&self) -> Receiver<String> {
-        let (tx, rx) = channel();
+    fn join(&self) -> tokio::sync::mpsc::Receiver<String> {
+        let (tx, rx) = tokio::sync::mpsc::channel(HUB_QUEUE);
         if let Ok(mut clients) = self.clients.lock() {
             clients.push(tx);
         }
@@ -161,9 +165,10 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         opts.bind,
         server::Handlers {
             answer: Box::new(move |request| answer(&answering, request)),
-            stream: Box::new(move |conn| stream_events(conn, &streaming)),
+            events: Box::new(move || events(&streaming)),
         },
-    );
+    )
+    .map_err(|e| BuildError::Io(format!("无法启动预览服务器：{e}")))?;
 
     if !opts.bind.is_loopback() {
         eprintln!(
@@ -389,45 +394,22 @@ fn answer(state: &State, request: &server::Request) -> http::Reply {
     let files = state.files.read().map(|f| f.clone()).unwrap_or_default();
     respond(
         &files,
-        &request.method,
+        request.method,
         &request.target,
         request.header("If-None-Match"),
         true,
     )
 }
 
-/// The server-sent event stream of one page: the current state at once,
-/// then every change, with a comment every 15 s to notice closed tabs.
-fn stream_events(mut out: std::net::TcpStream, state: &State) {
+/// The server-sent events of one page: the current state at once, then
+/// every change (the server adds a comment after a silence, to notice
+/// closed tabs).
+fn events(state: &State) -> server::Events {
     let rx = state.hub.join();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n";
-    if out.write_all(head.as_bytes()).is_err() {
-        return;
-    }
     let current = state.problems.read().ok().and_then(|p| p.clone());
     let hello = match current {
         Some(json) => format!("event: problems\ndata: {json}\n\n"),
         None => "event: ok\ndata: {}\n\n".to_string(),
     };
-    if out
-        .write_all(hello.as_bytes())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let msg = match rx.recv_timeout(Duration::from_secs(15)) {
-            Ok(m) => m,
-            Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        if out
-            .write_all(msg.as_bytes())
-            .and_then(|_| out.flush())
-            .is_err()
-        {
-            return;
-        }
-    }
+    (hello, rx)
 }

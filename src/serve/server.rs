@@ -1,24 +1,42 @@
-//! The preview's HTTP/1.1 server: just enough HTTP for a browser on the
-//! same computer (or the same network), with every resource bounded.
+//! The preview's HTTP/1.1 server: hyper on a small tokio runtime of its
+//! own thread, with every resource bounded.
 //!
-//! - Each connection has its own thread, at most [`MAX_CONNECTIONS`] at
-//!   once (more wait in the listen queue until one ends), so idle, slow or
-//!   stuck clients never hold up the others.
-//! - A request head must arrive whole within [`HEAD_TIMEOUT`] and fit in
-//!   [`MAX_HEAD`] bytes (431 otherwise); a write that makes no progress for
-//!   [`WRITE_TIMEOUT`] ends the connection.
-//! - Request bodies are never read: a request announcing one is answered,
-//!   then its connection is closed. Conflicting `Content-Length` headers,
-//!   or one beside `Transfer-Encoding`, are refused (400).
+//! - Each connection is a task, at most [`MAX_CONNECTIONS`] at once (more
+//!   wait in the listen queue until one ends), so idle, slow or stuck
+//!   clients never hold up the others.
+//! - A request head must arrive whole within [`HEAD_TIMEOUT`] (also the
+//!   longest a kept-alive connection stays idle) and fit in [`MAX_HEAD`]
+//!   bytes (hyper answers 431 otherwise); a write that makes no progress
+//!   for [`WRITE_TIMEOUT`] ends the connection.
+//! - Request bodies are never read: a request announcing one by
+//!   `Content-Length` is answered, then its connection is closed.
+//!   Conflicting `Content-Length` headers (hyper) and any
+//!   `Transfer-Encoding` (checked here) are refused (400).
 //! - The `Host` header must name this server ([`host_allowed`]): a page of
 //!   another site whose name was rebound to this address gets 421.
-//! - Live-reload event streams are limited to [`MAX_STREAMS`] at once.
+//! - Live-reload event streams are limited to [`MAX_STREAMS`] at once, and
+//!   end when their client goes away.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{Either, Full};
+use hyper::body::{Body as _, Frame, Incoming};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::{StatusCode, Version};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Sleep;
 
 use super::http::{Body, Reply};
 
@@ -33,117 +51,34 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 pub const MAX_CONNECTIONS: usize = 256;
 /// Live-reload event streams open at once.
 pub const MAX_STREAMS: usize = 64;
+/// An event stream silent this long gets a comment, so that a closed tab
+/// is noticed.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// One request head, checked.
-#[derive(Debug)]
-pub struct Request {
-    pub method: String,
+/// One request, as the handlers see it.
+pub struct Request<'a> {
+    pub method: &'a str,
+    /// The request target as sent (a path and query, normally).
     pub target: String,
-    pub http10: bool,
-    pub headers: Vec<(String, String)>,
-    /// The request announces a body (which is never read).
-    pub has_body: bool,
-    /// The client asked to close the connection after the answer.
-    pub close: bool,
+    headers: &'a HeaderMap,
 }
 
-impl Request {
-    /// The first value of header `name`.
+impl Request<'_> {
+    /// The first value of header `name`, when it is text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
+/// The messages of one live-reload event stream: the first, sent at once,
+/// then whatever comes through the channel until its sender is gone.
+pub type Events = (String, mpsc::Receiver<String>);
 
-/// Parse a request head (without the blank line that ends it). `Err` holds
-/// the status to refuse it with.
-pub fn parse_head(head: &[u8]) -> Result<Request, u16> {
-    let text = std::str::from_utf8(head).map_err(|_| 400u16)?;
-    let mut lines = text.split("\r\n");
-    let line = lines.next().unwrap_or("");
-    let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(400);
-    };
-    if !is_token(method)
-        || target.is_empty()
-        || target.bytes().any(|b| b.is_ascii_control() || b == b' ')
-    {
-        return Err(400);
-    }
-    let http10 = match version {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        v if v.starts_with("HTTP/") => return Err(505),
-        _ => return Err(400),
-    };
-    let mut headers = Vec::new();
-    for line in lines {
-        // No folded lines (obsolete), no stray CR or LF, no controls.
-        if line.starts_with([' ', '\t']) || line.bytes().any(|b| b.is_ascii_control() && b != b'\t')
-        {
-            return Err(400);
-        }
-        let (name, value) = line.split_once(':').ok_or(400u16)?;
-        if !is_token(name) {
-            return Err(400);
-        }
-        headers.push((
-            name.to_string(),
-            value.trim_matches([' ', '\t']).to_string(),
-        ));
-    }
-    fn all<'a>(
-        headers: &'a [(String, String)],
-        name: &'static str,
-    ) -> impl Iterator<Item = &'a str> {
-        headers
-            .iter()
-            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    // Content-Length: every value (also in lists) the same number.
-    let mut length: Option<u64> = None;
-    for value in all(&headers, "Content-Length").flat_map(|v| v.split(',')) {
-        let value = value.trim_matches([' ', '\t']);
-        if value.is_empty() || value.len() > 18 || !value.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(400);
-        }
-        let n: u64 = value.parse().map_err(|_| 400u16)?;
-        if length.is_some_and(|l| l != n) {
-            return Err(400);
-        }
-        length = Some(n);
-    }
-    let chunked = all(&headers, "Transfer-Encoding").next().is_some();
-    if chunked && (length.is_some() || http10) {
-        return Err(400);
-    }
-    let hosts = all(&headers, "Host").count();
-    if hosts > 1 || (hosts == 0 && !http10) {
-        return Err(400);
-    }
-    let close = all(&headers, "Connection")
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case("close"));
-    Ok(Request {
-        method: method.to_string(),
-        target: target.to_string(),
-        http10,
-        has_body: chunked || length.is_some_and(|n| n > 0),
-        close,
-        headers,
-    })
+/// What the server calls: `answer` for every request, `events` for each
+/// live-reload event stream opened (a reply with [`Body::Events`]).
+pub struct Handlers {
+    pub answer: Box<dyn Fn(&Request) -> Reply + Send + Sync>,
+    pub events: Box<dyn Fn() -> Events + Send + Sync>,
 }
 
 /// Whether a `Host` header names this server, bound to `bind`.
@@ -191,297 +126,340 @@ pub fn host_allowed(host: &str, bind: IpAddr) -> bool {
         || !bind.is_loopback()
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        304 => "Not Modified",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        421 => "Misdirected Request",
-        431 => "Request Header Fields Too Large",
-        503 => "Service Unavailable",
-        505 => "HTTP Version Not Supported",
-        _ => "",
-    }
-}
-
 /// The short text sent with a refusal.
 fn refusal_text(status: u16) -> &'static str {
     match status {
-        408 => "请求超时。\n",
         421 => {
             "拒绝访问：请用 localhost 或 IP 地址打开预览（其他主机名可能来自 DNS 重绑定攻击）。\n"
         }
-        431 => "请求头太大。\n",
         503 => "预览服务器忙，请稍后再试。\n",
-        505 => "不支持的 HTTP 版本。\n",
         _ => "无法理解的请求。\n",
     }
 }
 
-/// What the server calls: `answer` for every request, `stream` with the
-/// connection of each live-reload event stream (a reply with
-/// [`Body::Events`]), which it then owns.
-pub struct Handlers {
-    pub answer: Box<dyn Fn(&Request) -> Reply + Send + Sync>,
-    pub stream: Box<dyn Fn(TcpStream) + Send + Sync>,
-}
+type ResponseBody = Either<Full<Bytes>, EventStream>;
+type Response = hyper::Response<ResponseBody>;
 
-/// Counts connections and makes the accepting thread wait for a free one.
-struct Slots {
-    used: Mutex<usize>,
-    freed: Condvar,
-}
-
-struct Slot(Arc<Slots>);
-
-impl Slots {
-    fn take(self: &Arc<Self>) -> Slot {
-        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        while *used >= MAX_CONNECTIONS {
-            used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
-        }
-        *used += 1;
-        Slot(self.clone())
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut used = self.0.used.lock().unwrap_or_else(|e| e.into_inner());
-        *used -= 1;
-        self.0.freed.notify_one();
-    }
-}
-
-/// Serve `listener` on a thread of its own, for as long as the process runs.
-pub fn spawn(listener: TcpListener, bind: IpAddr, handlers: Handlers) {
-    let handlers = Arc::new(handlers);
-    let streams = Arc::new(AtomicUsize::new(0));
-    let slots = Arc::new(Slots {
-        used: Mutex::new(0),
-        freed: Condvar::new(),
-    });
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let conn = match conn {
-                Ok(c) => c,
-                Err(_) => {
-                    // Out of file descriptors and the like: let some close.
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                }
-            };
-            let slot = slots.take();
-            let handlers = handlers.clone();
-            let streams = streams.clone();
-            let _ = std::thread::Builder::new()
-                .name("yishi-http".into())
-                .spawn(move || {
-                    let _slot = slot;
-                    connection(conn, bind, &handlers, &streams);
-                });
-        }
-    });
-}
-
-/// Read until a whole request head is in `buf`: `Ok(Some(end))` with the
-/// length of the head and its blank line, `Ok(None)` when the client
-/// closed or stayed silent, `Err(status)` to refuse it.
-fn read_head(
-    conn: &mut TcpStream,
-    buf: &mut Vec<u8>,
-    deadline: Instant,
-) -> Result<Option<usize>, u16> {
-    let mut chunk = [0u8; 4096];
-    let mut searched = 0;
-    loop {
-        // Empty lines before a request are allowed (RFC 9112, 2.2).
-        while buf.starts_with(b"\r\n") {
-            buf.drain(..2);
-            searched = 0;
-        }
-        if let Some(at) = buf[searched.min(buf.len())..]
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-        {
-            let end = searched + at + 4;
-            return if end - 4 > MAX_HEAD {
-                Err(431)
-            } else {
-                Ok(Some(end))
-            };
-        }
-        searched = buf.len().saturating_sub(3);
-        if buf.len() >= MAX_HEAD + 4 {
-            return Err(431);
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return if buf.is_empty() { Ok(None) } else { Err(408) };
-        }
-        let _ = conn.set_read_timeout(Some(deadline - now));
-        match conn.read(&mut chunk) {
-            Ok(0) => return Ok(None),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(_) => return Ok(None),
-        }
-    }
-}
-
-/// Send a short refusal and end the connection.
-fn refuse(conn: &mut TcpStream, status: u16) {
-    let text = refusal_text(status);
-    let head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-        reason(status),
-        text.len()
-    );
-    let _ = conn
-        .write_all(head.as_bytes())
-        .and_then(|_| conn.write_all(text.as_bytes()))
-        .and_then(|_| conn.flush());
-    // Unread request bytes would make the close a reset, which can destroy
-    // the answer before the client reads it: stop sending, then read a
-    // little of what is left before closing.
-    let _ = conn.shutdown(std::net::Shutdown::Write);
-    let _ = conn.set_read_timeout(Some(Duration::from_millis(200)));
-    let mut sink = [0u8; 4096];
-    let mut drained = 0;
-    while drained < 64 * 1024 {
-        match conn.read(&mut sink) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => drained += n,
-        }
-    }
-}
-
-fn write_reply(
-    conn: &mut TcpStream,
-    head_only: bool,
-    reply: &Reply,
-    close: bool,
-) -> std::io::Result<()> {
-    let body: &[u8] = match &reply.body {
-        Body::Bytes(b) => b,
-        Body::Shared(b) => b,
-        Body::Empty | Body::Events => &[],
+/// Serve `listener` on a thread of its own, for as long as the process
+/// runs. Fails when the runtime cannot be set up.
+pub fn spawn(listener: std::net::TcpListener, bind: IpAddr, handlers: Handlers) -> io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    listener.set_nonblocking(true)?;
+    let listener = {
+        let _context = runtime.enter();
+        TcpListener::from_std(listener)?
     };
-    let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
-    for (k, v) in &reply.headers {
-        // Values come from the site; never let one end the head.
-        if v.bytes().any(|b| b == b'\r' || b == b'\n') {
-            continue;
-        }
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    // The head of an event stream has no length: the stream has none.
-    let stream = reply
-        .headers
-        .iter()
-        .any(|(k, v)| *k == "Content-Type" && v.starts_with("text/event-stream"));
-    if reply.status != 304 && !stream {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    if close {
-        head.push_str("Connection: close\r\n");
-    }
-    head.push_str("\r\n");
-    conn.write_all(head.as_bytes())?;
-    if !head_only && reply.status != 304 {
-        conn.write_all(body)?;
-    }
-    conn.flush()
+    std::thread::Builder::new()
+        .name("yishi-http".into())
+        .spawn(move || runtime.block_on(accept(listener, bind, Arc::new(handlers))))?;
+    Ok(())
 }
 
-/// Serve the requests of one connection, one after the other.
-fn connection(mut conn: TcpStream, bind: IpAddr, handlers: &Handlers, streams: &AtomicUsize) {
-    let _ = conn.set_nodelay(true);
-    let _ = conn.set_write_timeout(Some(WRITE_TIMEOUT));
-    let mut buf = Vec::with_capacity(1024);
+/// Accept connections, each served by a task of its own.
+async fn accept(listener: TcpListener, bind: IpAddr, handlers: Arc<Handlers>) {
+    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let streams = Arc::new(Semaphore::new(MAX_STREAMS));
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .max_buf_size(MAX_HEAD);
     loop {
-        let end = match read_head(&mut conn, &mut buf, Instant::now() + HEAD_TIMEOUT) {
-            Ok(Some(end)) => end,
-            Ok(None) => return,
-            Err(status) => return refuse(&mut conn, status),
+        // Wait for a free slot before accepting: the rest wait in the
+        // listen queue.
+        let Ok(slot) = connections.clone().acquire_owned().await else {
+            return;
         };
-        let parsed = parse_head(&buf[..end - 4]);
-        buf.drain(..end);
-        let request = match parsed {
-            Ok(r) => r,
-            Err(status) => return refuse(&mut conn, status),
-        };
-        if !request.header("Host").is_none_or(|h| host_allowed(h, bind)) {
-            return refuse(&mut conn, 421);
-        }
-        let reply = (handlers.answer)(&request);
-        if matches!(reply.body, Body::Events) {
-            if streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
-                streams.fetch_sub(1, Ordering::SeqCst);
-                return refuse(&mut conn, 503);
+        let conn = match listener.accept().await {
+            Ok((conn, _)) => conn,
+            Err(_) => {
+                // Out of file descriptors and the like: let some close.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
             }
-            (handlers.stream)(conn);
-            streams.fetch_sub(1, Ordering::SeqCst);
-            return;
+        };
+        let _ = conn.set_nodelay(true);
+        let handlers = handlers.clone();
+        let streams = streams.clone();
+        let service = hyper::service::service_fn(move |request| {
+            let response = answer(&request, bind, &handlers, &streams);
+            async move { Ok::<_, Infallible>(response) }
+        });
+        let connection = http.serve_connection(TokioIo::new(WriteTimeout::new(conn)), service);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+}
+
+/// A short plain-text refusal; the connection is closed after it.
+fn refuse(status: u16) -> Response {
+    let mut response = hyper::Response::new(Either::Left(Full::new(Bytes::from_static(
+        refusal_text(status).as_bytes(),
+    ))));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(
+        hyper::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// The answer to one request (hyper has checked its syntax already).
+fn answer(
+    request: &hyper::Request<Incoming>,
+    bind: IpAddr,
+    handlers: &Handlers,
+    streams: &Arc<Semaphore>,
+) -> Response {
+    let headers = request.headers();
+    let mut hosts = headers.get_all(hyper::header::HOST).iter();
+    match (hosts.next(), hosts.next()) {
+        (Some(_), Some(_)) => return refuse(400),
+        (None, _) if request.version() != Version::HTTP_10 => return refuse(400),
+        (Some(host), None) if !host.to_str().is_ok_and(|h| host_allowed(h, bind)) => {
+            return refuse(421);
         }
-        // A body is never read: close rather than read it as a request.
-        let close = request.close || request.http10 || request.has_body;
-        let head_only = request.method == "HEAD";
-        if write_reply(&mut conn, head_only, &reply, close).is_err() || close {
-            return;
+        _ => {}
+    }
+    // Beside `Content-Length`, hyper takes `Transfer-Encoding` and drops
+    // the length, so the service cannot tell the two apart: as no request
+    // answered here has a body, any chunked one is refused.
+    if headers.contains_key(hyper::header::TRANSFER_ENCODING) {
+        return refuse(400);
+    }
+    // A body is never read: close rather than let it be taken as requests.
+    let has_body = !request.body().is_end_stream();
+    let reply = (handlers.answer)(&Request {
+        method: request.method().as_str(),
+        target: request.uri().to_string(),
+        headers,
+    });
+    let body = match reply.body {
+        Body::Empty => Either::Left(Full::default()),
+        Body::Bytes(bytes) => Either::Left(Full::new(Bytes::from(bytes))),
+        Body::Shared(bytes) => Either::Left(Full::new(Bytes::from_owner(Shared(bytes)))),
+        Body::Events => {
+            let Ok(slot) = streams.clone().try_acquire_owned() else {
+                return refuse(503);
+            };
+            let (first, rest) = (handlers.events)();
+            Either::Right(EventStream {
+                first: Some(first),
+                rest,
+                quiet: Box::pin(tokio::time::sleep(KEEP_ALIVE)),
+                _slot: slot,
+            })
         }
+    };
+    let mut response = hyper::Response::new(body);
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let out = response.headers_mut();
+    for (name, value) in reply.headers {
+        // Values come from the site: one that is not a valid header value
+        // (a line break, say) is left out.
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            out.append(name, value);
+        }
+    }
+    if has_body {
+        out.insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// Bytes shared with the site's map, sent without a copy.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// The body of a live-reload event stream: the first message, then each
+/// one received, with a comment after [`KEEP_ALIVE`] of silence. It holds
+/// its stream slot, and ends when the sender is gone; hyper drops it when
+/// the client goes away.
+pub struct EventStream {
+    first: Option<String>,
+    rest: mpsc::Receiver<String>,
+    quiet: Pin<Box<Sleep>>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl hyper::body::Body for EventStream {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = &mut *self;
+        let message = match this.first.take() {
+            Some(first) => first,
+            None => match this.rest.poll_recv(cx) {
+                Poll::Ready(Some(message)) => message,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => {
+                    ready!(this.quiet.as_mut().poll(cx));
+                    ": keep-alive\n\n".to_string()
+                }
+            },
+        };
+        let next = tokio::time::Instant::now() + KEEP_ALIVE;
+        this.quiet.as_mut().reset(next);
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from(message)))))
+    }
+}
+
+/// A connection whose writes fail after [`WRITE_TIMEOUT`] without progress.
+struct WriteTimeout<T> {
+    conn: T,
+    /// Running while a write waits.
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl<T> WriteTimeout<T> {
+    fn new(conn: T) -> Self {
+        WriteTimeout {
+            conn,
+            stalled: None,
+        }
+    }
+
+    /// Pass on the result of a write, or time it out.
+    fn check<R>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<R>>) -> Poll<io::Result<R>> {
+        if poll.is_ready() {
+            self.stalled = None;
+            return poll;
+        }
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(WRITE_TIMEOUT)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::ErrorKind::TimedOut.into())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for WriteTimeout<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.conn).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.conn).poll_write(cx, buf);
+        self.check(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.conn).poll_write_vectored(cx, bufs);
+        self.check(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.conn.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let poll = Pin::new(&mut self.conn).poll_flush(cx);
+        self.check(cx, poll)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let poll = Pin::new(&mut self.conn).poll_shutdown(cx);
+        self.check(cx, poll)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body_util::BodyExt;
+    use tokio::io::AsyncWriteExt;
 
-    fn parse(s: &str) -> Result<Request, u16> {
-        parse_head(s.as_bytes())
+    async fn next(body: &mut EventStream) -> Option<String> {
+        let frame = body.frame().await?.unwrap();
+        Some(String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap())
     }
 
-    #[test]
-    fn heads_are_parsed_strictly() {
-        let r = parse("GET /a?b HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close").unwrap();
-        assert_eq!((r.method.as_str(), r.target.as_str()), ("GET", "/a?b"));
-        assert!(r.close && !r.has_body && !r.http10);
-        assert_eq!(r.header("host"), Some("x"));
-        assert!(parse("GET / HTTP/1.0").unwrap().http10, "no Host in 1.0");
-        for (bad, status) in [
-            ("GET / HTTP/1.1", 400),
-            ("GET /  HTTP/1.1\r\nHost: x", 400),
-            ("GET / HTTP/2.0\r\nHost: x", 505),
-            ("GET / HTTP/1.1\r\nHost: x\r\n folded", 400),
-            ("GET / HTTP/1.1\r\nHost : x", 400),
-            ("GET / HTTP/1.1\r\nHost: x\r\nHost: y", 400),
-            ("GET / HTTP/1.1\r\nHost: x\nX: y", 400),
-            (
-                "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2",
-                400,
-            ),
-            ("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2", 400),
-            ("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: +1", 400),
-            (
-                "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked",
-                400,
-            ),
-        ] {
-            assert_eq!(parse(bad).err(), Some(status), "{bad:?}");
-        }
-        let same =
-            parse("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3").unwrap();
-        assert!(same.has_body);
-        assert!(
-            parse("GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked")
-                .unwrap()
-                .has_body
-        );
+    #[tokio::test(start_paused = true)]
+    async fn event_streams_keep_alive_and_end_with_their_sender() {
+        let slots = Arc::new(Semaphore::new(1));
+        let (tx, rx) = mpsc::channel(4);
+        let mut body = EventStream {
+            first: Some("first".into()),
+            rest: rx,
+            quiet: Box::pin(tokio::time::sleep(KEEP_ALIVE)),
+            _slot: slots.clone().try_acquire_owned().unwrap(),
+        };
+        assert_eq!(next(&mut body).await.unwrap(), "first");
+        tx.send("second".into()).await.unwrap();
+        assert_eq!(next(&mut body).await.unwrap(), "second");
+        let quiet = tokio::time::Instant::now();
+        assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
+        assert!(quiet.elapsed() >= KEEP_ALIVE);
+        drop(tx);
+        assert_eq!(next(&mut body).await, None);
+        assert_eq!(slots.available_permits(), 0, "slot held by the stream");
+        drop(body);
+        assert_eq!(slots.available_permits(), 1, "slot freed with the stream");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn writes_without_progress_time_out() {
+        // The peer reads nothing: the buffer fills, then the write stalls.
+        let (conn, _peer) = tokio::io::duplex(64);
+        let mut conn = WriteTimeout::new(conn);
+        let started = tokio::time::Instant::now();
+        let err = conn.write_all(&[0u8; 1024]).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= WRITE_TIMEOUT);
+
+        // A slow reader that keeps reading is never cut off.
+        let (conn, mut peer) = tokio::io::duplex(64);
+        let mut conn = WriteTimeout::new(conn);
+        let reading = tokio::spawn(async move {
+            let mut got = 0;
+            loop {
+                tokio::time::sleep(WRITE_TIMEOUT / 2).await;
+                let mut buf = [0u8; 64];
+                match tokio::io::AsyncReadExt::read(&mut peer, &mut buf).await {
+                    Ok(0) | Err(_) => return got,
+                    Ok(n) => got += n,
+                }
+            }
+        });
+        conn.write_all(&[1u8; 256]).await.unwrap();
+        conn.shutdown().await.unwrap();
+        drop(conn);
+        assert_eq!(reading.await.unwrap(), 256);
     }
 
     #[test]
