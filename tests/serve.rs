@@ -327,10 +327,11 @@ fn never_serves_files_outside_the_site() {
 }
 
 #[test]
+/// 2,000 clients at once (the load): every one is answered.
 fn many_concurrent_requests() {
     let srv = Server::start(TempSite::new("valid"), &[]);
     let port = srv.port;
-    let handles: Vec<_> = (0..64)
+    let handles: Vec<_> = (0..2000)
         .map(|i| {
             std::thread::spawn(move || {
                 let path = ["/", "/alpha/", "/css/style.css", "/years/2016/"][i % 4];
