@@ -77,6 +77,9 @@ pub fn scan_markup(text: &str) -> Vec<Finding> {
 /// marks can also hide a number from the rendered view (`a_13812345678_b`
 /// renders with the underscores gone, letters then touching the digits).
 fn found_markup(text: &str) -> Vec<(Finding, String)> {
+    if !needs_view(text.as_bytes(), true) {
+        return plain_findings(text);
+    }
     let mut all = found(text, false);
     all.extend(found(text, true));
     all.sort_by_key(|(f, _)| (f.range.start, std::cmp::Reverse(f.range.end)));
@@ -95,13 +98,10 @@ fn found_markup(text: &str) -> Vec<(Finding, String)> {
 
 /// Each finding with the number as a reader sees it (ASCII digits, `X`).
 fn found(text: &str, markup: bool) -> Vec<(Finding, String)> {
-    // No number hides in fewer than 11 digits: most texts stop here.
-    let digits = text
-        .chars()
-        .filter(|c| c.is_ascii_digit() || ('\u{FF10}'..='\u{FF19}').contains(c))
-        .count();
-    if digits < 11 {
-        return Vec::new();
+    if !needs_view(text.as_bytes(), markup) {
+        // Read as written: no character, grouping or markup that a reader
+        // would see past (one pass; most texts stop here).
+        return plain_findings(text);
     }
     let view = View::of(text, markup);
     let bytes = view.text.as_bytes();
@@ -129,6 +129,120 @@ fn found(text: &str, markup: bool) -> Vec<(Finding, String)> {
         }
     }
     findings
+}
+
+/// The findings of `text` read exactly as written.
+fn plain_findings(text: &str) -> Vec<(Finding, String)> {
+    let bytes = text.as_bytes();
+    let mut findings = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if let Some(finding) = judge_run(bytes, start, i) {
+            let number = text[finding.range.clone()].to_string();
+            findings.push((finding, number));
+        }
+    }
+    findings
+}
+
+/// Whether `bytes` hold anything the reader's view changes: a full-width
+/// or invisible character, `0086`, digit groups that could form a usual
+/// grouping, or (for markup) markup touching a digit. One pass; most
+/// texts (dates like `2025-06-24`, amounts) need no view.
+fn needs_view(bytes: &[u8], markup: bool) -> bool {
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            // Full-width forms (EF BC xx / EF BD xx), BOM (EF BB BF),
+            // zero-width and hyphens (E2 80 xx, E2 81 A0), ideographic
+            // space (E3 80 80), soft hyphen (C2 AD).
+            0xEF => {
+                if matches!(
+                    (bytes.get(i + 1), bytes.get(i + 2)),
+                    (Some(0xBC), Some(0x8B | 0x8D | 0x90..=0x99 | 0xB8))
+                        | (Some(0xBD), Some(0x98))
+                        | (Some(0xBB), Some(0xBF))
+                ) {
+                    return true;
+                }
+            }
+            0xE2 => {
+                if matches!(
+                    (bytes.get(i + 1), bytes.get(i + 2)),
+                    (Some(0x80), Some(0x8B..=0x91)) | (Some(0x81), Some(0xA0))
+                ) {
+                    return true;
+                }
+            }
+            0xE3 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0x80) => {
+                return true
+            }
+            0xC2 if bytes.get(i + 1) == Some(&0xAD) => return true,
+            b'0'..=b'9' => {
+                let start = i;
+                while digit(i) {
+                    i += 1;
+                }
+                let len = i - start;
+                if bytes[start..i].windows(4).any(|w| w == b"0086") {
+                    return true;
+                }
+                // A group that could start a usual grouping, then one
+                // separator and the next group.
+                if matches!(len, 2..=4 | 6)
+                    && matches!(bytes.get(i), Some(b' ' | b'-'))
+                    && digit(i + 1)
+                {
+                    let mut j = i + 1;
+                    while digit(j) {
+                        j += 1;
+                    }
+                    if matches!(j - i - 1, 3 | 4 | 8) {
+                        return true;
+                    }
+                }
+                if markup
+                    && matches!(
+                        bytes.get(i),
+                        Some(b'<' | b'&' | b'*' | b'_' | b'~' | b'`' | b'\\')
+                    )
+                {
+                    return true;
+                }
+                continue;
+            }
+            b'<' | b'&' | b'*' | b'_' | b'~' | b'`' | b'\\' if markup => {
+                // Markup before a digit (`**138`, `&#49;`, `<b>1`).
+                let mut j = i + 1;
+                while j < bytes.len()
+                    && j < i + 64
+                    && !bytes[j].is_ascii_digit()
+                    && bytes[j] != b'\n'
+                {
+                    if matches!(bytes[j], b'>' | b';' | b'*' | b'_' | b'`' | b'~') && digit(j + 1) {
+                        return true;
+                    }
+                    j += 1;
+                }
+                if digit(i + 1) || (b == b'&' && bytes.get(i + 1) == Some(&b'#')) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// A text as a reader sees it, with where each of its bytes came from.
