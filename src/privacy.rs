@@ -158,10 +158,43 @@ fn plain_findings(text: &str) -> Vec<(Finding, String)> {
 /// grouping, or (for markup) markup touching a digit. One pass; most
 /// texts (dates like `2025-06-24`, amounts) need no view.
 fn needs_view(bytes: &[u8], markup: bool) -> bool {
+    // Bytes that can start something the view changes; every other byte
+    // (most of a Chinese text) is skipped by one table look-up.
+    const fn interesting() -> [bool; 256] {
+        let mut t = [false; 256];
+        let mut d = b'0';
+        while d <= b'9' {
+            t[d as usize] = true;
+            d += 1;
+        }
+        t[0xEF] = true;
+        t[0xE2] = true;
+        t[0xE3] = true;
+        t[0xC2] = true;
+        t
+    }
+    const fn markup_marks() -> [bool; 256] {
+        let mut t = interesting();
+        t[b'<' as usize] = true;
+        t[b'&' as usize] = true;
+        t[b'*' as usize] = true;
+        t[b'_' as usize] = true;
+        t[b'~' as usize] = true;
+        t[b'`' as usize] = true;
+        t[b'\\' as usize] = true;
+        t
+    }
+    static PLAIN: [bool; 256] = interesting();
+    static MARKUP: [bool; 256] = markup_marks();
+    let table = if markup { &MARKUP } else { &PLAIN };
     let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !table[b as usize] {
+            i += 1;
+            continue;
+        }
         match b {
             // Full-width forms (EF BC xx / EF BD xx), BOM (EF BB BF),
             // zero-width and hyphens (E2 80 xx, E2 81 A0), ideographic
