@@ -104,31 +104,19 @@ fn found(text: &str, markup: bool) -> Vec<(Finding, String)> {
         return plain_findings(text);
     }
     let view = View::of(text, markup);
-    let bytes = view.text.as_bytes();
-    let mut findings = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-        if let Some(finding) = judge_run(bytes, start, i) {
-            let number = view.text[finding.range.clone()].to_string();
+    plain_findings(&view.text)
+        .into_iter()
+        .map(|(finding, number)| {
             let range = view.from[finding.range.start]..view.to[finding.range.end - 1];
-            findings.push((
+            (
                 Finding {
                     kind: finding.kind,
                     range,
                 },
                 number,
-            ));
-        }
-    }
-    findings
+            )
+        })
+        .collect()
 }
 
 /// The findings of `text` read exactly as written.

@@ -172,16 +172,11 @@ fn bodies_left_on_disk_give_the_same_site() {
     );
 }
 
-/// Every file under `dir` (following nothing), for before/after checks.
-fn tree_of(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
-    files_in(dir)
-}
-
 #[cfg(unix)]
 #[test]
 fn an_output_linked_to_content_or_above_the_site_is_refused() {
     let site = TempSite::new("valid");
-    let content = tree_of(&site.path("content"));
+    let content = files_in(&site.path("content"));
     std::os::unix::fs::symlink("content", site.path("public")).unwrap();
     let run = site.build(&[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -190,7 +185,7 @@ fn an_output_linked_to_content_or_above_the_site_is_refused() {
         "{}",
         run.stderr
     );
-    assert_eq!(tree_of(&site.path("content")), content, "content changed");
+    assert_eq!(files_in(&site.path("content")), content, "content changed");
 
     // A link to the folder above the site, and one given as --output.
     std::fs::remove_file(site.path("public")).unwrap();
@@ -201,7 +196,7 @@ fn an_output_linked_to_content_or_above_the_site_is_refused() {
     std::os::unix::fs::symlink(site.path("content/alpha"), site.path("out")).unwrap();
     let run = site.build(&["--output", "out"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(tree_of(&site.path("content")), content, "content changed");
+    assert_eq!(files_in(&site.path("content")), content, "content changed");
     assert!(beside.is_dir());
     // The site root itself, named another way.
     let run = site.build(&["--output", "content/.."]);
@@ -366,7 +361,7 @@ impl Drop for Disk {
     }
 }
 
-/// What is in `dir` besides `keep` (staging folders and the like).
+/// The names in `dir` (to see staging folders and the like left behind).
 fn names_in(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
