@@ -114,35 +114,53 @@ pub fn check_with(
     let reserved = theme.reserved_names();
 
     let mut diags = Diagnostics::new();
+    let walk = |diags: &mut Diagnostics| {
+        *diags = Diagnostics::new();
+        let (l, t) = crate::load::load(root, &reserved, diags);
+        (l, std::sync::Arc::new(t))
+    };
+    // After edits of known record files only, the last walk still holds.
     let quick = match (changed, &cache.tree) {
         (Some(changed), Some(tree)) => {
-            crate::load::reload(tree, &cache.records, changed, &mut diags)
-                .map(|l| (l, std::sync::Arc::clone(tree)))
+            crate::load::reload(tree, changed, &mut diags).map(|l| (l, std::sync::Arc::clone(tree)))
         }
         _ => None,
     };
-    let (mut loaded, mut tree) = match quick {
-        Some(found) => found,
-        None => {
-            diags = Diagnostics::new();
-            // A one-off build keeps no cache: its files need no stamps.
-            let known = cache.retain.then_some(&cache.records);
-            let (l, t) = crate::load::load(root, &reserved, known, &mut diags);
-            (l, std::sync::Arc::new(t))
-        }
-    };
-    let context = context_hash(&site_toml, opts, as_of, &loaded, &theme);
-    if cache.context.is_some_and(|c| c != context) {
-        // Settings or places changed: every record must be checked again.
-        diags = Diagnostics::new();
-        let (l, t) = crate::load::load(root, &reserved, None, &mut diags);
-        (loaded, tree) = (l, std::sync::Arc::new(t));
+    let walked_again = quick.is_none();
+    let (mut loaded, mut tree) = quick.unwrap_or_else(|| walk(&mut diags));
+    let mut context = context_hash(&site_toml, opts, as_of, &loaded, &theme);
+    let context_changed = cache.context.is_some_and(|c| c != context);
+    if context_changed && !walked_again {
+        // Settings or the theme changed: which names are reserved may have
+        // too, so the last walk no longer holds.
+        (loaded, tree) = walk(&mut diags);
+        context = context_hash(&site_toml, opts, as_of, &loaded, &theme);
     }
     timings.push(("load", t0.elapsed()));
     let t1 = Instant::now();
+    // Reuse earlier results only while settings and places are unchanged; a
+    // one-off build keeps no cache, so its files need no stamps.
+    let empty = RecordCache::new();
+    let known = match (cache.retain, context_changed) {
+        (false, _) => None,
+        (true, false) => Some(&cache.records),
+        (true, true) => Some(&empty),
+    };
+    let files = std::mem::take(&mut loaded.records);
+    // Only a reload of the last walk may limit the look at the disk to the
+    // paths the watcher reported.
+    let reloaded = !(walked_again || context_changed);
+    let inputs = crate::validate::reuse(files, known, changed.filter(|_| reloaded));
     crate::validate::privacy_of_site_toml(&String::from_utf8_lossy(&site_toml), &mut diags);
-    let (site, records) =
-        crate::validate::validate(root, loaded, &config, opts.drafts, cache.retain, &mut diags);
+    let (site, records) = crate::validate::validate(
+        root,
+        loaded,
+        inputs,
+        &config,
+        opts.drafts,
+        cache.retain,
+        &mut diags,
+    );
     *cache = CheckCache {
         records,
         context: Some(context),
@@ -184,7 +202,7 @@ fn context_hash(
         .iter()
         .map(|(rel, f)| (rel, format!("{f:?}")))
         .collect();
-    crate::render::hash_of(&(
+    crate::hash::hash_of(&(
         site_toml,
         &opts.base_url,
         opts.drafts,
@@ -328,8 +346,9 @@ type PageCache = std::collections::HashMap<String, (u64, u64, i128)>;
 /// (`Output::commit`), so it always describes what the output holds.
 #[derive(serde::Serialize, serde::Deserialize, Default)]
 struct PageCacheFile {
-    /// Fingerprints are only comparable within one version of yishi; the
-    /// list of files is valid whatever version wrote it.
+    /// Fingerprints are only comparable with the same [`crate::hash::identity`]
+    /// (version of yishi and of the `Hash` impls); the list of files is valid
+    /// whatever version wrote it.
     version: String,
     pages: PageCache,
     /// The other files of the output (theme files, attachments).
@@ -396,7 +415,7 @@ fn page_cache_bytes(
         .cloned()
         .collect();
     let cache = PageCacheFile {
-        version: env!("CARGO_PKG_VERSION").to_string(),
+        version: crate::hash::identity(),
         pages,
         others,
         groups,
@@ -448,7 +467,7 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
         None => None,
     };
     let previous = recorded
-        .filter(|c| c.version == env!("CARGO_PKG_VERSION"))
+        .filter(|c| c.version == crate::hash::identity())
         .unwrap_or_default();
     let checked = check(opts)?;
     let Checked {

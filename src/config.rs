@@ -83,7 +83,7 @@ impl SiteConfig {
                 return Err(diags);
             }
         };
-        let text = match crate::load::decode_text(&bytes) {
+        let text = match crate::text::decode_text(&bytes) {
             Ok(t) => t,
             Err(d) => {
                 diags.push(d.into_diagnostic(FILE));

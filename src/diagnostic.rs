@@ -20,35 +20,7 @@ pub enum Severity {
     Error,
 }
 
-/// A position in a source file: 1-based line and 1-based column counted in
-/// characters (not bytes), with the length of the marked text in characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Pos {
-    pub line: usize,
-    pub col: usize,
-    pub len: usize,
-}
-
-impl Pos {
-    pub fn new(line: usize, col: usize, len: usize) -> Pos {
-        Pos { line, col, len }
-    }
-
-    /// The first character of a file.
-    pub fn start() -> Pos {
-        Pos::new(1, 1, 0)
-    }
-
-    /// The position of byte offset `at` in `text`, marking `len` characters.
-    pub fn of_offset(text: &str, at: usize, len: usize) -> Pos {
-        let at = at.min(text.len());
-        let before = &text[..at];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = text[line_start..at].chars().count() + 1;
-        Pos::new(line, col, len)
-    }
-}
+pub use crate::text::Pos;
 
 /// One problem in one file (or folder).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,9 +177,9 @@ pub fn render(diagnostics: &[Diagnostic], root: &Path) -> String {
     let mut file_id = |files: &mut SimpleFiles<String, String>, name: &str| -> Option<usize> {
         *ids.entry(name.to_string()).or_insert_with(|| {
             let bytes = std::fs::read(root.join(name)).ok()?;
-            let mut text = crate::load::decode_text(&bytes).ok()?;
+            let mut text = crate::text::decode_text(&bytes).ok()?;
             // Shown on a terminal: no escape sequence of the file's own.
-            crate::load::blank_control_chars(&mut text);
+            crate::text::blank_control_chars(&mut text);
             Some(files.add(printable(name).into_owned(), text))
         })
     };
@@ -259,12 +231,12 @@ pub fn render(diagnostics: &[Diagnostic], root: &Path) -> String {
 /// so that what a file or a value holds (an ESC or OSC sequence) is shown
 /// and never obeyed by the terminal.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(crate::load::is_forbidden_char) {
+    if !text.chars().any(crate::text::is_forbidden_char) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if crate::load::is_forbidden_char(c) {
+        if crate::text::is_forbidden_char(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
@@ -277,6 +249,26 @@ fn location(file: &str, pos: Option<Pos>) -> String {
     match pos {
         Some(p) => format!("{}:{}:{}", file, p.line, p.col),
         None => file.to_string(),
+    }
+}
+
+// The clerk's message for a file that is not text lives with the other
+// messages, not in the leaf module that decodes.
+impl crate::text::DecodeError {
+    pub fn into_diagnostic(self, file: &str) -> Diagnostic {
+        if self.utf16 {
+            return Diagnostic::error(file, Some(Pos::start()), "文件是 UTF-16 编码，无法读取")
+                .with_hint("请在编辑器中把文件另存为 UTF-8 编码");
+        }
+        Diagnostic::error(
+            file,
+            Some(self.pos),
+            format!(
+                "文件不是 UTF-8 编码：第 {} 字节（从 0 数起）处不是有效的 UTF-8",
+                self.offset
+            ),
+        )
+        .with_hint("中文 Windows 常把文件存成 GBK 编码；请在编辑器中“另存为”UTF-8 编码后再生成")
     }
 }
 
@@ -304,7 +296,7 @@ mod tests {
             .with_hint("\u{9b}31m");
         let text = d.to_string() + &render(&[d], Path::new("/nonexistent"));
         assert!(
-            !text.chars().any(crate::load::is_forbidden_char),
+            !text.chars().any(crate::text::is_forbidden_char),
             "{text:?}"
         );
         assert!(text.contains("\\u{1b}]0;x\\u{7}"), "{text}");

@@ -16,64 +16,10 @@ use marked_yaml::{LoaderOptions, Node};
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::model::RecordKind;
-
-/// Why a file's bytes are not usable text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
-    /// 0-based byte offset of the first bad sequence.
-    pub offset: usize,
-    pub pos: Pos,
-    pub utf16: bool,
-}
-
-impl DecodeError {
-    pub fn into_diagnostic(self, file: &str) -> Diagnostic {
-        if self.utf16 {
-            return Diagnostic::error(file, Some(Pos::start()), "文件是 UTF-16 编码，无法读取")
-                .with_hint("请在编辑器中把文件另存为 UTF-8 编码");
-        }
-        Diagnostic::error(
-            file,
-            Some(self.pos),
-            format!(
-                "文件不是 UTF-8 编码：第 {} 字节（从 0 数起）处不是有效的 UTF-8",
-                self.offset
-            ),
-        )
-        .with_hint("中文 Windows 常把文件存成 GBK 编码；请在编辑器中“另存为”UTF-8 编码后再生成")
-    }
-}
-
-/// Bytes of a text file as a string: UTF-8 with or without BOM, line endings
-/// normalised to `\n`.
-pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(DecodeError {
-            offset: 0,
-            pos: Pos::start(),
-            utf16: true,
-        });
-    }
-    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    let bom = bytes.len() - body.len();
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok(if text.contains('\r') {
-            text.replace("\r\n", "\n").replace('\r', "\n")
-        } else {
-            text.to_string()
-        }),
-        Err(e) => {
-            let good = e.valid_up_to();
-            let prefix = std::str::from_utf8(&body[..good]).unwrap_or("");
-            Err(DecodeError {
-                offset: good + bom,
-                pos: Pos::of_offset(prefix, prefix.len(), 1),
-                utf16: false,
-            })
-        }
-    }
-}
+use crate::model::{Attachment, RecordKind};
+use crate::text::{
+    blank_control_chars, decode_text, display_path, split_front_matter, FrontMatterError,
+};
 
 /// A place folder: the content root, a town or a village.
 #[derive(Debug, Clone)]
@@ -125,16 +71,6 @@ impl Stamp {
     }
 }
 
-/// A record file to read and check, or the checked result of an earlier
-/// read of the same unchanged file. Files are read by the validate stage
-/// ([`read`]), one at a time per thread, so that a file's text and YAML tree
-/// are freed as soon as it is checked.
-#[derive(Debug)]
-pub enum RecordInput {
-    Unread(RecordFile),
-    Reused(std::sync::Arc<crate::validate::CheckedRecord>),
-}
-
 /// A record file found by the walk.
 #[derive(Debug, Clone)]
 pub struct RecordFile {
@@ -173,19 +109,15 @@ pub struct LoadedRecord {
     pub body_line: usize,
 }
 
-/// An attachment file under some record folder's `files/`.
-#[derive(Debug, Clone)]
-pub struct Attachment {
-    /// Relative to `content/`, `/`-separated: also its path in the output.
-    pub rel: String,
-    pub source: PathBuf,
-}
-
 /// Everything read from `content/`, before any meaning is checked.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub places: Vec<LoadedPlace>,
-    pub records: Vec<RecordInput>,
+    /// Found, not read: the validate stage reads each file ([`read`]) unless
+    /// it reuses an earlier result (`validate::reuse`), one at a time per
+    /// thread, so that a file's text and YAML tree are freed as soon as it
+    /// is checked.
+    pub records: Vec<RecordFile>,
     pub attachments: Vec<Attachment>,
 }
 
@@ -212,15 +144,6 @@ fn is_readme(name: &str) -> bool {
     upper.starts_with("README") || upper.starts_with("LICENSE")
 }
 
-/// Relative display path of `p` under `root`, `/`-separated.
-pub fn display_path(root: &Path, p: &Path) -> String {
-    let rel = p.strip_prefix(root).unwrap_or(p);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 #[derive(Debug, Clone)]
 struct PendingRecord {
     kind: RecordKind,
@@ -240,32 +163,20 @@ pub struct Tree {
     problems: Vec<Diagnostic>,
 }
 
-/// Walk `root/content` and read everything. `reserved_extra` are further
-/// names that cannot be place slugs (the theme's top-level static names).
-///
-/// With a `cache` of an earlier build, record files whose [`Stamp`] did not
-/// change are not read again.
-pub fn load(
-    root: &Path,
-    reserved_extra: &[String],
-    cache: Option<&crate::validate::RecordCache>,
-    diags: &mut Diagnostics,
-) -> (Loaded, Tree) {
+/// Walk `root/content`: places (parsed), record files (found, not read),
+/// attachments. `reserved_extra` are further names that cannot be place
+/// slugs (the theme's top-level static names).
+pub fn load(root: &Path, reserved_extra: &[String], diags: &mut Diagnostics) -> (Loaded, Tree) {
     let tree = walk(root, reserved_extra);
     diags.extend(tree.problems.iter().cloned());
-    let loaded = read_records(&tree, cache, None);
-    (loaded, tree)
+    (tree.loaded(), tree)
 }
 
-/// Load again after `changed` paths changed, reusing the last walk. `None`
-/// when a change is more than an edit of a known record file (a new or
-/// deleted file, a place, an attachment): then a full [`load`] is needed.
-pub fn reload(
-    tree: &Tree,
-    cache: &crate::validate::RecordCache,
-    changed: &[PathBuf],
-    diags: &mut Diagnostics,
-) -> Option<Loaded> {
+/// What [`load`] would find after `changed` paths changed, from the last
+/// walk. `None` when a change is more than an edit of a known record file
+/// (a new or deleted file, a place, an attachment): then a full [`load`] is
+/// needed.
+pub fn reload(tree: &Tree, changed: &[PathBuf], diags: &mut Diagnostics) -> Option<Loaded> {
     let known: std::collections::HashSet<&Path> =
         tree.pending.iter().map(|p| p.path.as_path()).collect();
     for path in changed {
@@ -279,7 +190,7 @@ pub fn reload(
         }
     }
     diags.extend(tree.problems.iter().cloned());
-    Some(read_records(tree, Some(cache), Some(changed)))
+    Some(tree.loaded())
 }
 
 fn walk(root: &Path, reserved_extra: &[String]) -> Tree {
@@ -326,49 +237,22 @@ fn walk(root: &Path, reserved_extra: &[String]) -> Tree {
     }
 }
 
-/// Read the record files of `tree` in parallel. A cached result is reused
-/// when its file's stamp is unchanged; with `changed` given (a reload), only
-/// those files are looked at on disk at all.
-fn read_records(
-    tree: &Tree,
-    cache: Option<&crate::validate::RecordCache>,
-    changed: Option<&[PathBuf]>,
-) -> Loaded {
-    let changed: Option<std::collections::HashSet<&Path>> =
-        changed.map(|c| c.iter().map(PathBuf::as_path).collect());
-    let records: Vec<RecordInput> = tree
-        .pending
-        .par_iter()
-        .map(|p| {
-            let hit = cache.and_then(|c| c.get(&p.path));
-            if let (Some(changed), Some(hit)) = (&changed, hit) {
-                if !changed.contains(p.path.as_path()) {
-                    return RecordInput::Reused(hit.clone());
-                }
-            }
-            // Stamps only serve a cache (a one-off build passes none).
-            let stamp = cache.and_then(|_| Stamp::of(&p.path));
-            if let Some(hit) = hit {
-                let trusted = match (&stamp, &hit.stamp) {
-                    (Some(now), Some(old)) => now.trusts(old, hit.read_at),
-                    _ => false,
-                };
-                if trusted && hit.kind == p.kind && hit.place == p.place {
-                    return RecordInput::Reused(hit.clone());
-                }
-            }
-            RecordInput::Unread(RecordFile {
-                kind: p.kind,
-                place: p.place,
-                path: p.path.clone(),
-                stamp,
-            })
-        })
-        .collect();
-    Loaded {
-        places: tree.places.clone(),
-        records,
-        attachments: tree.attachments.clone(),
+impl Tree {
+    fn loaded(&self) -> Loaded {
+        Loaded {
+            places: self.places.clone(),
+            records: self
+                .pending
+                .iter()
+                .map(|p| RecordFile {
+                    kind: p.kind,
+                    place: p.place,
+                    path: p.path.clone(),
+                    stamp: None,
+                })
+                .collect(),
+            attachments: self.attachments.clone(),
+        }
     }
 }
 
@@ -584,60 +468,6 @@ fn refusal(kind: crate::fsio::Entry, rel: String) -> Option<Diagnostic> {
     }
 }
 
-/// Whether `c` may not be published: C0 controls other than tab and line
-/// feed (a vertical tab pasted from Word, NUL, ESC), DEL, C1 controls and
-/// the noncharacters U+FFFE and U+FFFF. XML (Atom feeds) forbids most of
-/// them, iCalendar all, and terminals obey them.
-pub fn is_forbidden_char(c: char) -> bool {
-    (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
-}
-
-/// Whether UTF-8 `bytes` hold a forbidden character: one pass over the
-/// bytes, as every record file is checked on every build.
-fn has_forbidden_char(bytes: &[u8]) -> bool {
-    bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'\t' | b'\n' => false,
-        0..=0x1F | 0x7F => true,
-        // C1 controls: U+0080 to U+009F.
-        0xC2 => matches!(bytes.get(i + 1), Some(0x80..=0x9F)),
-        // U+FFFE, U+FFFF.
-        0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
-        _ => false,
-    })
-}
-
-/// Replace every forbidden character (see [`is_forbidden_char`]) of `text`
-/// by a space, which keeps every other character's line and column.
-/// Returns the position of the first one on each line, and that character.
-pub fn blank_control_chars(text: &mut String) -> Vec<(Pos, char)> {
-    if !has_forbidden_char(text.as_bytes()) {
-        return Vec::new();
-    }
-    let mut found = Vec::new();
-    let mut out = String::with_capacity(text.len());
-    let (mut line, mut col) = (1, 1);
-    let mut last_line = 0;
-    for c in text.chars() {
-        if is_forbidden_char(c) {
-            if line != last_line {
-                found.push((Pos::new(line, col, 1), c));
-                last_line = line;
-            }
-            out.push(' ');
-        } else {
-            out.push(c);
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-    }
-    *text = out;
-    found
-}
-
 /// [`blank_control_chars`], with a warning for each line that had some.
 fn control_char_diagnostics(rel: &str, text: &mut String) -> Vec<Diagnostic> {
     blank_control_chars(text)
@@ -661,6 +491,23 @@ fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnost
     Ok((rel, text))
 }
 
+// Reading is the load stage's job, so the one method of a domain type
+// that may read a file is defined here, not in `model.rs`.
+impl crate::model::Body {
+    /// The Markdown text: shared when kept in memory, else read again from
+    /// the record's file ([`read_body`]).
+    pub fn text(&self) -> std::io::Result<std::sync::Arc<str>> {
+        match self {
+            crate::model::Body::Text(t) => Ok(t.clone()),
+            crate::model::Body::OnDisk {
+                path,
+                source_hash,
+                mask,
+            } => read_body(path, *source_hash, *mask).map(Into::into),
+        }
+    }
+}
+
 /// The body of a record file read again after validation (see
 /// `model::Body::OnDisk`). Fails if the file changed since it was checked:
 /// what is published must be what was validated.
@@ -669,7 +516,7 @@ pub fn read_body(path: &Path, source_hash: u64, mask: bool) -> std::io::Result<S
     let mut text =
         decode_text(&bytes).map_err(|_| std::io::Error::other("文件已不是有效的文本"))?;
     blank_control_chars(&mut text);
-    if crate::render::hash_of(text.as_str()) != source_hash {
+    if crate::hash::hash_of(text.as_str()) != source_hash {
         return Err(std::io::Error::other(
             "文件在生成过程中被修改；请重新运行 yishi build",
         ));
@@ -677,7 +524,7 @@ pub fn read_body(path: &Path, source_hash: u64, mask: bool) -> std::io::Result<S
     let (_, _, body, _) =
         split_front_matter(&text).map_err(|_| std::io::Error::other("无法再次读取正文"))?;
     Ok(if mask {
-        crate::validate::mask_markdown(&body)
+        crate::privacy::mask_markup(&body)
     } else {
         body
     })
@@ -746,13 +593,6 @@ fn read_record(
     Ok(record)
 }
 
-/// A problem with the `---` fences.
-#[derive(Debug, PartialEq, Eq)]
-pub enum FrontMatterError {
-    Missing,
-    Unclosed,
-}
-
 impl FrontMatterError {
     fn into_diagnostic(self, file: &str) -> Diagnostic {
         match self {
@@ -768,27 +608,6 @@ impl FrontMatterError {
             }
         }
     }
-}
-
-/// Split a record into (front matter, line of the opening `---`, body,
-/// line of the body's first line).
-pub fn split_front_matter(text: &str) -> Result<(String, usize, String, usize), FrontMatterError> {
-    let mut lines = text.split_inclusive('\n');
-    match lines.next() {
-        Some(first) if first.trim_end() == "---" => {}
-        _ => return Err(FrontMatterError::Missing),
-    }
-    let mut offset = text.find('\n').map_or(text.len(), |i| i + 1);
-    let start = offset;
-    for (line, l) in (2..).zip(lines) {
-        if l.trim_end() == "---" {
-            let front = text[start..offset].to_string();
-            let body = text[offset + l.len()..].to_string();
-            return Ok((front, 1, body, line + 1));
-        }
-        offset += l.len();
-    }
-    Err(FrontMatterError::Unclosed)
 }
 
 /// The deepest nesting of collections a YAML block may have. The YAML
@@ -954,44 +773,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bom_and_crlf_are_accepted() {
-        let t = decode_text(b"\xEF\xBB\xBF---\r\ntitle: x\r\n---\r\nbody\r\n").unwrap();
-        assert_eq!(t, "---\ntitle: x\n---\nbody\n");
-    }
-
-    #[test]
-    fn gbk_is_reported_with_offset() {
-        // "ab\n" then GBK for 议 (0xD2 0xE9).
-        let e = decode_text(b"ab\n\xD2\xE9").unwrap_err();
-        assert_eq!(e.offset, 3);
-        assert_eq!((e.pos.line, e.pos.col), (2, 1));
-        let with_bom = decode_text(b"\xEF\xBB\xBFab\xD2\xE9").unwrap_err();
-        assert_eq!(with_bom.offset, 5);
-    }
-
-    #[test]
-    fn utf16_is_named() {
-        assert!(decode_text(b"\xFF\xFEa\x00").unwrap_err().utf16);
-    }
-
-    #[test]
-    fn front_matter_split_tracks_lines() {
-        let (front, _, body, body_line) =
-            split_front_matter("---\ntitle: a\ntype: b\n---\n正文\n").unwrap();
-        assert_eq!(front, "title: a\ntype: b\n");
-        assert_eq!(body, "正文\n");
-        assert_eq!(body_line, 5);
-        assert_eq!(
-            split_front_matter("title: a\n"),
-            Err(FrontMatterError::Missing)
-        );
-        assert_eq!(
-            split_front_matter("---\ntitle: a\n"),
-            Err(FrontMatterError::Unclosed)
-        );
-    }
-
-    #[test]
     fn yaml_errors_get_file_lines() {
         let (_, d) = parse_mapping("x.md", "title: a\ntitle: b\n", 1);
         let d = d.unwrap();
@@ -1078,7 +859,7 @@ mod body_tests {
         let path = dir.path().join("a.md");
         let text = "---\ntitle: 甲\n---\n正文 13812345678\n";
         std::fs::write(&path, text).unwrap();
-        let hash = crate::render::hash_of(text);
+        let hash = crate::hash::hash_of(text);
         assert_eq!(read_body(&path, hash, false).unwrap(), "正文 13812345678\n");
         assert_eq!(
             read_body(&path, hash, true).unwrap(),

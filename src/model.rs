@@ -247,7 +247,8 @@ pub struct Record {
 ///
 /// Kept in memory, except on very large sites, where bodies would be most
 /// of the build's memory: there it is read again from the record's file when
-/// a page needs it (see `validate::DEFER_BODIES_ABOVE`).
+/// a page needs it (see `validate::DEFER_BODIES_ABOVE`) by the load stage's
+/// `Body::text`: the domain types read no files.
 #[derive(Debug, Clone)]
 pub enum Body {
     /// Shared: records are cloned per build.
@@ -259,20 +260,6 @@ pub enum Body {
         source_hash: u64,
         mask: bool,
     },
-}
-
-impl Body {
-    /// The Markdown text.
-    pub fn text(&self) -> std::io::Result<std::sync::Arc<str>> {
-        match self {
-            Body::Text(t) => Ok(t.clone()),
-            Body::OnDisk {
-                path,
-                source_hash,
-                mask,
-            } => crate::load::read_body(path, *source_hash, *mask).map(Into::into),
-        }
-    }
 }
 
 impl Record {
@@ -350,5 +337,13 @@ pub struct Site {
     /// Published records only (drafts are dropped unless the build asks for
     /// them), sorted by id.
     pub records: Vec<Record>,
-    pub attachments: Vec<crate::load::Attachment>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// An attachment file under some record folder's `files/`.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Relative to `content/`, `/`-separated: also its path in the output.
+    pub rel: String,
+    pub source: std::path::PathBuf,
 }

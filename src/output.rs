@@ -123,7 +123,7 @@ fn files_under(dir: &Path) -> Vec<String> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| !e.file_type().is_dir())
-        .map(|e| crate::load::display_path(dir, e.path()))
+        .map(|e| crate::text::display_path(dir, e.path()))
         .collect()
 }
 

@@ -12,6 +12,7 @@ use tera::Tera;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Pos};
+use crate::hash::hash_of;
 use crate::link::Graph;
 use crate::markdown;
 use crate::model::*;
@@ -427,7 +428,7 @@ impl<'g> Renderer<'g> {
                 .into_par_iter()
                 .map(|i| {
                     use std::hash::Hasher;
-                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    let mut h = crate::hash::hasher();
                     self.record_inputs(i, &mut h);
                     h.finish()
                 })
@@ -511,18 +512,17 @@ impl<'g> Renderer<'g> {
     pub fn fingerprint(&self, job: PageJob) -> Option<u64> {
         use std::hash::{Hash, Hasher};
         let g = self.graph;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::hash::hasher();
         self.global.hash(&mut h);
         self.template_hashes.get(self.template_of(job)).hash(&mut h);
         let size = self.config.page_size;
-        let slice =
-            |list: &[usize], n: usize, h: &mut std::collections::hash_map::DefaultHasher| {
-                list.len().hash(h);
-                let start = (n - 1) * size;
-                for &i in &list[start.min(list.len())..(start + size).min(list.len())] {
-                    self.card_keys[i].hash(h);
-                }
-            };
+        let slice = |list: &[usize], n: usize, h: &mut siphasher::sip::SipHasher13| {
+            list.len().hash(h);
+            let start = (n - 1) * size;
+            for &i in &list[start.min(list.len())..(start + size).min(list.len())] {
+                self.card_keys[i].hash(h);
+            }
+        };
         match job {
             PageJob::Home
             | PageJob::TypesIndex
@@ -1361,14 +1361,6 @@ impl<'g> Renderer<'g> {
         v["sessions"] = self.cards_of(&o.sessions);
         v
     }
-}
-
-/// A stable-within-a-process hash, for fingerprints.
-pub fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
 }
 
 /// Per template, a hash of its source and of the sources of every template

@@ -59,7 +59,7 @@ impl Theme {
     }
 
     fn from_disk(root: &Path, name: &str, dir: &Path) -> Result<Theme, Diagnostic> {
-        let origin = crate::load::display_path(root, dir);
+        let origin = crate::text::display_path(root, dir);
         let mut theme = Theme {
             name: name.to_string(),
             origin: origin.clone(),
@@ -75,7 +75,7 @@ impl Theme {
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_file())
                 .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                .map(|e| (crate::load::display_path(&base, e.path()), e.into_path()))
+                .map(|e| (crate::text::display_path(&base, e.path()), e.into_path()))
                 .collect()
         };
         for (rel, path) in walk("templates") {
@@ -86,7 +86,7 @@ impl Theme {
                     format!("无法读取模板：{e}"),
                 )
             })?;
-            let text = crate::load::decode_text(&bytes)
+            let text = crate::text::decode_text(&bytes)
                 .map_err(|e| e.into_diagnostic(&format!("{origin}/templates/{rel}")))?;
             theme.templates.push((rel, text));
         }
@@ -102,7 +102,7 @@ impl Theme {
                         format!("无法读取：{e}"),
                     )
                 })?;
-                let text = crate::load::decode_text(&bytes)
+                let text = crate::text::decode_text(&bytes)
                     .map_err(|e| e.into_diagnostic(&format!("{origin}/i18n/{rel}")))?;
                 theme.i18n.push((lang.to_string(), text));
             }

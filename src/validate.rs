@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::config::{is_slug, PrivacyMode, SiteConfig};
 use crate::date::{parse_date, parse_end, parse_moment, Moment};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::load::{Loaded, LoadedRecord, LoadedYaml, RecordInput};
+use crate::load::{Loaded, LoadedRecord, LoadedYaml, RecordFile, Stamp};
 use crate::model::*;
 use crate::privacy;
 use crate::vocab::{suggest, Vocabulary};
@@ -70,7 +70,7 @@ const TALLY_KEYS: [&str; 3] = ["for", "against", "abstain"];
 #[derive(Debug)]
 pub struct CheckedRecord {
     pub path: std::path::PathBuf,
-    pub stamp: Option<crate::load::Stamp>,
+    pub stamp: Option<Stamp>,
     /// When the file was read: a file changed just before it was read may
     /// change again within the same timestamp tick, so it is not trusted.
     pub read_at: std::time::SystemTime,
@@ -84,6 +84,54 @@ pub struct CheckedRecord {
 
 /// Checked record files by path, from the previous build.
 pub type RecordCache = HashMap<std::path::PathBuf, Arc<CheckedRecord>>;
+
+/// A record file to read and check, or the checked result of an earlier
+/// read of the same unchanged file.
+#[derive(Debug)]
+pub enum RecordInput {
+    Unread(RecordFile),
+    Reused(Arc<CheckedRecord>),
+}
+
+/// Which of the found record `files` need reading, and which earlier results
+/// in `cache` stand for them: the one place that decides reuse. A cached
+/// result is reused when its file's stamp is unchanged; with `changed`
+/// given (paths reported by the watcher since the cache was made), only
+/// those files are looked at on disk at all. Without a cache (a one-off
+/// build) every file is read and none is stamped.
+pub fn reuse(
+    files: Vec<RecordFile>,
+    cache: Option<&RecordCache>,
+    changed: Option<&[std::path::PathBuf]>,
+) -> Vec<RecordInput> {
+    let changed: Option<HashSet<&Path>> =
+        changed.map(|c| c.iter().map(std::path::PathBuf::as_path).collect());
+    files
+        .into_par_iter()
+        .map(|mut file| {
+            let Some(cache) = cache else {
+                return RecordInput::Unread(file);
+            };
+            let hit = cache.get(&file.path);
+            if let (Some(changed), Some(hit)) = (&changed, hit) {
+                if !changed.contains(file.path.as_path()) {
+                    return RecordInput::Reused(hit.clone());
+                }
+            }
+            file.stamp = Stamp::of(&file.path);
+            if let Some(hit) = hit {
+                let trusted = match (&file.stamp, &hit.stamp) {
+                    (Some(now), Some(old)) => now.trusts(old, hit.read_at),
+                    _ => false,
+                };
+                if trusted && hit.kind == file.kind && hit.place == file.place {
+                    return RecordInput::Reused(hit.clone());
+                }
+            }
+            RecordInput::Unread(file)
+        })
+        .collect()
+}
 
 /// Above this many record files, a one-off build keeps bodies on disk and
 /// reads them again when rendering, and builds a record's card each time a
@@ -107,6 +155,7 @@ pub fn defer_bodies_above() -> usize {
 pub fn validate(
     root: &Path,
     loaded: Loaded,
+    inputs: Vec<RecordInput>,
     config: &SiteConfig,
     include_drafts: bool,
     keep_cache: bool,
@@ -127,15 +176,14 @@ pub fn validate(
         }
     }
     // One-off builds of very large sites leave bodies on disk (see `Body`).
-    let defer_bodies = !keep_cache && loaded.records.len() > defer_bodies_above();
+    let defer_bodies = !keep_cache && inputs.len() > defer_bodies_above();
     let place_index: HashMap<String, usize> = places
         .iter()
         .enumerate()
         .map(|(i, p)| (p.id(), i))
         .collect();
 
-    let checked: Vec<(std::path::PathBuf, Arc<CheckedRecord>)> = loaded
-        .records
+    let checked: Vec<(std::path::PathBuf, Arc<CheckedRecord>)> = inputs
         .into_par_iter()
         .map(|input| match input {
             RecordInput::Reused(c) => (c.path.clone(), c),
@@ -306,7 +354,7 @@ pub fn is_active_attachment(name: &str) -> bool {
 
 /// Check every file under a `files/` folder, which is published as it is
 /// whether a record lists it or not.
-fn check_attachments(attachments: &[crate::load::Attachment], diags: &mut Diagnostics) {
+fn check_attachments(attachments: &[crate::model::Attachment], diags: &mut Diagnostics) {
     for a in attachments {
         let shown = format!("content/{}", a.rel);
         let name = a.rel.rsplit('/').next().unwrap_or(&a.rel);
@@ -541,7 +589,7 @@ fn record_from(
     let extra = f.extra();
     let mask = f.privacy == PrivacyMode::Mask;
     let masked = if mask {
-        mask_markdown(&r.body)
+        privacy::mask_markup(&r.body)
     } else {
         r.body.clone()
     };
@@ -573,7 +621,7 @@ fn record_from(
         .clone()
         .unwrap_or_else(|| crate::markdown::first_paragraph(&masked))
         .into();
-    let source_hash = crate::render::hash_of(r.front.text.as_str());
+    let source_hash = crate::hash::hash_of(r.front.text.as_str());
     let body = if defer_body {
         Body::OnDisk {
             path: r.path.clone(),
@@ -969,12 +1017,6 @@ fn vocab_hint(v: &Vocabulary, word: &str) -> String {
         Some(s) => format!("是不是 `{s}`？"),
         None => format!("可用的值：{}", v.listing()),
     }
-}
-
-/// Masks personal numbers in Markdown (also those split by markup),
-/// escaping the asterisks so that they are not read as emphasis.
-pub(crate) fn mask_markdown(text: &str) -> String {
-    privacy::mask_markup(text)
 }
 
 /// Personal numbers in what a YAML block publishes, read after decoding
@@ -1790,14 +1832,5 @@ mod tests {
         assert!(parse_amount("-5").is_err());
         assert!(parse_amount("1e5").is_err());
         assert!(parse_amount("12.").is_err());
-    }
-
-    #[test]
-    fn masked_markdown_escapes_asterisks() {
-        assert_eq!(
-            mask_markdown("电话13812345678。"),
-            "电话138\\*\\*\\*\\*5678。"
-        );
-        assert_eq!(mask_markdown("无号码"), "无号码");
     }
 }

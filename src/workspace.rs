@@ -15,8 +15,9 @@ use rayon::prelude::*;
 
 use crate::build::{check_with, BuildError, BuildOptions, CheckCache};
 use crate::diagnostic::Diagnostic;
+use crate::hash::hash_of;
 use crate::output::MemorySink;
-use crate::render::{hash_of, CardCache, PageJob, RenderFailure, Renderer};
+use crate::render::{CardCache, PageJob, RenderFailure, Renderer};
 use crate::url::Urls;
 
 /// One file of the built site, as the server sends it.
@@ -275,7 +276,7 @@ impl Workspace {
     /// last good site stays served.
     fn read_attachments(
         &self,
-        list: &[crate::load::Attachment],
+        list: &[crate::model::Attachment],
     ) -> Result<Vec<(u64, SystemTime, SiteFile)>, BuildError> {
         list.par_iter()
             .map(|a| {
