@@ -8,7 +8,8 @@
 #   bench/manifest.sh after/      # on the commit after it
 #   diff -r before/ after/        # must print nothing
 #
-# usage: bench/manifest.sh OUTDIR [RECORDS]   (RECORDS default 20000)
+# usage: bench/manifest.sh OUTDIR [RECORDS]   (RECORDS default 20000; 0 skips
+# the generated site)
 # YISHI=path/to/yishi uses that binary instead of building this checkout's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 if [ -z "${YISHI:-}" ]; then
   cargo build --release --quiet --bin yishi --example gen_corpus
   YISHI=$PWD/target/release/yishi
-else
+elif [ "$records" -gt 0 ]; then
   cargo build --release --quiet --example gen_corpus
 fi
 gen=$PWD/target/release/examples/gen_corpus
@@ -48,5 +49,7 @@ for f in tests/fixtures/*/; do
   cp -r "$f" "$work/$name"
   manifest "$name" "$work/$name"
 done
-"$gen" --records "$records" --seed 1 --out "$work/corpus" >/dev/null
-manifest "corpus-$records" "$work/corpus"
+if [ "$records" -gt 0 ]; then
+  "$gen" --records "$records" --seed 1 --out "$work/corpus" >/dev/null
+  manifest "corpus-$records" "$work/corpus"
+fi

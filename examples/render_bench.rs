@@ -39,12 +39,12 @@ fn main() {
     .expect("templates");
     // Up to `per_template` pages of each template, spread over the site.
     let mut by_template: BTreeMap<&str, Vec<PageJob>> = BTreeMap::new();
-    for job in renderer.jobs() {
+    for job in renderer.plan().jobs() {
         if matches!(job, PageJob::Artifact(_)) {
             continue;
         }
         by_template
-            .entry(renderer.template_of(job))
+            .entry(renderer.plan().template(job))
             .or_default()
             .push(job);
     }

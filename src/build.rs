@@ -10,7 +10,9 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::link::Graph;
 use crate::output::Output;
-use crate::render::{PageJob, RenderFailure, Renderer};
+use crate::plan::{PageJob, Plan, Planned, Previous};
+use crate::render::{RenderFailure, Renderer};
+use crate::route;
 use crate::theme::Theme;
 use crate::url::Urls;
 use crate::validate::RecordCache;
@@ -383,9 +385,33 @@ fn read_page_cache(path: &Path) -> Option<PageCacheFile> {
 
 /// The new record: the fingerprint of every page now in the output and
 /// every file it holds.
+/// The previous build as its record and the output folder show it: a file
+/// is held when its recorded fingerprint is the one planned and the file is
+/// untouched since it was written (same size and time).
+struct PreviousOutput<'a> {
+    cache: &'a PageCacheFile,
+    out: &'a Output,
+}
+
+impl Previous for PreviousOutput<'_> {
+    fn files_of(&self, planned: &Planned) -> Option<Vec<String>> {
+        if planned.job.is_group() {
+            self.cache.groups.get(&planned.file).cloned()
+        } else {
+            Some(vec![planned.file.clone()])
+        }
+    }
+
+    fn holds(&self, file: &str, fingerprint: u64) -> bool {
+        self.cache.pages.get(file).is_some_and(|(old, len, mtime)| {
+            *old == fingerprint && self.out.stamp_of(file) == Some((*len, *mtime))
+        })
+    }
+}
+
 fn page_cache_bytes(
     output: &Path,
-    plan: &[(PageJob, String, Option<u64>)],
+    plan: &[Planned],
     others: Vec<String>,
     groups: std::collections::HashMap<String, Vec<String>>,
     stamps: &std::collections::HashMap<String, crate::output::Stamp>,
@@ -393,9 +419,11 @@ fn page_cache_bytes(
 ) -> Result<Vec<u8>, BuildError> {
     let pages: PageCache = plan
         .par_iter()
-        .flat_map_iter(|(_, key, fp)| {
-            let files = groups.get(key).map_or(std::slice::from_ref(key), |g| g);
-            files.iter().map(move |file| (file, *fp))
+        .flat_map_iter(|p| {
+            let files = groups
+                .get(&p.file)
+                .map_or(std::slice::from_ref(&p.file), |g| g);
+            files.iter().map(move |file| (file, p.fingerprint))
         })
         .filter_map(|(file, fp)| {
             let fp = fp?;
@@ -495,45 +523,22 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
 
     // Pages whose fingerprint is the one recorded when the output's file was
     // written, with that file untouched since, need not be rendered at all.
-    let plan: Vec<(PageJob, String, Option<u64>)> = renderer
-        .jobs()
-        .into_par_iter()
-        .map(|job| {
-            let file = Urls::file_of(&renderer.job_path(job));
-            let fp = renderer.fingerprint(job);
-            (job, file, fp)
-        })
-        .collect();
-    // A job that writes several files is unchanged when all of them are.
-    let files_of = |job: &PageJob, key: &String| -> Option<Vec<String>> {
-        if job.is_group() {
-            previous.groups.get(key).cloned()
-        } else {
-            Some(vec![key.clone()])
-        }
+    let plan = renderer.plan().planned();
+    let previous_output = PreviousOutput {
+        cache: &previous,
+        out: &out,
     };
-    let cached: Vec<bool> = plan
-        .par_iter()
-        .map(|(job, key, fp)| {
-            fp.is_some()
-                && files_of(job, key).is_some_and(|files| {
-                    files.iter().all(|file| {
-                        previous.pages.get(file).is_some_and(|(old, len, mtime)| {
-                            Some(*old) == *fp && out.stamp_of(file) == Some((*len, *mtime))
-                        })
-                    })
-                })
-        })
-        .collect();
+    let cached = Plan::unchanged(&plan, &previous_output);
     let all_cached = plan
         .iter()
         .zip(&cached)
-        .all(|((_, _, fp), hit)| fp.is_none() || *hit);
+        .all(|(p, hit)| p.fingerprint.is_none() || *hit);
     let mut jobs = Vec::with_capacity(plan.len());
     let mut groups = std::collections::HashMap::new();
-    for ((job, key, _), cached) in plan.iter().zip(cached) {
+    for (p, cached) in plan.iter().zip(cached) {
+        let (job, key) = (&p.job, &p.file);
         if cached {
-            for file in files_of(job, key).unwrap_or_default() {
+            for file in previous_output.files_of(p).unwrap_or_default() {
                 let stamp = previous
                     .pages
                     .get(&file)
@@ -542,7 +547,7 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
                     .map_err(|e| BuildError::Io(e.to_string()))?;
             }
             if job.is_group() {
-                groups.insert(key.clone(), files_of(job, key).unwrap_or_default());
+                groups.insert(key.clone(), previous_output.files_of(p).unwrap_or_default());
             }
         } else {
             jobs.push(*job);
@@ -559,12 +564,12 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
     bar.finish();
     let pages = plan
         .iter()
-        .filter(|(job, _, _)| !matches!(job, PageJob::Artifact(_)))
+        .filter(|p| !matches!(p.job, PageJob::Artifact(_)))
         .count();
     match rendered {
         Ok(fresh) => {
             for (job, files) in fresh {
-                groups.insert(Urls::file_of(&renderer.job_path(job)), files);
+                groups.insert(route::file_of(&renderer.plan().path(job)), files);
             }
         }
         Err(f) => {

@@ -121,15 +121,6 @@ pub struct Loaded {
     pub attachments: Vec<Attachment>,
 }
 
-/// Folder names that hold records, by kind.
-pub const RECORD_DIRS: [&str; 3] = ["topics", "sessions", "outcomes"];
-
-/// Names that cannot be place slugs because the site uses them.
-pub const RESERVED: [&str; 11] = [
-    "topics", "sessions", "outcomes", "files", "types", "years", "forms", "search", "data", "page",
-    "feed.xml",
-];
-
 fn is_ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
@@ -338,7 +329,9 @@ fn walk_place(
             );
             continue;
         }
-        if RESERVED.contains(&name.as_str()) || reserved_extra.iter().any(|r| r == &name) {
+        if crate::route::RESERVED.contains(&name.as_str())
+            || reserved_extra.iter().any(|r| r == &name)
+        {
             diags.push(
                 Diagnostic::error(
                     rel,

@@ -21,7 +21,7 @@ impl RecordKind {
     pub const ALL: [RecordKind; 3] = [RecordKind::Topic, RecordKind::Session, RecordKind::Outcome];
 
     /// The folder name, also the URL segment.
-    pub fn dir(self) -> &'static str {
+    pub const fn dir(self) -> &'static str {
         match self {
             RecordKind::Topic => "topics",
             RecordKind::Session => "sessions",

@@ -12,11 +12,13 @@ use tera::Tera;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Pos};
-use crate::hash::hash_of;
 use crate::link::Graph;
 use crate::markdown;
 use crate::model::*;
 use crate::output::PageSink;
+pub use crate::plan::PageJob;
+use crate::plan::Plan;
+use crate::route::{self, Route};
 use crate::theme::Theme;
 use crate::url::Urls;
 
@@ -26,49 +28,6 @@ const HOME_LATEST: usize = 12;
 /// Cards of a previous build by record id: (key, card). A card whose key is
 /// unchanged is reused instead of built again.
 pub type CardCache = HashMap<String, (u64, Arc<Value>)>;
-
-/// One page to render.
-#[derive(Debug, Clone, Copy)]
-pub enum PageJob {
-    Home,
-    Place(usize, usize),
-    Record(usize),
-    Type(usize, usize),
-    Year(i32, usize),
-    Form(usize, usize),
-    TypesIndex,
-    YearsIndex,
-    FormsIndex,
-    NotFound,
-    /// `/search/`.
-    Search,
-    /// `/data/`, the page that explains the open data.
-    DataIndex,
-    /// A file that is not a page (feed, calendar, data, search index…).
-    Artifact(crate::publish::Artifact),
-}
-
-impl PageJob {
-    /// What kind of output the job makes (for time measurements).
-    pub fn category(self) -> &'static str {
-        use crate::publish::Artifact as A;
-        match self {
-            PageJob::Record(_) => "record pages",
-            PageJob::Artifact(A::SearchIndex) => "search index",
-            PageJob::Artifact(A::DataSet(_) | A::DataSchema) => "open data",
-            PageJob::Artifact(A::Feed(_)) => "feeds",
-            PageJob::Artifact(A::Calendar(_)) => "calendars",
-            PageJob::Artifact(A::Sitemap | A::Robots) => "sitemap",
-            _ => "list pages",
-        }
-    }
-
-    /// Whether the job writes several files (and its path names only the
-    /// first or main one).
-    pub fn is_group(self) -> bool {
-        matches!(self, PageJob::Artifact(a) if a.is_group())
-    }
-}
 
 /// A template error, located in the theme.
 #[derive(Debug)]
@@ -88,24 +47,10 @@ pub struct Renderer<'g> {
     /// Per record: the card shown in lists.
     /// Built on first use: a rebuild that renders few pages builds few.
     cards: Vec<std::sync::OnceLock<Arc<Value>>>,
-    /// Per record: a hash of everything its card depends on. It stands for
-    /// the card in page fingerprints, so no card is built just to be
-    /// hashed; an edit of a body alone then also re-renders the lists that
-    /// show the record, which is cheap.
-    card_keys: Vec<u64>,
     /// Per place: its status counts (the same on every page of the place).
     place_counts: Vec<Value>,
-    /// Per template: a hash of its source and of every template it uses.
-    template_hashes: HashMap<String, u64>,
-    /// Mixed into every fingerprint: what all pages depend on (settings,
-    /// places, strings), supplied by the caller.
-    global: u64,
-    /// The feeds, calendars and data sets the site publishes.
-    lists: crate::publish::Lists,
-    /// See [`Renderer::deep_hashes`].
-    deep: OnceLock<Vec<u64>>,
-    /// See [`Renderer::page_list`]: its fingerprint and the sitemap use it.
-    pages: OnceLock<Vec<(String, Option<NaiveDate>)>>,
+    /// The jobs, their paths and fingerprints.
+    plan: Plan<'g>,
     /// See [`Renderer::work_times`].
     work: Mutex<HashMap<&'static str, std::time::Duration>>,
     /// Keep cards once built. Not on very large sites, where cards would
@@ -151,15 +96,15 @@ impl<'g> Renderer<'g> {
             "base_url": config.base_url,
             "license": config.license,
             "extra": config.extra,
-            "home_url": urls.link(""),
-            "search_url": urls.link("search/"),
-            "data_url": urls.link("data/"),
-            "feed_url": urls.link("feed.xml"),
+            "home_url": urls.route(&Route::Home),
+            "search_url": urls.route(&Route::Search),
+            "data_url": urls.route(&Route::DataIndex),
+            "feed_url": urls.link(&Route::Home.feed()),
             "locale": config.language.replace('-', "_"),
-            "types_url": urls.link("types/"),
-            "years_url": urls.link("years/"),
-            "forms_url": urls.link("forms/"),
-            "css_url": urls.link("css/style.css"),
+            "types_url": urls.route(&Route::TypesIndex),
+            "years_url": urls.route(&Route::YearsIndex),
+            "forms_url": urls.route(&Route::FormsIndex),
+            "css_url": urls.link(route::STYLE),
             "as_of": graph.as_of.to_string(),
             "generator": concat!("yishi ", env!("CARGO_PKG_VERSION")),
         });
@@ -203,7 +148,13 @@ impl<'g> Renderer<'g> {
         let mut base = tera::Context::new();
         base.insert("site", &site);
         base.insert("t", &t);
-        let template_hashes = template_hashes(&theme);
+        let lists = crate::publish::Lists::new(&crate::publish::Ctx {
+            graph,
+            config,
+            urls: &urls,
+            strings: &t,
+        });
+        let plan = Plan::new(graph, config, &theme, lists, global);
         let mut r = Renderer {
             tera,
             theme,
@@ -213,13 +164,8 @@ impl<'g> Renderer<'g> {
             t,
             base,
             cards: Vec::new(),
-            card_keys: Vec::new(),
             place_counts: Vec::new(),
-            template_hashes,
-            global,
-            lists: crate::publish::Lists::default(),
-            deep: OnceLock::new(),
-            pages: OnceLock::new(),
+            plan,
             work: Mutex::new(HashMap::new()),
             retain_cards: graph.site.records.len() <= crate::validate::defer_bodies_above(),
             card_html: (0..graph.site.records.len())
@@ -229,45 +175,36 @@ impl<'g> Renderer<'g> {
             contexts: Mutex::new(Vec::new()),
         };
         // Cards themselves are built when a page first shows them.
-        let keyed: Vec<(u64, Option<Arc<Value>>)> = (0..graph.site.records.len())
+        let previous: Vec<Option<Arc<Value>>> = (0..graph.site.records.len())
             .into_par_iter()
             .map(|i| {
-                let key = r.card_key(i);
-                let previous = previous_cards
+                previous_cards
                     .and_then(|c| c.get(&graph.site.records[i].id))
-                    .filter(|(k, _)| *k == key);
-                (key, previous.map(|(_, card)| card.clone()))
+                    .filter(|(k, _)| *k == r.plan.card_keys[i])
+                    .map(|(_, card)| card.clone())
             })
             .collect();
-        for (key, card) in keyed {
-            r.card_keys.push(key);
-            let cell = std::sync::OnceLock::new();
-            if let Some(card) = card {
-                let _ = cell.set(card);
-            }
-            r.cards.push(cell);
-        }
+        r.cards = previous
+            .into_iter()
+            .map(|card| {
+                let cell = OnceLock::new();
+                if let Some(card) = card {
+                    let _ = cell.set(card);
+                }
+                cell
+            })
+            .collect();
         r.place_counts = graph
             .by_place
             .par_iter()
             .map(|list| r.status_counts(list))
             .collect();
-        r.lists = crate::publish::Lists::new(&r.publish_ctx());
         Ok(r)
     }
 
-    /// What a record's card shows: its own file (and kind and place), the
-    /// status and overdue flag of its topics, and everything site-wide
-    /// (`global`: settings, places, strings, the reference date).
-    fn card_key(&self, i: usize) -> u64 {
-        let g = self.graph;
-        let r = &g.site.records[i];
-        let topics: Vec<(Option<TopicStatus>, bool)> = g
-            .topics_of(i)
-            .iter()
-            .map(|&t| (g.status[t], g.overdue[t]))
-            .collect();
-        hash_of(&(self.global, r.source_hash, &r.id, r.kind, r.place, topics))
+    /// The jobs of this build, their paths and fingerprints.
+    pub fn plan(&self) -> &Plan<'g> {
+        &self.plan
     }
 
     /// The cards built in this build, for the next one (the preview).
@@ -279,7 +216,7 @@ impl<'g> Renderer<'g> {
             .enumerate()
             .filter_map(|(i, r)| {
                 let card = self.cards[i].get()?;
-                Some((r.id.clone(), (self.card_keys[i], card.clone())))
+                Some((r.id.clone(), (self.plan.card_keys[i], card.clone())))
             })
             .collect()
     }
@@ -292,36 +229,6 @@ impl<'g> Renderer<'g> {
         self.cards[i]
             .get_or_init(|| Arc::new(self.build_card(i)))
             .clone()
-    }
-
-    /// Every page of the site.
-    pub fn jobs(&self) -> Vec<PageJob> {
-        let g = self.graph;
-        let pages = |n: usize| n.div_ceil(self.config.page_size).max(1);
-        let mut jobs = vec![
-            PageJob::Home,
-            PageJob::TypesIndex,
-            PageJob::YearsIndex,
-            PageJob::FormsIndex,
-            PageJob::NotFound,
-        ];
-        for (p, list) in g.by_place.iter().enumerate().skip(1) {
-            jobs.extend((1..=pages(list.len())).map(|n| PageJob::Place(p, n)));
-        }
-        jobs.extend((0..g.site.records.len()).map(PageJob::Record));
-        for (i, list) in g.by_type.iter().enumerate() {
-            jobs.extend((1..=pages(list.len())).map(|n| PageJob::Type(i, n)));
-        }
-        for (&y, list) in &g.by_year {
-            jobs.extend((1..=pages(list.len())).map(|n| PageJob::Year(y, n)));
-        }
-        for (i, list) in g.by_form.iter().enumerate() {
-            jobs.extend((1..=pages(list.len())).map(|n| PageJob::Form(i, n)));
-        }
-        jobs.push(PageJob::Search);
-        jobs.push(PageJob::DataIndex);
-        jobs.extend(self.lists.artifacts().into_iter().map(PageJob::Artifact));
-        jobs
     }
 
     /// Render every job into `out`, calling `progress` after each page.
@@ -346,7 +253,7 @@ impl<'g> Renderer<'g> {
                 }
             } else {
                 let (path, html) = self.render(*job)?;
-                out.put(&Urls::file_of(&path), html.into_bytes())
+                out.put(&route::file_of(&path), html.into_bytes())
                     .map_err(|e| RenderFailure::Io(path.clone(), e))?;
             }
             progress();
@@ -392,192 +299,18 @@ impl<'g> Renderer<'g> {
     ) -> Result<Vec<String>, RenderFailure> {
         crate::publish::write(
             &self.publish_ctx(),
-            &self.lists,
+            &self.plan.lists,
             a,
-            &|| self.page_list().to_vec(),
+            &|| self.plan.page_list().to_vec(),
             out,
         )
-        .map_err(|e| RenderFailure::Io(a.path(&self.lists), e))
-    }
-
-    /// Every HTML page but the 404 page, with the date of what it shows
-    /// (a record's own date), for the sitemap.
-    fn page_list(&self) -> &[(String, Option<NaiveDate>)] {
-        self.pages.get_or_init(|| self.list_pages())
-    }
-
-    fn list_pages(&self) -> Vec<(String, Option<NaiveDate>)> {
-        self.jobs()
-            .into_iter()
-            .filter_map(|job| match job {
-                PageJob::NotFound | PageJob::Artifact(_) => None,
-                PageJob::Record(i) => {
-                    Some((self.job_path(job), Some(self.graph.site.records[i].date())))
-                }
-                _ => Some((self.job_path(job), None)),
-            })
-            .collect()
-    }
-
-    /// Per record: a hash of everything published about it (its file, its
-    /// card, and the cards of the records it links), for the fingerprints of
-    /// files that show whole records (feeds, data, search).
-    fn deep_hashes(&self) -> &[u64] {
-        self.deep.get_or_init(|| {
-            (0..self.graph.site.records.len())
-                .into_par_iter()
-                .map(|i| {
-                    use std::hash::Hasher;
-                    let mut h = crate::hash::hasher();
-                    self.record_inputs(i, &mut h);
-                    h.finish()
-                })
-                .collect()
-        })
-    }
-
-    /// What record `i`'s page shows of records: its own file and card, and
-    /// the cards of its neighbours (topics, sessions, outcome, related).
-    fn record_inputs(&self, i: usize, h: &mut impl std::hash::Hasher) {
-        use std::hash::Hash;
-        let g = self.graph;
-        let r = &g.site.records[i];
-        (0u8, r.source_hash, self.card_keys[i]).hash(h);
-        let mut neighbours: Vec<usize> = g.topics_of(i);
-        match &r.data {
-            RecordBody::Topic(t) => {
-                neighbours.extend(&g.sessions_of[i]);
-                neighbours.extend(&t.related);
-                if let Some(o) = g.outcome_of[i] {
-                    neighbours.push(o);
-                    g.site.records[o].source_hash.hash(h);
-                }
-            }
-            RecordBody::Session(_) => {}
-            RecordBody::Outcome(o) => neighbours.extend(&o.sessions),
-        }
-        for j in neighbours {
-            (j, self.card_keys[j], &g.site.records[j].id).hash(h);
-        }
-    }
-
-    /// The output path of a page (`alpha/east/`, `404.html`).
-    pub fn job_path(&self, job: PageJob) -> String {
-        let site = &self.graph.site;
-        let v = &self.config.vocabularies;
-        match job {
-            PageJob::Home => String::new(),
-            PageJob::Place(p, n) => Urls::paged(&Urls::place_path(&site.places[p]), n),
-            PageJob::Record(i) => {
-                let r = &site.records[i];
-                Urls::record_path(&site.places[r.place], r)
-            }
-            PageJob::Type(i, n) => Urls::paged(&format!("types/{}/", v.topic_types.get(i).slug), n),
-            PageJob::Year(y, n) => Urls::paged(&format!("years/{y}/"), n),
-            PageJob::Form(i, n) => {
-                Urls::paged(&format!("forms/{}/", v.session_forms.get(i).slug), n)
-            }
-            PageJob::TypesIndex => "types/".into(),
-            PageJob::YearsIndex => "years/".into(),
-            PageJob::FormsIndex => "forms/".into(),
-            PageJob::NotFound => "404.html".into(),
-            PageJob::Search => "search/".into(),
-            PageJob::DataIndex => "data/".into(),
-            PageJob::Artifact(a) => a.path(&self.lists),
-        }
-    }
-
-    /// The template a page is rendered with.
-    pub fn template_of(&self, job: PageJob) -> &'static str {
-        match job {
-            PageJob::Home => "home.html",
-            PageJob::Place(..) => "place.html",
-            PageJob::Record(i) => match self.graph.site.records[i].kind {
-                RecordKind::Topic => "topic.html",
-                RecordKind::Session => "session.html",
-                RecordKind::Outcome => "outcome.html",
-            },
-            PageJob::Type(..) | PageJob::Year(..) | PageJob::Form(..) => "list.html",
-            PageJob::TypesIndex | PageJob::YearsIndex | PageJob::FormsIndex => "overview.html",
-            PageJob::NotFound => "404.html",
-            PageJob::Search => "search.html",
-            PageJob::DataIndex => "data.html",
-            PageJob::Artifact(_) => "",
-        }
-    }
-
-    /// A hash of everything a page shows, so that a repeated build (`serve`)
-    /// renders only pages whose inputs changed. `None` for the few pages
-    /// that show site-wide figures: those are always rendered.
-    pub fn fingerprint(&self, job: PageJob) -> Option<u64> {
-        use std::hash::{Hash, Hasher};
-        let g = self.graph;
-        let mut h = crate::hash::hasher();
-        self.global.hash(&mut h);
-        self.template_hashes.get(self.template_of(job)).hash(&mut h);
-        let size = self.config.page_size;
-        let slice = |list: &[usize], n: usize, h: &mut siphasher::sip::SipHasher13| {
-            list.len().hash(h);
-            let start = (n - 1) * size;
-            for &i in &list[start.min(list.len())..(start + size).min(list.len())] {
-                self.card_keys[i].hash(h);
-            }
-        };
-        match job {
-            PageJob::Home
-            | PageJob::TypesIndex
-            | PageJob::YearsIndex
-            | PageJob::FormsIndex
-            | PageJob::NotFound => return None,
-            PageJob::Record(i) => self.record_inputs(i, &mut h),
-            PageJob::Search | PageJob::DataIndex => return None,
-            PageJob::Artifact(a) => {
-                (5u8, a).hash(&mut h);
-                let deep = self.deep_hashes();
-                match a.scope(&self.lists) {
-                    crate::publish::Scope::Records(list) => {
-                        for &i in list {
-                            deep[i].hash(&mut h);
-                        }
-                    }
-                    crate::publish::Scope::All => deep.hash(&mut h),
-                    crate::publish::Scope::Pages => self.page_list().hash(&mut h),
-                    crate::publish::Scope::Settings => {}
-                }
-            }
-            PageJob::Place(p, n) => {
-                (1u8, p, n).hash(&mut h);
-                self.place_counts[p].to_string().hash(&mut h);
-                slice(&g.by_place[p], n, &mut h);
-                if n == 1 {
-                    for &i in &g.upcoming_by_place[p] {
-                        self.card_keys[i].hash(&mut h);
-                    }
-                }
-                for &c in &g.site.places[p].children {
-                    g.by_place[c].len().hash(&mut h);
-                }
-            }
-            PageJob::Type(i, n) => {
-                (2u8, i, n).hash(&mut h);
-                slice(&g.by_type[i], n, &mut h);
-            }
-            PageJob::Year(y, n) => {
-                (3u8, y, n).hash(&mut h);
-                slice(&g.by_year[&y], n, &mut h);
-            }
-            PageJob::Form(i, n) => {
-                (4u8, i, n).hash(&mut h);
-                slice(&g.by_form[i], n, &mut h);
-            }
-        }
-        Some(h.finish())
+        .map_err(|e| RenderFailure::Io(a.path(&self.plan.lists), e))
     }
 
     /// One page: its output path and HTML.
     pub fn render(&self, job: PageJob) -> Result<(String, String), RenderFailure> {
-        let path = self.job_path(job);
-        let template = self.template_of(job);
+        let path = self.plan.path(job);
+        let template = self.plan.template(job);
         let page = match job {
             PageJob::Home => self.home(),
             PageJob::Place(p, n) => self.place(p, n),
@@ -591,23 +324,23 @@ impl<'g> Renderer<'g> {
             }
             PageJob::Type(i, n) => {
                 let term = self.config.vocabularies.topic_types.get(i);
-                let base = format!("types/{}/", term.slug);
+                let base = Route::Type(&term.slug).path();
                 let mut page = self.list(
                     &base,
                     n,
                     &self.graph.by_type[i],
                     &term.name,
                     self.s("type_list_intro"),
-                    (self.s("types"), "types/"),
+                    (self.s("types"), &Route::TypesIndex.path()),
                 );
                 page["feed"] = json!({
                     "title": format!("{} · {}", self.config.title, term.name),
-                    "url": self.urls.link(&format!("{base}feed.xml")),
+                    "url": self.urls.link(&Route::Type(&term.slug).feed()),
                 });
                 page
             }
             PageJob::Year(y, n) => {
-                let base = format!("years/{y}/");
+                let base = Route::Year(y).path();
                 let title = self.s("year_title").replace("{year}", &y.to_string());
                 self.list(
                     &base,
@@ -615,19 +348,19 @@ impl<'g> Renderer<'g> {
                     &self.graph.by_year[&y],
                     &title,
                     self.s("year_list_intro"),
-                    (self.s("years"), "years/"),
+                    (self.s("years"), &Route::YearsIndex.path()),
                 )
             }
             PageJob::Form(i, n) => {
                 let term = self.config.vocabularies.session_forms.get(i);
-                let base = format!("forms/{}/", term.slug);
+                let base = Route::Form(&term.slug).path();
                 self.list(
                     &base,
                     n,
                     &self.graph.by_form[i],
                     &term.name,
                     self.s("form_list_intro"),
-                    (self.s("forms"), "forms/"),
+                    (self.s("forms"), &Route::FormsIndex.path()),
                 )
             }
             PageJob::TypesIndex => self.types_index(),
@@ -638,7 +371,7 @@ impl<'g> Renderer<'g> {
             PageJob::DataIndex => self.data_page(),
             PageJob::Artifact(a) => {
                 return Err(RenderFailure::Io(
-                    a.path(&self.lists),
+                    a.path(&self.plan.lists),
                     std::io::Error::other("not a page"),
                 ))
             }
@@ -763,7 +496,7 @@ impl<'g> Renderer<'g> {
         json!({
             "name": place.name,
             "full_name": self.place_name_path(p),
-            "url": self.urls.link(&Urls::place_path(place)),
+            "url": self.urls.route(&route::of_place(place)),
             "kind": place.kind.map(|k| k.slug()),
             "kind_label": place.kind.map(|k| self.sub("place_kind", k.slug())),
         })
@@ -772,7 +505,7 @@ impl<'g> Renderer<'g> {
     fn record_url(&self, i: usize) -> String {
         let r = &self.graph.site.records[i];
         self.urls
-            .link(&Urls::record_path(&self.graph.site.places[r.place], r))
+            .route(&Route::Record(&self.graph.site.places[r.place], r))
     }
 
     fn status_value(&self, i: usize) -> Value {
@@ -791,7 +524,7 @@ impl<'g> Renderer<'g> {
         let (detail, date) = match &r.data {
             RecordBody::Topic(t) => (
                 json!({"type": v.topic_types.get(t.topic_type).name,
-                       "type_url": self.urls.link(&format!("types/{}/", v.topic_types.get(t.topic_type).slug))}),
+                       "type_url": self.urls.route(&Route::Type(&v.topic_types.get(t.topic_type).slug))}),
                 self.date_value(t.proposed),
             ),
             RecordBody::Session(s) => (
@@ -914,7 +647,7 @@ impl<'g> Renderer<'g> {
         let pages = total.div_ceil(size).max(1);
         let start = (n - 1) * size;
         let range = start..(start + size).min(total);
-        let link = |k: usize| self.urls.link(&Urls::paged(base, k));
+        let link = |k: usize| self.urls.link(&route::paged(base, k));
         let value = json!({
             "current": n,
             "total_pages": pages,
@@ -937,7 +670,7 @@ impl<'g> Renderer<'g> {
         };
         while let Some(c) = cur {
             if c != 0 {
-                chain.push(json!({"name": places[c].name, "url": self.urls.link(&Urls::place_path(&places[c]))}));
+                chain.push(json!({"name": places[c].name, "url": self.urls.route(&route::of_place(&places[c]))}));
             }
             cur = places[c].parent;
         }
@@ -972,13 +705,13 @@ impl<'g> Renderer<'g> {
             .iter()
             .zip(&g.by_type)
             .filter(|(_, l)| !l.is_empty())
-            .map(|(t, l)| json!({"label": t.name, "url": self.urls.link(&format!("types/{}/", t.slug)), "count": l.len()}))
+            .map(|(t, l)| json!({"label": t.name, "url": self.urls.route(&Route::Type(&t.slug)), "count": l.len()}))
             .collect();
         let years: Vec<Value> = g
             .by_year
             .iter()
             .rev()
-            .map(|(y, l)| json!({"label": y.to_string(), "url": self.urls.link(&format!("years/{y}/")), "count": l.len()}))
+            .map(|(y, l)| json!({"label": y.to_string(), "url": self.urls.route(&Route::Year(*y)), "count": l.len()}))
             .collect();
         let count_kind = |k: RecordKind| g.site.records.iter().filter(|r| r.kind == k).count();
         let mut page = json!({
@@ -1004,7 +737,7 @@ impl<'g> Renderer<'g> {
         let g = self.graph;
         let place = &g.site.places[p];
         let list = &g.by_place[p];
-        let base = Urls::place_path(place);
+        let base = route::of_place(place).path();
         let (range, pagination) = self.pagination(&base, n, list.len());
         // Records of this page, grouped by year (the list is newest first).
         let mut years: Vec<Value> = Vec::new();
@@ -1036,7 +769,7 @@ impl<'g> Renderer<'g> {
             }).collect::<Vec<_>>(),
             "counts": self.place_counts[p],
             "follow": self.follow(p),
-            "feed": {"title": format!("{} · {}", self.config.title, self.place_name_path(p)), "url": self.urls.link(&format!("{}feed.xml", Urls::place_path(place)))},
+            "feed": {"title": format!("{} · {}", self.config.title, self.place_name_path(p)), "url": self.urls.link(&route::of_place(place).feed())},
             "description": place.summary.as_deref().map(|s| markdown::truncate(&markdown::first_paragraph(s), 120)),
             "pagination": pagination,
         });
@@ -1089,13 +822,13 @@ impl<'g> Renderer<'g> {
             .collect();
         json!({
             "title": self.s("search"),
-            "index_url": self.urls.link("search/"),
-            "script_url": self.urls.link("js/search.js"),
+            "index_url": self.urls.route(&Route::Search),
+            "script_url": self.urls.link(route::SEARCH_SCRIPT),
             "browse": [
-                {"name": self.s("places"), "url": self.urls.link("")},
-                {"name": self.s("types"), "url": self.urls.link("types/")},
-                {"name": self.s("years"), "url": self.urls.link("years/")},
-                {"name": self.s("forms"), "url": self.urls.link("forms/")},
+                {"name": self.s("places"), "url": self.urls.route(&Route::Home)},
+                {"name": self.s("types"), "url": self.urls.route(&Route::TypesIndex)},
+                {"name": self.s("years"), "url": self.urls.route(&Route::YearsIndex)},
+                {"name": self.s("forms"), "url": self.urls.route(&Route::FormsIndex)},
             ],
             "facets": {
                 "places": places,
@@ -1108,28 +841,28 @@ impl<'g> Renderer<'g> {
 
     /// `/data/`: what the open data files are, for the site and each place.
     fn data_page(&self) -> Value {
-        crate::publish::data::page_value(&self.publish_ctx(), &self.lists.data_sets)
+        crate::publish::data::page_value(&self.publish_ctx(), &self.plan.lists.data_sets)
     }
 
     /// Subscribe and download links of a place (the top level: the site).
     fn follow(&self, p: usize) -> Value {
-        let base = Urls::place_path(&self.graph.site.places[p]);
-        let dir = format!("data/{base}");
+        let place = &self.graph.site.places[p];
+        let page = route::of_place(place);
         let data: Vec<Value> = crate::publish::data::DataFile::ALL
             .iter()
             .map(|f| {
                 json!({
                     "label": self.s(f.label_key()),
                     "kind": f.format(),
-                    "url": self.urls.link(&format!("{dir}{}", f.name())),
+                    "url": self.urls.link(&route::data_file(place, f.name())),
                 })
             })
             .collect();
         json!({
-            "feed_url": self.urls.link(&format!("{base}feed.xml")),
-            "calendar_url": self.urls.link(&format!("{base}calendar.ics")),
+            "feed_url": self.urls.link(&page.feed()),
+            "calendar_url": self.urls.link(&page.calendar()),
             "data": data,
-            "data_page": self.urls.link("data/"),
+            "data_page": self.urls.route(&Route::DataIndex),
         })
     }
 
@@ -1145,7 +878,7 @@ impl<'g> Renderer<'g> {
             .terms
             .iter()
             .zip(&self.graph.by_type)
-            .map(|(t, l)| json!({"label": t.name, "url": self.urls.link(&format!("types/{}/", t.slug)), "count": l.len()}))
+            .map(|(t, l)| json!({"label": t.name, "url": self.urls.route(&Route::Type(&t.slug)), "count": l.len()}))
             .collect();
         self.overview(self.s("types"), self.s("type_list_intro"), items)
     }
@@ -1156,7 +889,7 @@ impl<'g> Renderer<'g> {
             .by_year
             .iter()
             .rev()
-            .map(|(y, l)| json!({"label": self.s("year_title").replace("{year}", &y.to_string()), "url": self.urls.link(&format!("years/{y}/")), "count": l.len()}))
+            .map(|(y, l)| json!({"label": self.s("year_title").replace("{year}", &y.to_string()), "url": self.urls.route(&Route::Year(*y)), "count": l.len()}))
             .collect();
         self.overview(self.s("years"), self.s("year_list_intro"), items)
     }
@@ -1169,7 +902,7 @@ impl<'g> Renderer<'g> {
             .terms
             .iter()
             .zip(&self.graph.by_form)
-            .map(|(t, l)| json!({"label": t.name, "url": self.urls.link(&format!("forms/{}/", t.slug)), "count": l.len()}))
+            .map(|(t, l)| json!({"label": t.name, "url": self.urls.route(&Route::Form(&t.slug)), "count": l.len()}))
             .collect();
         self.overview(self.s("forms"), self.s("form_list_intro"), items)
     }
@@ -1252,7 +985,7 @@ impl<'g> Renderer<'g> {
         }
         chain.sort_by_key(|c| (c.0, c.1));
         let mut v = json!({
-            "type": {"label": term.name, "url": self.urls.link(&format!("types/{}/", term.slug))},
+            "type": {"label": term.name, "url": self.urls.route(&Route::Type(&term.slug))},
             "status": self.status_value(i),
             "overdue": g.overdue[i],
             "deadline": outcome.and_then(|o| g.site.records[o].outcome()).and_then(|o| o.deadline).map(|d| self.date_value(d)),
@@ -1310,12 +1043,7 @@ impl<'g> Renderer<'g> {
                             .to_string()
                     })
                     .collect();
-                let path = format!(
-                    "{}{}/{}",
-                    Urls::place_path(place),
-                    r.kind.dir(),
-                    encoded.join("/")
-                );
+                let path = route::attachment(place, r.kind, &encoded.join("/"));
                 json!({"name": name, "url": self.urls.link(&path)})
             })
             .collect();
@@ -1326,7 +1054,7 @@ impl<'g> Renderer<'g> {
                 else { self.moment_value(&e) }
             }),
             "upcoming": s.date.day() >= g.as_of,
-            "form": {"label": form.name, "url": self.urls.link(&format!("forms/{}/", form.slug))},
+            "form": {"label": form.name, "url": self.urls.route(&Route::Form(&form.slug))},
             "location": s.location,
             "participants": s.participants.iter().map(|(grp, n)| json!({"label": v.participant_groups.get(*grp).name, "count": n})).collect::<Vec<_>>(),
             "attendance": s.attendance,
@@ -1361,51 +1089,6 @@ impl<'g> Renderer<'g> {
         v["sessions"] = self.cards_of(&o.sessions);
         v
     }
-}
-
-/// Per template, a hash of its source and of the sources of every template
-/// it extends, includes or imports (so that editing `macros.html` changes
-/// the fingerprint of every page that uses it, and only those).
-fn template_hashes(theme: &Theme) -> HashMap<String, u64> {
-    let sources: HashMap<&str, &str> = theme
-        .templates
-        .iter()
-        .map(|(n, s)| (n.as_str(), s.as_str()))
-        .collect();
-    let uses = |src: &str| -> Vec<String> {
-        let mut out = Vec::new();
-        for tag in ["extends", "include", "import"] {
-            for part in src.split(tag).skip(1) {
-                let part = part.trim_start();
-                if let Some(q) = part.chars().next().filter(|c| *c == '"' || *c == '\'') {
-                    if let Some(name) = part[1..].split(q).next() {
-                        out.push(name.to_string());
-                    }
-                }
-            }
-        }
-        out
-    };
-    let mut result = HashMap::new();
-    for name in sources.keys() {
-        let mut seen: Vec<String> = vec![name.to_string()];
-        let mut i = 0;
-        while i < seen.len() {
-            if let Some(src) = sources.get(seen[i].as_str()) {
-                for u in uses(src) {
-                    if !seen.contains(&u) {
-                        seen.push(u);
-                    }
-                }
-            }
-            i += 1;
-        }
-        seen.sort();
-        let combined: Vec<(&String, Option<&&str>)> =
-            seen.iter().map(|n| (n, sources.get(n.as_str()))).collect();
-        result.insert(name.to_string(), hash_of(&combined));
-    }
-    result
 }
 
 /// Why rendering stopped.

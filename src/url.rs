@@ -1,7 +1,9 @@
-//! The one URL function. Every internal link of every page comes from here,
-//! so a site served from a sub-path (`https://example.org/xieshang/`) works.
+//! Links: a path of the route table (`route.rs`) under the site's base path
+//! or address, so that a site served from a sub-path
+//! (`https://example.org/xieshang/`) works. Every internal link of every
+//! page goes through [`Urls`].
 
-use crate::model::{Place, Record};
+use crate::model::Place;
 
 /// Builds root-relative links under the site's base path.
 #[derive(Debug, Clone)]
@@ -34,41 +36,14 @@ impl Urls {
         format!("{}{}", self.base_url, path.trim_start_matches('/'))
     }
 
-    /// Output-relative path of a place page (`shezhu/nanshan/`; `` for top).
+    /// The link to a page of the route table.
+    pub fn route(&self, route: &crate::route::Route) -> String {
+        self.link(&route.path())
+    }
+
+    // Until publish/ uses the route table directly.
     pub fn place_path(place: &Place) -> String {
-        if place.path.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", place.path.join("/"))
-        }
-    }
-
-    /// Output-relative path of a record page.
-    pub fn record_path(place: &Place, record: &Record) -> String {
-        format!(
-            "{}{}/{}/",
-            Self::place_path(place),
-            record.kind.dir(),
-            record.slug
-        )
-    }
-
-    /// The path of page `n` (1-based) of a list at `path`.
-    pub fn paged(path: &str, n: usize) -> String {
-        if n <= 1 {
-            path.to_string()
-        } else {
-            format!("{path}page/{n}/")
-        }
-    }
-
-    /// The file a page path is written to: `a/b/` → `a/b/index.html`.
-    pub fn file_of(path: &str) -> String {
-        if path.is_empty() || path.ends_with('/') {
-            format!("{path}index.html")
-        } else {
-            path.to_string()
-        }
+        crate::route::of_place(place).path()
     }
 }
 
@@ -82,10 +57,5 @@ mod tests {
         assert_eq!(u.link("types/x/"), "/xieshang/types/x/");
         assert_eq!(u.link(""), "/xieshang/");
         assert_eq!(u.absolute("a/"), "https://e.org/xieshang/a/");
-        assert_eq!(Urls::paged("years/2016/", 3), "years/2016/page/3/");
-        assert_eq!(Urls::paged("years/2016/", 1), "years/2016/");
-        assert_eq!(Urls::file_of("a/"), "a/index.html");
-        assert_eq!(Urls::file_of(""), "index.html");
-        assert_eq!(Urls::file_of("404.html"), "404.html");
     }
 }

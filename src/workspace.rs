@@ -17,7 +17,8 @@ use crate::build::{check_with, BuildError, BuildOptions, CheckCache};
 use crate::diagnostic::Diagnostic;
 use crate::hash::hash_of;
 use crate::output::MemorySink;
-use crate::render::{CardCache, PageJob, RenderFailure, Renderer};
+use crate::plan::{PageJob, Plan, Planned, Previous};
+use crate::render::{CardCache, RenderFailure, Renderer};
 use crate::url::Urls;
 
 /// One file of the built site, as the server sends it.
@@ -121,22 +122,16 @@ impl Workspace {
         )
         .map_err(|e| BuildError::Content(vec![e.0]))?;
         mark("prepare", &mut timings);
-        let jobs = renderer.jobs();
-        let plan: Vec<(PageJob, String, Option<u64>)> = jobs
-            .par_iter()
-            .map(|&job| {
-                let file = Urls::file_of(&renderer.job_path(job));
-                (job, file, renderer.fingerprint(job))
-            })
-            .collect();
+        let plan = renderer.plan().planned();
+        let in_memory = InMemory {
+            files: &self.files,
+            groups: &self.groups,
+        };
         let dirty: Vec<PageJob> = plan
             .iter()
-            .filter(|(job, file, fp)| match (fp, self.files.get(file)) {
-                _ if job.is_group() && !self.groups.contains_key(file) => true,
-                (Some(fp), Some(SiteFile::Memory { fingerprint, .. })) => *fingerprint != Some(*fp),
-                _ => true,
-            })
-            .map(|(job, _, _)| *job)
+            .zip(Plan::unchanged(&plan, &in_memory))
+            .filter(|(_, unchanged)| !unchanged)
+            .map(|(p, _)| p.job)
             .collect();
         mark("plan", &mut timings);
         // The search index and the data sets show every record: they are
@@ -182,7 +177,7 @@ impl Workspace {
                 fresh.insert(file, (Arc::new(b), etag));
             }
             for (job, files) in fresh_groups {
-                groups.insert(Urls::file_of(&renderer.job_path(job)), files);
+                groups.insert(crate::route::file_of(&renderer.plan().path(job)), files);
             }
             Ok(())
         };
@@ -192,7 +187,12 @@ impl Workspace {
                         groups: &mut HashMap<String, Vec<String>>|
          -> SiteFiles {
             let mut files = SiteFiles::with_capacity(plan.len() + theme_files.len());
-            for (job, key, fp) in &plan {
+            for Planned {
+                job,
+                file: key,
+                fingerprint: fp,
+            } in &plan
+            {
                 let members = if job.is_group() {
                     let members = match groups.get(key) {
                         Some(m) => m.clone(),
@@ -265,6 +265,28 @@ impl Workspace {
         // (a waiting browser tab) need not.
         std::thread::spawn(move || drop((old, checked.graph)));
         Ok(report)
+    }
+}
+
+/// The previous site as the preview holds it: a file is held when it was
+/// rendered from the fingerprint planned now.
+struct InMemory<'a> {
+    files: &'a SiteFiles,
+    groups: &'a HashMap<String, Vec<String>>,
+}
+
+impl Previous for InMemory<'_> {
+    fn files_of(&self, planned: &Planned) -> Option<Vec<String>> {
+        // A group's main file carries the fingerprint of the whole group.
+        (!planned.job.is_group() || self.groups.contains_key(&planned.file))
+            .then(|| vec![planned.file.clone()])
+    }
+
+    fn holds(&self, file: &str, fingerprint: u64) -> bool {
+        matches!(
+            self.files.get(file),
+            Some(SiteFile::Memory { fingerprint: Some(old), .. }) if *old == fingerprint
+        )
     }
 }
 

@@ -43,7 +43,7 @@ impl<'a> Ctx<'a> {
     /// Output-relative path of record `i`'s page (`shezhu/nanshan/topics/x/`).
     pub fn record_path(&self, i: usize) -> String {
         let r = &self.graph.site.records[i];
-        Urls::record_path(&self.graph.site.places[r.place], r)
+        crate::route::Route::Record(&self.graph.site.places[r.place], r).path()
     }
 
     /// "社渚镇 · 南山村" (the place and its town), or the place's own name.

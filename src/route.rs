@@ -1,0 +1,208 @@
+//! The route table: every path the site publishes, relative to the output
+//! root (`types/road/`, `alpha/east/topics/x/`, `data/alpha/records.json`).
+//! This module owns the URL layout and the names it reserves; [`Urls`]
+//! (in `url.rs`) only puts the site's base path or address in front. No
+//! other module formats a site path.
+//!
+//! A page path ends in `/` (written to `index.html` there, see
+//! [`file_of`]); a file path does not.
+//!
+//! [`Urls`]: crate::url::Urls
+
+use crate::model::{Place, Record, RecordKind};
+
+/// The folder of topic-type lists.
+const TYPES: &str = "types";
+/// The folder of year lists.
+const YEARS: &str = "years";
+/// The folder of session-form lists.
+const FORMS: &str = "forms";
+/// The search page and its index files.
+const SEARCH: &str = "search";
+/// The open-data page and files.
+const DATA: &str = "data";
+/// Later pages of a list: `…/page/2/`.
+const PAGE: &str = "page";
+/// A record folder's attachments (`content/…/sessions/files/x.pdf`).
+const FILES: &str = "files";
+/// The Atom feed of a page that has one (the site, a place, a topic type).
+const FEED: &str = "feed.xml";
+/// The iCalendar of a place's upcoming sessions.
+const CALENDAR: &str = "calendar.ics";
+
+/// Names that cannot be place slugs because the site's own routes use
+/// them as the first segment of a path.
+pub const RESERVED: [&str; 11] = [
+    RecordKind::Topic.dir(),
+    RecordKind::Session.dir(),
+    RecordKind::Outcome.dir(),
+    FILES,
+    TYPES,
+    YEARS,
+    FORMS,
+    SEARCH,
+    DATA,
+    PAGE,
+    FEED,
+];
+
+/// The page not found (served by static hosts for any missing path).
+pub const NOT_FOUND: &str = "404.html";
+/// The sitemap (and the first of its parts when split).
+pub const SITEMAP: &str = "sitemap.xml";
+pub const ROBOTS: &str = "robots.txt";
+/// The JSON Schema of the open data.
+pub const DATA_SCHEMA: &str = "data/schema.json";
+/// The theme's style sheet and search script (theme static files).
+pub const STYLE: &str = "css/style.css";
+pub const SEARCH_SCRIPT: &str = "js/search.js";
+
+/// A page of the site.
+#[derive(Debug, Clone, Copy)]
+pub enum Route<'a> {
+    Home,
+    /// A town's or village's page (the top place is [`Route::Home`]).
+    Place(&'a Place),
+    /// A record's page, under its place.
+    Record(&'a Place, &'a Record),
+    TypesIndex,
+    /// The topics of a topic type, by the type's slug.
+    Type(&'a str),
+    YearsIndex,
+    Year(i32),
+    FormsIndex,
+    /// The sessions of a session form, by the form's slug.
+    Form(&'a str),
+    Search,
+    /// The page that explains the open data.
+    DataIndex,
+}
+
+impl Route<'_> {
+    /// The page's path (`` for the home page).
+    pub fn path(&self) -> String {
+        match self {
+            Route::Home => String::new(),
+            Route::Place(p) => place_folder(p),
+            Route::Record(p, r) => format!("{}{}/{}/", place_folder(p), r.kind.dir(), r.slug),
+            Route::TypesIndex => format!("{TYPES}/"),
+            Route::Type(slug) => format!("{TYPES}/{slug}/"),
+            Route::YearsIndex => format!("{YEARS}/"),
+            Route::Year(y) => format!("{YEARS}/{y}/"),
+            Route::FormsIndex => format!("{FORMS}/"),
+            Route::Form(slug) => format!("{FORMS}/{slug}/"),
+            Route::Search => format!("{SEARCH}/"),
+            Route::DataIndex => format!("{DATA}/"),
+        }
+    }
+
+    /// The path of page `n` (1-based) of a list at this route.
+    pub fn page(&self, n: usize) -> String {
+        paged(&self.path(), n)
+    }
+
+    /// The Atom feed of this page (the site's, a place's, a topic type's).
+    pub fn feed(&self) -> String {
+        format!("{}{FEED}", self.path())
+    }
+
+    /// The iCalendar of this page's sessions (the site's, a place's).
+    pub fn calendar(&self) -> String {
+        format!("{}{CALENDAR}", self.path())
+    }
+}
+
+/// The route of a place's page: the home page for the top place.
+pub fn of_place(place: &Place) -> Route<'_> {
+    if place.path.is_empty() {
+        Route::Home
+    } else {
+        Route::Place(place)
+    }
+}
+
+/// The folder of a place (`shezhu/nanshan/`; `` for the top place).
+fn place_folder(place: &Place) -> String {
+    if place.path.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", place.path.join("/"))
+    }
+}
+
+/// The folder of a place's open data (`data/`, `data/shezhu/nanshan/`).
+pub fn data_folder(place: &Place) -> String {
+    format!("{DATA}/{}", place_folder(place))
+}
+
+/// A file of a place's open data (`data/shezhu/records.json`).
+pub fn data_file(place: &Place, name: &str) -> String {
+    format!("{}{name}", data_folder(place))
+}
+
+/// An attachment of a record of `kind` filed at `place`: `name` is its
+/// path under the record folder, already percent-encoded segment by segment.
+pub fn attachment(place: &Place, kind: RecordKind, encoded_name: &str) -> String {
+    format!("{}{}/{encoded_name}", place_folder(place), kind.dir())
+}
+
+/// A file of the search index (`meta.json`, `s/12.bin`).
+pub fn search_file(name: &str) -> String {
+    format!("{SEARCH}/{name}")
+}
+
+/// The path of page `n` (1-based) of a list at `path`.
+pub fn paged(path: &str, n: usize) -> String {
+    if n <= 1 {
+        path.to_string()
+    } else {
+        format!("{path}{PAGE}/{n}/")
+    }
+}
+
+/// The file a page path is written to: `a/b/` → `a/b/index.html`.
+pub fn file_of(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_files() {
+        assert_eq!(Route::Year(2016).page(3), "years/2016/page/3/");
+        assert_eq!(Route::Year(2016).page(1), "years/2016/");
+        assert_eq!(Route::Type("road").feed(), "types/road/feed.xml");
+        assert_eq!(Route::Home.feed(), "feed.xml");
+        assert_eq!(Route::Home.calendar(), "calendar.ics");
+        assert_eq!(file_of("a/"), "a/index.html");
+        assert_eq!(file_of(""), "index.html");
+        assert_eq!(file_of(NOT_FOUND), "404.html");
+        assert_eq!(search_file("meta.json"), "search/meta.json");
+    }
+
+    #[test]
+    fn every_first_segment_of_a_route_is_reserved() {
+        for route in [
+            Route::TypesIndex,
+            Route::Type("x"),
+            Route::YearsIndex,
+            Route::Year(2020),
+            Route::FormsIndex,
+            Route::Form("x"),
+            Route::Search,
+            Route::DataIndex,
+        ] {
+            let path = route.page(2);
+            let first = path.split('/').next().unwrap();
+            assert!(RESERVED.contains(&first), "{path}");
+        }
+        assert!(RESERVED.contains(&Route::Home.feed().as_str()));
+        assert!(RESERVED.contains(&paged("", 2).split('/').next().unwrap()));
+    }
+}
