@@ -393,15 +393,18 @@ fn render_page(index_url: &str, base_path: &str) -> String {
     let f = facets();
     let mut ctx = tera::Context::new();
     ctx.insert("t", &t);
+    // The same `site` a build gives (see render/context.rs).
+    let mut diags = crate::diagnostic::Diagnostics::new();
+    let config = crate::config::SiteConfig::parse(
+        &format!("title = \"青溪市协商公开\"\nbase_url = \"https://example.org{base_path}\"\n"),
+        &mut diags,
+    )
+    .expect("settings");
+    let urls = crate::url::Urls::new(&config.base_url, &config.base_path());
+    let as_of = crate::date::parse_date("2026-01-01").unwrap();
     ctx.insert(
         "site",
-        &serde_json::json!({
-            "title": "青溪市协商公开", "home_url": base_path, "types_url": "", "years_url": "",
-            "forms_url": "", "css_url": format!("{base_path}css/style.css"), "as_of": "2026-01-01",
-            "generator": "yishi", "search_url": format!("{base_path}search/"),
-            "data_url": format!("{base_path}data/"), "feed_url": format!("{base_path}feed.xml"),
-            "locale": "zh_CN",
-        }),
+        &crate::render::SiteContext::new(&config, &urls, as_of),
     );
     ctx.insert("canonical_url", "https://example.org/search/");
     ctx.insert("page_url", &format!("{base_path}search/"));

@@ -1,0 +1,195 @@
+//! How values look on a page: dates, times, amounts, places, statuses,
+//! pagination and breadcrumbs, in the site's language.
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::{json, Value};
+
+use super::Renderer;
+use crate::route::{self, Route};
+
+/// Money in yuan for people: `12.5万元`, `3.2亿元`, `860元`; in English
+/// `CNY 125,000`.
+pub fn format_amount(yuan: f64, language: &str) -> String {
+    pub(super) fn trim(s: String) -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    }
+    if language == "zh-CN" {
+        if yuan >= 1e8 {
+            format!("{}亿元", trim(format!("{:.4}", yuan / 1e8)))
+        } else if yuan >= 1e4 {
+            format!("{}万元", trim(format!("{:.4}", yuan / 1e4)))
+        } else {
+            format!("{}元", trim(format!("{yuan:.2}")))
+        }
+    } else {
+        let whole = yuan.trunc() as u64;
+        let cents = ((yuan - yuan.trunc()) * 100.0).round() as u64;
+        let digits = whole.to_string();
+        let mut grouped = String::new();
+        for (k, c) in digits.chars().enumerate() {
+            if k > 0 && (digits.len() - k) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if cents > 0 {
+            format!("CNY {grouped}.{cents:02}")
+        } else {
+            format!("CNY {grouped}")
+        }
+    }
+}
+
+impl Renderer<'_> {
+    pub(super) fn s<'a>(&'a self, key: &'a str) -> &'a str {
+        self.t.get(key).and_then(Value::as_str).unwrap_or(key)
+    }
+
+    pub(super) fn sub(&self, table: &str, key: &str) -> String {
+        self.t
+            .get(table)
+            .and_then(|t| t.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or(key)
+            .to_string()
+    }
+
+    pub(super) fn date_text(&self, d: NaiveDate) -> String {
+        if self.config.language == "zh-CN" {
+            format!("{}年{}月{}日", d.year(), d.month(), d.day())
+        } else {
+            d.format("%-d %b %Y").to_string()
+        }
+    }
+
+    pub(super) fn date_value(&self, d: NaiveDate) -> Value {
+        json!({"iso": d.to_string(), "text": self.date_text(d)})
+    }
+
+    pub(super) fn moment_value(&self, m: &crate::date::Moment) -> Value {
+        let day = m.day();
+        let (iso, text) = if m.has_time {
+            (
+                m.local.format("%Y-%m-%dT%H:%M").to_string(),
+                format!("{} {}", self.date_text(day), m.local.format("%H:%M")),
+            )
+        } else {
+            (day.to_string(), self.date_text(day))
+        };
+        json!({"iso": iso, "text": text, "time": m.has_time.then(|| m.local.format("%H:%M").to_string())})
+    }
+
+    pub(super) fn amount_text(&self, yuan: f64) -> String {
+        format_amount(yuan, &self.config.language)
+    }
+
+    pub(super) fn place_name_path(&self, p: usize) -> String {
+        // "社渚镇 · 南山村": the place and its town, for cards.
+        let places = &self.graph.site.places;
+        let place = &places[p];
+        match place.parent {
+            Some(parent) if places[parent].depth() >= 1 => {
+                format!("{} · {}", places[parent].name, place.name)
+            }
+            _ => place.name.clone(),
+        }
+    }
+
+    pub(super) fn place_link(&self, p: usize) -> Value {
+        let place = &self.graph.site.places[p];
+        json!({
+            "name": place.name,
+            "full_name": self.place_name_path(p),
+            "url": self.urls.route(&route::of_place(place)),
+            "kind": place.kind.map(|k| k.slug()),
+            "kind_label": place.kind.map(|k| self.sub("place_kind", k.slug())),
+        })
+    }
+
+    pub(super) fn record_url(&self, i: usize) -> String {
+        let r = &self.graph.site.records[i];
+        self.urls
+            .route(&Route::Record(&self.graph.site.places[r.place], r))
+    }
+
+    pub(super) fn status_value(&self, i: usize) -> Value {
+        match self.graph.status[i] {
+            Some(s) => json!({"slug": s.slug(), "label": self.sub("status", s.slug())}),
+            None => Value::Null,
+        }
+    }
+
+    pub(super) fn status_counts(&self, list: &[usize]) -> Value {
+        let counts: Vec<Value> = self
+            .graph
+            .status_counts(list)
+            .into_iter()
+            .map(|(s, n)| json!({"slug": s.slug(), "label": self.sub("status", s.slug()), "count": n}))
+            .collect();
+        json!({
+            "statuses": counts,
+            "overdue": self.graph.overdue_count(list),
+            "topics": list.iter().filter(|&&i| self.graph.status[i].is_some()).count(),
+        })
+    }
+
+    /// Pagination of a list at `base` (output path), page `n`.
+    pub(super) fn pagination(
+        &self,
+        base: &str,
+        n: usize,
+        total: usize,
+    ) -> (std::ops::Range<usize>, Value) {
+        let size = self.config.page_size;
+        let pages = total.div_ceil(size).max(1);
+        let start = (n - 1) * size;
+        let range = start..(start + size).min(total);
+        let link = |k: usize| self.urls.link(&route::paged(base, k));
+        let value = json!({
+            "current": n,
+            "total_pages": pages,
+            "total_items": total,
+            "prev_url": (n > 1).then(|| link(n - 1)),
+            "next_url": (n < pages).then(|| link(n + 1)),
+            "first_url": link(1),
+            "last_url": link(pages),
+        });
+        (range, value)
+    }
+
+    pub(super) fn breadcrumbs_place(&self, p: usize, include_self: bool) -> Vec<Value> {
+        let places = &self.graph.site.places;
+        let mut chain = Vec::new();
+        let mut cur = if include_self {
+            Some(p)
+        } else {
+            places[p].parent
+        };
+        while let Some(c) = cur {
+            if c != 0 {
+                chain.push(json!({"name": places[c].name, "url": self.urls.route(&route::of_place(&places[c]))}));
+            }
+            cur = places[c].parent;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    pub(super) fn amounts_for_people() {
+        assert_eq!(format_amount(125000.0, "zh-CN"), "12.5万元");
+        assert_eq!(format_amount(860.0, "zh-CN"), "860元");
+        assert_eq!(format_amount(320000000.0, "zh-CN"), "3.2亿元");
+        assert_eq!(format_amount(12500.5, "en"), "CNY 12,500.50");
+        assert_eq!(format_amount(1234567.0, "en"), "CNY 1,234,567");
+    }
+}
