@@ -26,6 +26,10 @@ pub struct Graph {
     pub sessions_of: Vec<Vec<usize>>,
     /// Sessions dated on or after the reference date, soonest first.
     pub upcoming: Vec<usize>,
+    /// Per record: whether it is an upcoming session (dated on or after the
+    /// reference date). Every page, feed and data file asks this, not the
+    /// date.
+    pub is_upcoming: Vec<bool>,
     /// Per place: the upcoming sessions of its index, soonest first.
     pub upcoming_by_place: Vec<Vec<usize>>,
     /// Every record, newest first.
@@ -38,6 +42,22 @@ pub struct Graph {
     pub by_year: BTreeMap<i32, Vec<usize>>,
     /// Per session form (vocabulary index): its sessions, newest first.
     pub by_form: Vec<Vec<usize>>,
+}
+
+/// One step of a topic's chain (see [`Graph::chain`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Proposed,
+    Notice,
+    /// A session that discussed the topic (record index).
+    Session(usize),
+    /// The outcome (record index).
+    Outcome(usize),
+    /// Progress report `k` of the outcome (record index).
+    Progress(usize, usize),
+    /// The outcome's deadline, passed with the matter not done.
+    DeadlineMissed(NaiveDate),
+    Withdrawn(NaiveDate),
 }
 
 /// The instant used to order records: a session's start, else its day.
@@ -99,13 +119,12 @@ impl Graph {
             })
             .unzip();
 
-        let mut upcoming: Vec<usize> = site
+        let is_upcoming: Vec<bool> = site
             .records
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.session().is_some_and(|s| s.date.day() >= as_of))
-            .map(|(i, _)| i)
+            .map(|r| r.session().is_some_and(|s| s.date.day() >= as_of))
             .collect();
+        let mut upcoming: Vec<usize> = (0..n).filter(|&i| is_upcoming[i]).collect();
         upcoming.sort_by_key(|&i| (sort_moment(&site.records[i]), i));
 
         let mut latest: Vec<usize> = (0..n).collect();
@@ -157,12 +176,51 @@ impl Graph {
             outcome_of,
             sessions_of,
             upcoming,
+            is_upcoming,
             latest,
             by_place,
             by_type,
             by_year,
             by_form,
         }
+    }
+
+    /// The steps of topic `i`'s chain, in the order its page shows them:
+    /// by date (a session at its time, other steps at the start of their
+    /// day); on the same instant, proposal, notice, session, outcome,
+    /// progress, missed deadline, withdrawal; equal steps in the order of
+    /// the records (sessions oldest first, progress as filed).
+    pub fn chain(&self, i: usize) -> Vec<Step> {
+        let Some(t) = self.site.records[i].topic() else {
+            return Vec::new();
+        };
+        let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+        let mut steps: Vec<(NaiveDateTime, u8, Step)> = vec![(at(t.proposed), 0, Step::Proposed)];
+        if let Some(n) = t.notice {
+            steps.push((at(n), 1, Step::Notice));
+        }
+        for &s in &self.sessions_of[i] {
+            if let Some(session) = self.site.records[s].session() {
+                steps.push((session.date.local, 2, Step::Session(s)));
+            }
+        }
+        if let Some(o) = self.outcome_of[i] {
+            if let Some(outcome) = self.site.records[o].outcome() {
+                steps.push((at(outcome.decided), 3, Step::Outcome(o)));
+                for (k, p) in outcome.progress.iter().enumerate() {
+                    steps.push((at(p.date), 4, Step::Progress(o, k)));
+                }
+                if let (true, Some(d)) = (self.overdue[i], outcome.deadline) {
+                    steps.push((at(d), 5, Step::DeadlineMissed(d)));
+                }
+            }
+        }
+        if let Some(w) = t.withdrawn {
+            steps.push((at(w), 6, Step::Withdrawn(w)));
+        }
+        // Stable: equal steps keep the order they were pushed in.
+        steps.sort_by_key(|s| (s.0, s.1));
+        steps.into_iter().map(|s| s.2).collect()
     }
 
     /// Topic status counts over a list of records (non-topics are ignored).
@@ -343,6 +401,32 @@ mod tests {
     const STARTED: usize = 0;
     const DONE: usize = 2;
     const STOPPED: usize = 3;
+
+    #[test]
+    fn a_topics_chain_is_in_date_order_and_sessions_know_if_upcoming() {
+        let g = link(
+            vec![
+                record("t", topic("2019-12-01", None)),
+                record("o", outcome(0, None, &[STARTED, DONE])),
+                record("s", session(0, "2019-12-20 19:30")),
+                record("later", session(0, "2020-06-01")),
+            ],
+            "2020-05-01",
+        );
+        assert_eq!(
+            g.chain(0),
+            vec![
+                Step::Proposed,
+                Step::Session(2),
+                Step::Outcome(1),
+                Step::Progress(1, 0),
+                Step::Progress(1, 1),
+                Step::Session(3),
+            ]
+        );
+        assert!(g.chain(1).is_empty(), "only a topic has a chain");
+        assert_eq!(g.is_upcoming, vec![false, false, false, true]);
+    }
 
     #[test]
     fn status_rules_first_match_wins() {

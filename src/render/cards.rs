@@ -66,7 +66,7 @@ impl Renderer<'_> {
             ),
             RecordBody::Session(s) => (
                 json!({"form": v.session_forms.get(s.form).name,
-                       "upcoming": s.date.day() >= g.as_of}),
+                       "upcoming": g.is_upcoming[i]}),
                 self.moment_value(&s.date),
             ),
             RecordBody::Outcome(o) => (

@@ -2,10 +2,11 @@
 //! place pages, lists by type, year and form, the overviews, the search and
 //! open-data pages, and record pages (topic, session, outcome).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use serde_json::{json, Value};
 
 use super::Renderer;
+use crate::link::Step;
 use crate::markdown;
 use crate::model::*;
 use crate::route::{self, Route};
@@ -275,51 +276,37 @@ impl Renderer<'_> {
         let g = self.graph;
         let v = &self.config.vocabularies;
         let term = v.topic_types.get(t.topic_type);
-        // The whole chain in date order.
-        let mut chain: Vec<(chrono::NaiveDateTime, usize, Value)> = Vec::new();
-        let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
-        chain.push((at(t.proposed), 0, json!({"kind": "proposed", "label": self.s("chain_proposed"), "date": self.date_value(t.proposed), "text": t.proposer})));
-        if let Some(n) = t.notice {
-            chain.push((at(n), 1, json!({"kind": "notice", "label": self.s("chain_notice"), "date": self.date_value(n),
-                "until": t.notice_until.map(|u| self.date_value(u))})));
-        }
-        for &s in &g.sessions_of[i] {
-            let rec = &g.site.records[s];
-            let sess = rec.session().expect("session");
-            let upcoming = sess.date.day() >= g.as_of;
-            chain.push((sess.date.local, 2, json!({"kind": "session", "label": v.session_forms.get(sess.form).name,
-                "date": self.moment_value(&sess.date), "title": rec.title, "url": self.record_url(s), "upcoming": upcoming})));
-        }
         let outcome = g.outcome_of[i];
-        if let Some(o) = outcome {
-            let rec = &g.site.records[o];
-            let oc = rec.outcome().expect("outcome");
-            chain.push((
-                at(oc.decided),
-                3,
-                json!({"kind": "outcome", "label": self.s("chain_outcome"),
-                "date": self.date_value(oc.decided), "title": rec.title, "url": self.record_url(o),
-                "text": v.results.get(oc.result).name}),
-            ));
-            for p in &oc.progress {
-                let st = v.progress_states.get(p.state);
-                chain.push((
-                    at(p.date),
-                    4,
-                    json!({"kind": "progress", "label": st.name, "final": st.is_final,
-                    "date": self.date_value(p.date), "text": p.note}),
-                ));
-            }
-            if g.overdue[i] {
-                if let Some(d) = oc.deadline {
-                    chain.push((at(d), 5, json!({"kind": "overdue", "label": self.s("chain_deadline_missed"), "date": self.date_value(d)})));
+        let chain: Vec<Value> = g
+            .chain(i)
+            .into_iter()
+            .map(|step| match step {
+                Step::Proposed => json!({"kind": "proposed", "label": self.s("chain_proposed"), "date": self.date_value(t.proposed), "text": t.proposer}),
+                Step::Notice => json!({"kind": "notice", "label": self.s("chain_notice"), "date": t.notice.map(|n| self.date_value(n)),
+                    "until": t.notice_until.map(|u| self.date_value(u))}),
+                Step::Session(s) => {
+                    let rec = &g.site.records[s];
+                    let sess = rec.session().expect("session");
+                    json!({"kind": "session", "label": v.session_forms.get(sess.form).name,
+                        "date": self.moment_value(&sess.date), "title": rec.title, "url": self.record_url(s), "upcoming": g.is_upcoming[s]})
                 }
-            }
-        }
-        if let Some(w) = t.withdrawn {
-            chain.push((at(w), 6, json!({"kind": "withdrawn", "label": self.s("chain_withdrawn"), "date": self.date_value(w)})));
-        }
-        chain.sort_by_key(|c| (c.0, c.1));
+                Step::Outcome(o) => {
+                    let rec = &g.site.records[o];
+                    let oc = rec.outcome().expect("outcome");
+                    json!({"kind": "outcome", "label": self.s("chain_outcome"),
+                        "date": self.date_value(oc.decided), "title": rec.title, "url": self.record_url(o),
+                        "text": v.results.get(oc.result).name})
+                }
+                Step::Progress(o, k) => {
+                    let p = &g.site.records[o].outcome().expect("outcome").progress[k];
+                    let st = v.progress_states.get(p.state);
+                    json!({"kind": "progress", "label": st.name, "final": st.is_final,
+                        "date": self.date_value(p.date), "text": p.note})
+                }
+                Step::DeadlineMissed(d) => json!({"kind": "overdue", "label": self.s("chain_deadline_missed"), "date": self.date_value(d)}),
+                Step::Withdrawn(w) => json!({"kind": "withdrawn", "label": self.s("chain_withdrawn"), "date": self.date_value(w)}),
+            })
+            .collect();
         let mut v = json!({
             "type": {"label": term.name, "url": self.urls.route(&Route::Type(&term.slug))},
             "status": self.status_value(i),
@@ -332,7 +319,7 @@ impl Renderer<'_> {
             "withdrawn": t.withdrawn.map(|d| self.date_value(d)),
             "amount": t.amount.map(|a| self.amount_text(a)),
             "villages": t.villages.iter().map(|&p| self.place_link(p)).collect::<Vec<_>>(),
-            "chain": chain.into_iter().map(|c| c.2).collect::<Vec<_>>(),
+            "chain": chain,
         });
         v["related"] = self.cards_of(&t.related);
         v["sessions"] = self.cards_of(&g.sessions_of[i]);
@@ -389,7 +376,7 @@ impl Renderer<'_> {
                 if e.day() == s.date.day() { json!({"text": e.local.format("%H:%M").to_string(), "iso": e.local.format("%Y-%m-%dT%H:%M").to_string()}) }
                 else { self.moment_value(&e) }
             }),
-            "upcoming": s.date.day() >= g.as_of,
+            "upcoming": g.is_upcoming[i],
             "form": {"label": form.name, "url": self.urls.route(&Route::Form(&form.slug))},
             "location": s.location,
             "participants": s.participants.iter().map(|(grp, n)| json!({"label": v.participant_groups.get(*grp).name, "count": n})).collect::<Vec<_>>(),
