@@ -32,19 +32,40 @@ pub struct BuildOptions {
 }
 
 /// Why a build did not publish.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// Problems in the site's files (content, site.toml, templates): exit 1.
+    #[error("站点文件中有 {} 个问题", .0.len())]
     Content(Vec<Diagnostic>),
-    /// Usage or I/O problems: exit 2.
-    Io(String),
+    /// The command cannot run as asked (no site.toml, a bad `--base-url`,
+    /// an output folder that would overwrite the site): exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a file failed: what was being done, on which
+    /// path, and why (with a hint for a full or read-only disk): exit 2.
+    #[error("{doing} {}：{source}{}", path.display(), io_hint(source))]
+    Io {
+        doing: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl BuildError {
     pub fn exit_code(&self) -> i32 {
         match self {
             BuildError::Content(_) => 1,
-            BuildError::Io(_) => 2,
+            BuildError::Usage(_) | BuildError::Io { .. } => 2,
+        }
+    }
+
+    /// An I/O failure while `doing` something to `path`.
+    pub fn io(doing: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> BuildError {
+        BuildError::Io {
+            doing,
+            path: path.into(),
+            source,
         }
     }
 }
@@ -102,7 +123,7 @@ pub fn check_with(
     let t0 = Instant::now();
     let root = &opts.root;
     let site_toml = std::fs::read(root.join(crate::config::FILE)).map_err(|_| {
-        BuildError::Io(format!(
+        BuildError::Usage(format!(
             "{} 中没有 site.toml：请在站点根目录运行，或用 --root 指定站点文件夹",
             root.display()
         ))
@@ -111,7 +132,8 @@ pub fn check_with(
     if let Some(b) = &opts.base_url {
         config.base_url = normalise_base_url(b)?;
     }
-    let as_of = crate::date::reference_date(opts.as_of, config.timezone).map_err(BuildError::Io)?;
+    let as_of =
+        crate::date::reference_date(opts.as_of, config.timezone).map_err(BuildError::Usage)?;
     let theme = Theme::load(root, &config.theme).map_err(|d| BuildError::Content(vec![d]))?;
     let reserved = theme.reserved_names();
 
@@ -225,7 +247,7 @@ fn normalise_base_url(b: &str) -> Result<String, BuildError> {
             }
             Ok(s)
         }
-        _ => Err(BuildError::Io(format!(
+        _ => Err(BuildError::Usage(format!(
             "--base-url `{b}` 不是有效的网址（例如 https://example.org/xieshang/）"
         ))),
     }
@@ -288,13 +310,12 @@ pub fn real_path(p: &Path) -> std::io::Result<PathBuf> {
 /// Returns the output's real location, where the build then writes.
 fn check_output(root: &Path, output: &Path) -> Result<PathBuf, BuildError> {
     let real_output = real_path(output).map_err(|e| {
-        BuildError::Io(format!(
+        BuildError::Usage(format!(
             "无法确定输出文件夹 {} 的实际位置（{e}）；如果它是符号链接，请让它指向一个存在的文件夹",
             output.display()
         ))
     })?;
-    let real_root = real_path(root)
-        .map_err(|e| BuildError::Io(format!("找不到站点文件夹 {}：{e}", root.display())))?;
+    let real_root = real_path(root).map_err(|e| BuildError::io("找不到站点文件夹", root, e))?;
     let overlaps = |p: &Path| -> bool {
         let p = real_path(p).unwrap_or_else(|_| p.to_path_buf());
         real_output.starts_with(&p) || p.starts_with(&real_output)
@@ -309,12 +330,12 @@ fn check_output(root: &Path, output: &Path) -> Result<PathBuf, BuildError> {
         } else {
             output.display().to_string()
         };
-        return Err(BuildError::Io(format!(
+        return Err(BuildError::Usage(format!(
             "输出文件夹 {shown} 会覆盖站点自身的文件（site.toml、content/ 或 themes/）；请换一个，例如 public"
         )));
     }
     if real_output.exists() && !real_output.is_dir() {
-        return Err(BuildError::Io(format!(
+        return Err(BuildError::Usage(format!(
             "输出路径 {} 是一个文件，不是文件夹；请换一个输出文件夹（--output），或先移走这个文件",
             output.display()
         )));
@@ -449,7 +470,8 @@ fn page_cache_bytes(
         groups,
         extra,
     };
-    serde_json::to_vec(&cache).map_err(|e| BuildError::Io(format!("无法记录输出内容：{e}")))
+    serde_json::to_vec(&cache)
+        .map_err(|e| BuildError::io("无法记录输出内容", output, std::io::Error::other(e)))
 }
 
 /// The whole build: check, then render, staging what changed, and commit it
@@ -469,13 +491,8 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
     let output = check_output(&opts.root, &output)?;
     // An interrupted commit is completed first: its record is the one that
     // describes the output.
-    Output::recover(&output).map_err(|e| {
-        BuildError::Io(format!(
-            "无法完成上一次被中断的生成（{}）：{e}{}",
-            output.display(),
-            io_hint(&e)
-        ))
-    })?;
+    Output::recover(&output)
+        .map_err(|e| BuildError::io("无法完成上一次被中断的生成，输出文件夹", &output, e))?;
     let cache_file = Output::record_path(&output);
     let recorded = read_page_cache(&cache_file);
     // Files a later build may remove: those the previous build recorded.
@@ -483,7 +500,7 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
         Some(r) => Some(r.owned()),
         None if output_has_files(&output) => {
             if !force {
-                return Err(BuildError::Io(format!(
+                return Err(BuildError::Usage(format!(
                     "输出文件夹 {} 中已有文件，但没有 yishi 生成它们的记录（{}）。为免删除不属于本网站的文件，未生成网站。\n\
                      请换一个空文件夹（--output），或确认这个文件夹可以使用后加上 --force：yishi 只会写入自己生成的文件，不会删除其中原有的文件。",
                     output.display(),
@@ -513,13 +530,8 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
         .map_err(|e| BuildError::Content(vec![e.0]))?;
     timings.push(("prepare", t_render.elapsed()));
     let t_plan = Instant::now();
-    let out = Output::begin(&output).map_err(|e| {
-        BuildError::Io(format!(
-            "无法创建输出文件夹 {}：{e}{}",
-            output.display(),
-            io_hint(&e)
-        ))
-    })?;
+    let out =
+        Output::begin(&output).map_err(|e| BuildError::io("无法创建输出文件夹", &output, e))?;
 
     // Pages whose fingerprint is the one recorded when the output's file was
     // written, with that file untouched since, need not be rendered at all.
@@ -544,7 +556,7 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
                     .get(&file)
                     .map(|&(_, len, mtime)| (len, mtime));
                 out.keep(&file, stamp)
-                    .map_err(|e| BuildError::Io(e.to_string()))?;
+                    .map_err(|e| BuildError::io("无法保留", output.join(&file), e))?;
             }
             if job.is_group() {
                 groups.insert(key.clone(), previous_output.files_of(p).unwrap_or_default());
@@ -576,9 +588,7 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
             out.abandon();
             return Err(match f {
                 RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
-                RenderFailure::Io(path, e) => {
-                    BuildError::Io(format!("写入 {path} 失败：{e}{}", io_hint(&e)))
-                }
+                RenderFailure::Io(path, e) => BuildError::io("无法写入", output.join(path), e),
             });
         }
     }
@@ -586,23 +596,25 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
 
     let t_write = Instant::now();
     let mut files = 0;
-    let copy_result = (|| -> std::io::Result<()> {
+    let copy_result = (|| -> Result<(), BuildError> {
         for (rel, file) in &static_files {
-            out.write(rel, &file.read()?)?;
+            let bytes = file
+                .read()
+                .map_err(|e| BuildError::io("无法读取主题文件", rel, e))?;
+            out.write(rel, &bytes)
+                .map_err(|e| BuildError::io("无法复制主题文件到", output.join(rel), e))?;
             files += 1;
         }
         for a in &graph.site.attachments {
-            out.copy(&a.rel, &a.source)?;
+            out.copy(&a.rel, &a.source)
+                .map_err(|e| BuildError::io("无法复制附件到", output.join(&a.rel), e))?;
             files += 1;
         }
         Ok(())
     })();
     if let Err(e) = copy_result {
         out.abandon();
-        return Err(BuildError::Io(format!(
-            "复制静态文件失败：{e}{}",
-            io_hint(&e)
-        )));
+        return Err(e);
     }
     let stamps = out.stamps();
     // Nothing rendered, written or removed: the recorded state still holds.
@@ -628,13 +640,9 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
             }
         }
     };
-    let written = out.commit(owned.as_ref(), record.as_deref()).map_err(|e| {
-        BuildError::Io(format!(
-            "无法更新输出文件夹 {}：{e}{}",
-            output.display(),
-            io_hint(&e)
-        ))
-    })?;
+    let written = out
+        .commit(owned.as_ref(), record.as_deref())
+        .map_err(|e| BuildError::io("无法更新输出文件夹", &output, e))?;
     timings.push(("write", t_write.elapsed()));
     Ok(BuildReport {
         pages,

@@ -139,7 +139,7 @@ fn fail(common: &CommonArgs, e: BuildError) -> ExitCode {
             let errors = diags.iter().filter(|d| d.is_error()).count();
             eprintln!("发现 {errors} 个错误，未生成网站（原有的输出保持不变）。");
         }
-        BuildError::Io(msg) => eprintln!("错误：{msg}"),
+        BuildError::Usage(_) | BuildError::Io { .. } => eprintln!("错误：{e}"),
     }
     ExitCode::from(e.exit_code() as u8)
 }
@@ -199,8 +199,8 @@ fn main() -> ExitCode {
             match yishi::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    if let BuildError::Io(msg) = &e {
-                        eprintln!("错误：{msg}");
+                    if !matches!(e, BuildError::Content(_)) {
+                        eprintln!("错误：{e}");
                     }
                     ExitCode::from(e.exit_code() as u8)
                 }

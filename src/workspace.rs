@@ -148,7 +148,7 @@ impl Workspace {
         for (rel, file) in &static_files {
             let bytes = file
                 .read()
-                .map_err(|e| BuildError::Io(format!("无法读取主题文件 {rel}：{e}")))?;
+                .map_err(|e| BuildError::io("无法读取主题文件", rel, e))?;
             theme_files.push((
                 rel.clone(),
                 SiteFile::Memory {
@@ -170,7 +170,7 @@ impl Workspace {
                 .render_all(jobs, &sink, &|| {})
                 .map_err(|f| match f {
                     RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
-                    RenderFailure::Io(path, e) => BuildError::Io(format!("{path}: {e}")),
+                    RenderFailure::Io(path, e) => BuildError::io("无法生成", path, e),
                 })?;
             for (file, b) in sink.pages.into_inner().unwrap_or_default() {
                 let etag = hash_of(b.as_slice());
@@ -303,14 +303,16 @@ impl Workspace {
         list.par_iter()
             .map(|a| {
                 let fail = |e: std::io::Error| {
-                    BuildError::Io(format!("无法读取附件 content/{}：{e}", a.rel))
+                    BuildError::io("无法读取附件", format!("content/{}", a.rel), e)
                 };
                 let meta = std::fs::symlink_metadata(&a.source).map_err(fail)?;
                 if !meta.file_type().is_file() {
-                    return Err(BuildError::Io(format!(
-                        "附件 content/{} 不是普通文件（例如是符号链接），不会发布",
-                        a.rel
-                    )));
+                    return Err(BuildError::Content(vec![Diagnostic::error(
+                        format!("content/{}", a.rel),
+                        None,
+                        "附件不是普通文件（例如是符号链接），不会发布",
+                    )
+                    .with_hint("把链接换成文件本身")]));
                 }
                 let modified = meta.modified().map_err(fail)?;
                 if let Some((len, at, file)) = self.attachments.get(&a.source) {

@@ -394,7 +394,7 @@ pub(crate) mod testing {
         let checked = match check(&opts) {
             Ok(c) => c,
             Err(crate::build::BuildError::Content(d)) => panic!("site does not check: {d:#?}"),
-            Err(crate::build::BuildError::Io(e)) => panic!("site does not check: {e}"),
+            Err(e) => panic!("site does not check: {e}"),
         };
         let lang = checked.config.language.clone();
         let (_, text) = checked

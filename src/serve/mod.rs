@@ -97,12 +97,12 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     opts.root = opts
         .root
         .canonicalize()
-        .map_err(|e| BuildError::Io(format!("找不到站点文件夹 {}：{e}", opts.root.display())))?;
+        .map_err(|e| BuildError::io("找不到站点文件夹", &opts.root, e))?;
     let addr = SocketAddr::new(opts.bind, opts.port);
     let listener = match TcpListener::bind(addr) {
         Ok(l) => l,
         Err(e) => {
-            return Err(BuildError::Io(
+            return Err(BuildError::Usage(
                 if e.kind() == std::io::ErrorKind::AddrInUse {
                     match free_port_near(opts.bind, opts.port) {
                         Some(p) => format!("端口 {} 已被占用；可以改用 --port {p}", opts.port),
@@ -135,11 +135,11 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     // that no change made from then on is missed.
     let (tx, rx) = channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(Duration::from_millis(5), Some(Duration::from_millis(2)), tx)
-        .map_err(|e| BuildError::Io(format!("无法监视文件变化：{e}")))?;
+        .map_err(|e| BuildError::Usage(format!("无法监视文件变化：{e}")))?;
     let root = &opts.root;
     debouncer
         .watch(root, RecursiveMode::NonRecursive)
-        .map_err(|e| BuildError::Io(format!("无法监视 {}：{e}", root.display())))?;
+        .map_err(|e| BuildError::Usage(format!("无法监视 {}：{e}", root.display())))?;
     // The folders watched recursively, and whether each is watched now.
     let mut watched = [("content", false), ("themes", false)];
     for (dir, on) in &mut watched {
@@ -168,7 +168,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
             events: Box::new(move || events(&streaming)),
         },
     )
-    .map_err(|e| BuildError::Io(format!("无法启动预览服务器：{e}")))?;
+    .map_err(|e| BuildError::Usage(format!("无法启动预览服务器：{e}")))?;
 
     if !opts.bind.is_loopback() {
         eprintln!(
@@ -379,7 +379,8 @@ fn rebuild(
             }
             state.hub.broadcast("problems", &json);
         }
-        Err(BuildError::Io(msg)) => {
+        Err(e) => {
+            let msg = e.to_string();
             eprintln!("错误：{msg}");
             let json = problems_json(&[Diagnostic::error("", None, msg)]);
             if let Ok(mut p) = state.problems.write() {
