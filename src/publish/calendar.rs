@@ -19,7 +19,7 @@
 use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
 use icalendar::{Calendar as ICalendar, Component, Event, EventLike, Property};
 
-use super::feeds::{id_host, localize, string_or};
+use super::common::{id_host, localize, string_or};
 use super::Ctx;
 use crate::url::Urls;
 
@@ -146,7 +146,7 @@ mod tests {
 
     use icalendar::{CalendarComponent, CalendarDateTime, DatePerhapsTime};
 
-    use super::super::feeds::testing::{self, Site};
+    use super::super::testing::{self, Site};
     use super::*;
 
     fn parse(text: &str) -> ICalendar {

@@ -4,9 +4,12 @@
 //! `workspace.rs` decide when to run them (see `render::PageJob`).
 
 pub mod calendar;
+mod common;
 pub mod data;
 pub mod feeds;
 pub mod sitemap;
+#[cfg(test)]
+mod testing;
 
 use serde_json::Value;
 

@@ -152,7 +152,7 @@ mod tests {
 
     use quick_xml::Reader;
 
-    use super::super::feeds::testing;
+    use super::super::testing;
     use super::*;
 
     /// A parsed sitemap file: its root element and its `(loc, lastmod)`s.
