@@ -29,10 +29,12 @@ const FILES: &str = "files";
 const FEED: &str = "feed.xml";
 /// The iCalendar of a place's upcoming sessions.
 const CALENDAR: &str = "calendar.ics";
+/// The parts of a sitemap too large for one file.
+const SITEMAPS: &str = "sitemaps";
 
 /// Names that cannot be place slugs because the site's own routes use
 /// them as the first segment of a path.
-pub const RESERVED: [&str; 11] = [
+pub const RESERVED: [&str; 12] = [
     RecordKind::Topic.dir(),
     RecordKind::Session.dir(),
     RecordKind::Outcome.dir(),
@@ -44,6 +46,7 @@ pub const RESERVED: [&str; 11] = [
     DATA,
     PAGE,
     FEED,
+    SITEMAPS,
 ];
 
 /// The page not found (served by static hosts for any missing path).
@@ -144,6 +147,11 @@ pub fn data_file(place: &Place, name: &str) -> String {
 /// path under the record folder, already percent-encoded segment by segment.
 pub fn attachment(place: &Place, kind: RecordKind, encoded_name: &str) -> String {
     format!("{}{}/{encoded_name}", place_folder(place), kind.dir())
+}
+
+/// Part `n` (1-based) of a split sitemap.
+pub fn sitemap_part(n: usize) -> String {
+    format!("{SITEMAPS}/sitemap-{n}.xml")
 }
 
 /// A file of the search index (`meta.json`, `s/12.bin`).

@@ -3,8 +3,6 @@
 //! (`https://example.org/xieshang/`) works. Every internal link of every
 //! page goes through [`Urls`].
 
-use crate::model::Place;
-
 /// Builds root-relative links under the site's base path.
 #[derive(Debug, Clone)]
 pub struct Urls {
@@ -39,11 +37,6 @@ impl Urls {
     /// The link to a page of the route table.
     pub fn route(&self, route: &crate::route::Route) -> String {
         self.link(&route.path())
-    }
-
-    // Until publish/ uses the route table directly.
-    pub fn place_path(place: &Place) -> String {
-        crate::route::of_place(place).path()
     }
 }
 

@@ -21,7 +21,7 @@ use icalendar::{Calendar as ICalendar, Component, Event, EventLike, Property};
 
 use super::common::{id_host, localize, string_or};
 use super::Ctx;
-use crate::url::Urls;
+use crate::route::{self, Route};
 
 /// Length of a timed session written without an end.
 pub const DEFAULT_HOURS: i64 = 2;
@@ -43,13 +43,13 @@ pub fn calendars(ctx: &Ctx) -> Vec<Calendar> {
     let g = ctx.graph;
     let site_title = &ctx.config.title;
     let mut out = vec![Calendar {
-        path: "calendar.ics".into(),
+        path: Route::Home.calendar(),
         title: site_title.clone(),
         sessions: g.upcoming.clone(),
     }];
     for (p, place) in g.site.places.iter().enumerate().skip(1) {
         out.push(Calendar {
-            path: format!("{}calendar.ics", Urls::place_path(place)),
+            path: route::of_place(place).calendar(),
             title: format!("{site_title} · {}", ctx.place_full_name(p)),
             sessions: g.upcoming_by_place[p].clone(),
         });

@@ -22,7 +22,7 @@ use super::common::{id_host, localize, string_or};
 use super::Ctx;
 use crate::link::sort_moment;
 use crate::model::RecordBody;
-use crate::url::Urls;
+use crate::route::{self, Route};
 
 /// The most entries a feed carries.
 pub const ENTRIES: usize = 50;
@@ -63,24 +63,26 @@ pub fn feeds(ctx: &Ctx) -> Vec<Feed> {
     let g = ctx.graph;
     let site_title = &ctx.config.title;
     let mut out = vec![Feed {
-        path: "feed.xml".into(),
+        path: Route::Home.feed(),
         title: site_title.clone(),
         page: String::new(),
         records: g.latest.clone(),
     }];
     for (p, place) in g.site.places.iter().enumerate().skip(1) {
-        let page = Urls::place_path(place);
+        let route = route::of_place(place);
+        let page = route.path();
         out.push(Feed {
-            path: format!("{page}feed.xml"),
+            path: route.feed(),
             title: format!("{site_title} · {}", ctx.place_full_name(p)),
             page,
             records: g.by_place[p].clone(),
         });
     }
     for (t, term) in ctx.config.vocabularies.topic_types.terms.iter().enumerate() {
-        let page = format!("types/{}/", term.slug);
+        let route = Route::Type(&term.slug);
+        let page = route.path();
         out.push(Feed {
-            path: format!("{page}feed.xml"),
+            path: route.feed(),
             title: format!("{site_title} · {}", term.name),
             page,
             records: g.by_type[t].clone(),

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::config::SiteConfig;
 use crate::link::Graph;
+use crate::route;
 use crate::url::Urls;
 
 /// What every publisher reads: the linked site, its settings, the one URL
@@ -155,10 +156,10 @@ impl Artifact {
             Artifact::Feed(k) => lists.feeds[k].path.clone(),
             Artifact::Calendar(k) => lists.calendars[k].path.clone(),
             Artifact::DataSet(k) => format!("{}records.json", lists.data_sets[k].dir),
-            Artifact::DataSchema => data::SCHEMA_PATH.into(),
-            Artifact::SearchIndex => format!("search/{}", crate::search::MAIN_FILE),
-            Artifact::Sitemap => "sitemap.xml".into(),
-            Artifact::Robots => "robots.txt".into(),
+            Artifact::DataSchema => route::DATA_SCHEMA.into(),
+            Artifact::SearchIndex => route::search_file(crate::search::MAIN_FILE),
+            Artifact::Sitemap => route::SITEMAP.into(),
+            Artifact::Robots => route::ROBOTS.into(),
         }
     }
 

@@ -23,7 +23,7 @@ pub const MAX_BYTES: usize = 50 * 1024 * 1024;
 const NAMESPACE: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
 /// The file crawlers are told about (`robots.txt`) and start at.
-pub const SITEMAP: &str = "sitemap.xml";
+use crate::route::SITEMAP;
 
 /// The sitemap files: `(output-relative path, XML)`, `sitemap.xml` first.
 ///
@@ -74,7 +74,7 @@ fn sitemaps_within(
     let mut index = document_start("sitemapindex");
     let mut files = Vec::with_capacity(parts.len() + 1);
     for (n, (body, newest)) in parts.iter().enumerate() {
-        let path = format!("sitemaps/sitemap-{}.xml", n + 1);
+        let path = crate::route::sitemap_part(n + 1);
         index.extend_from_slice(&entry("sitemap", &absolute(ctx, &path), *newest));
         files.push((path, urlset(body)));
     }

@@ -322,7 +322,7 @@ pub fn build(
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
         largest.fetch_max(data.len() as u64, Ordering::Relaxed);
-        put(&format!("search/{path}"), data)
+        put(&crate::route::search_file(path), data)
     };
 
     let bitmap_bytes = n.div_ceil(8).max(1);

@@ -172,8 +172,8 @@ fn file_reply(status: u16, key: &str, file: &SiteFile, inject: bool) -> Reply {
 }
 
 fn not_found(files: &SiteFiles, inject: bool) -> Reply {
-    match files.get("404.html") {
-        Some(f) => file_reply(404, "404.html", f, inject),
+    match files.get(crate::route::NOT_FOUND) {
+        Some(f) => file_reply(404, crate::route::NOT_FOUND, f, inject),
         None => Reply {
             status: 404,
             headers: vec![("Content-Type", "text/html; charset=utf-8".into())],
@@ -229,11 +229,7 @@ pub fn respond(
     let Some(key) = site_key(target) else {
         return not_found(files, inject);
     };
-    let lookup = if key.is_empty() || key.ends_with('/') {
-        format!("{key}index.html")
-    } else {
-        key.clone()
-    };
+    let lookup = crate::route::file_of(&key);
     if let Some(file) = files.get(&lookup) {
         let mut reply = file_reply(200, &lookup, file, inject);
         let etag = etag_of(file);
@@ -246,7 +242,7 @@ pub fn respond(
         }
         return reply;
     }
-    if files.contains_key(&format!("{key}/index.html")) {
+    if files.contains_key(&crate::route::file_of(&format!("{key}/"))) {
         let query = target.find('?').map(|i| &target[i..]).unwrap_or("");
         return Reply {
             status: 301,

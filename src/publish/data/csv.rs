@@ -217,7 +217,7 @@ pub fn write_csv(
                     tz,
                 });
                 row.opt(s.end.as_ref().map(|e| Iso { moment: e, tz }));
-                row.text(flag(s.date.day() >= g.as_of));
+                row.text(flag(g.is_upcoming[i]));
                 row.text(&v.session_forms.get(s.form).name);
                 row.opt(s.location.as_deref());
                 row.joined(&s.participants, |c, &(grp, n)| {

@@ -7,7 +7,8 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use super::values::{Env, Iso, PlaceId, RecordUrl, Tail, Yuan};
-use super::{DataSet, Followers, SCHEMA_PATH, VERSION};
+use super::SCHEMA_PATH;
+use super::{DataSet, Followers, VERSION};
 use crate::model::{Place, Record, RecordBody, RecordKind, Tally, Vote};
 use crate::publish::Ctx;
 use crate::vocab::Term;
@@ -335,7 +336,7 @@ impl Serialize for JsonRecord<'_> {
                     },
                 )?;
                 m.serialize_entry("end", &sn.end.as_ref().map(|e| Iso { moment: e, tz }))?;
-                m.serialize_entry("upcoming", &(sn.date.day() >= g.as_of))?;
+                m.serialize_entry("upcoming", &g.is_upcoming[i])?;
                 m.serialize_entry("form", &Vocab(v.session_forms.get(sn.form)))?;
                 m.serialize_entry("location", &sn.location)?;
                 m.serialize_entry(
@@ -507,9 +508,7 @@ fn write_json_head(ctx: &Ctx, set: &DataSet, base: &str, w: &mut dyn Write) -> i
             full_name: &set.title,
             kind: place.kind.map(|k| k.slug()),
             code: place.code.as_deref(),
-            url: ctx
-                .urls
-                .absolute(&crate::url::Urls::place_path(place).to_string()),
+            url: ctx.urls.absolute(&crate::route::of_place(place).path()),
         },
     )?;
     w.write_all(b",\"as_of\":")?;

@@ -62,7 +62,7 @@ pub(crate) use self::values::SEGMENT;
 pub const SCHEMA: &str = include_str!("records.schema.json");
 
 /// Where [`SCHEMA`] is published, relative to the output root.
-pub const SCHEMA_PATH: &str = "data/schema.json";
+pub use crate::route::DATA_SCHEMA as SCHEMA_PATH;
 
 /// The format version of `records.json`; raised only with an incompatible
 /// change of its fields.
@@ -270,13 +270,11 @@ pub fn data_sets(ctx: &Ctx) -> Vec<DataSet> {
     let mut stack = vec![0usize];
     while let Some(p) = stack.pop() {
         let place = &places[p];
-        let (dir, title) = if p == 0 {
-            ("data/".to_string(), ctx.config.title.clone())
+        let dir = crate::route::data_folder(place);
+        let title = if p == 0 {
+            ctx.config.title.clone()
         } else {
-            (
-                format!("data/{}/", place.path.join("/")),
-                ctx.place_full_name(p),
-            )
+            ctx.place_full_name(p)
         };
         sets.push(DataSet {
             dir,
@@ -322,7 +320,7 @@ pub fn files_of(set: &DataSet) -> Vec<String> {
 /// Every output-relative path of open data except the page: the schema and
 /// the files of every set.
 pub fn all_paths(sets: &[DataSet]) -> Vec<String> {
-    let mut paths = vec![SCHEMA_PATH.to_string()];
+    let mut paths = vec![crate::route::DATA_SCHEMA.to_string()];
     paths.extend(sets.iter().flat_map(files_of));
     paths
 }

@@ -1,6 +1,7 @@
 //! What the `/data/` page shows of the data sets.
 
-use super::{DataFile, DataSet, SCHEMA_PATH};
+use super::SCHEMA_PATH;
+use super::{DataFile, DataSet};
 use crate::model::Place;
 use crate::publish::Ctx;
 
