@@ -1,13 +1,11 @@
 //! The route table: every path the site publishes, relative to the output
 //! root (`types/road/`, `alpha/east/topics/x/`, `data/alpha/records.json`).
-//! This module owns the URL layout and the names it reserves; [`Urls`]
+//! This module owns the URL layout and the names it reserves; `Urls`
 //! (in `url.rs`) only puts the site's base path or address in front. No
 //! other module formats a site path.
 //!
 //! A page path ends in `/` (written to `index.html` there, see
 //! [`file_of`]); a file path does not.
-//!
-//! [`Urls`]: crate::url::Urls
 
 use crate::model::{Place, Record, RecordKind};
 

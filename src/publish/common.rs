@@ -6,11 +6,9 @@ use chrono_tz::Tz;
 
 use super::Ctx;
 
-/// The host that mints the site's tag URIs (see [`TAG_YEAR`]). Only the
-/// host: entry ids stay the same when the site moves to another path or
-/// port, or from http to https.
-///
-/// [`TAG_YEAR`]: super::feeds::TAG_YEAR
+/// The host that mints the site's tag URIs (see `TAG_YEAR` in `feeds.rs`).
+/// Only the host: entry ids stay the same when the site moves to another
+/// path or port, or from http to https.
 pub(super) fn id_host(base_url: &str) -> String {
     url::Url::parse(base_url)
         .ok()
