@@ -4,6 +4,8 @@
 # full build into an empty output, no-op rebuild, rebuild after changing one
 # record, `yishi check`; peak RSS; output file count and size.
 # usage: bench/run.sh [SIZES...]     (default: 1000 10000 100000)
+# YISHI=path/to/yishi measures that binary instead of this checkout's (to
+# compare two versions in one sitting: build the old one, keep it aside).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -11,8 +13,13 @@ sizes=("$@")
 work=$(mktemp -d "${TMPDIR:-/tmp}/yishi-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin yishi --example gen_corpus
-yishi=$PWD/target/release/yishi
+if [ -n "${YISHI:-}" ]; then
+  cargo build --release --quiet --example gen_corpus
+  yishi=$YISHI
+else
+  cargo build --release --quiet --bin yishi --example gen_corpus
+  yishi=$PWD/target/release/yishi
+fi
 gen=$PWD/target/release/examples/gen_corpus
 
 # run CMD... -> prints "seconds max_rss_kb"
