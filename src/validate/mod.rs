@@ -2,6 +2,35 @@
 //! rule of the content model, and resolve references between records.
 //!
 //! Every problem is collected; nothing stops at the first one.
+//!
+//! [`validate`] runs the stage in this order:
+//!
+//! 1. Places (`places`): each folder of `content/` and its `_place.yaml`,
+//!    parents before children, then each place's children sorted.
+//! 2. Attachment file names, which appear in addresses: no personal
+//!    numbers.
+//! 3. Record files, in parallel and independently of each other: each one
+//!    read from disk, or its earlier result reused (`cache`, decided only by
+//!    [`reuse`]); personal numbers looked for in the file as written and in
+//!    its decoded YAML (`personal`); its fields read through `fields` by the
+//!    rules of its kind (`records`).
+//! 4. The whole site: an id used twice reported (drafts included), drafts
+//!    left out unless asked for, records sorted by id, every file under a
+//!    `files/` folder checked (`records`), and references between records
+//!    resolved (`refs`).
+//!
+//! Invariants:
+//!
+//! - A record that cannot be built (its file unreadable, a required field
+//!   missing or wrong) is left out of the site, and references to it are not
+//!   reported again: its own error says what is wrong.
+//! - When the site masks personal numbers, the YAML tree is masked before
+//!   any field is read, so every field sees only the masked text; anything
+//!   that cannot be masked (file and folder names, keys, and `site.toml`,
+//!   checked apart by [`privacy_of_site_toml`]) is an error.
+//! - The records of the returned [`Site`] are sorted by id, each id once.
+//! - A reused record brings its diagnostics with it: a file's problems are
+//!   reported on every build until the file is fixed.
 
 mod cache;
 mod fields;
