@@ -1,0 +1,196 @@
+//! Personal numbers (phone, ID card numbers) in what the YAML side of the
+//! content publishes: files as written, decoded YAML keys and values, and
+//! `site.toml`.
+
+use marked_yaml::Node;
+
+use crate::config::PrivacyMode;
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::load::LoadedYaml;
+use crate::privacy;
+
+/// Personal numbers in what a YAML block publishes, read after decoding
+/// (escapes, line continuations, quoting): keys (always an error: a key
+/// cannot be masked) and values (errors, or masked in the tree itself
+/// when the site masks, so that every field, numbers included, sees only
+/// the masked text). `seen` holds the lines the raw scan reported already.
+pub(super) fn privacy_values(
+    y: &mut LoadedYaml,
+    mode: PrivacyMode,
+    seen: &std::collections::HashSet<usize>,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let Some(map) = y.map.as_mut() else {
+        return diags;
+    };
+    let offset = y.line_offset;
+    let file = y.file.clone();
+    let pos_of = |span: &marked_yaml::Span| {
+        span.start()
+            .map(|m| Pos::new(m.line() + offset, m.column(), 1))
+    };
+    // Depth-first over the tree without recursion (nesting is bounded by
+    // load, but a loop costs nothing).
+    let mut stack: Vec<&mut Node> = Vec::new();
+    let mut keys: Vec<(String, Option<Pos>)> = Vec::new();
+    for (k, v) in map.iter_mut() {
+        keys.push((k.as_str().to_string(), pos_of(k.span())));
+        stack.push(v);
+    }
+    while let Some(node) = stack.pop() {
+        match node {
+            Node::Mapping(m) => {
+                for (k, v) in m.iter_mut() {
+                    keys.push((k.as_str().to_string(), pos_of(k.span())));
+                    stack.push(v);
+                }
+            }
+            Node::Sequence(items) => stack.extend(items.iter_mut()),
+            Node::Scalar(scalar) => {
+                // Values may be rendered as Markdown (place summaries).
+                let findings = privacy::scan_markup(scalar.as_str());
+                let Some(first) = findings.first() else {
+                    continue;
+                };
+                let pos = pos_of(scalar.span());
+                let line_seen = pos.is_some_and(|p| seen.contains(&p.line));
+                match mode {
+                    PrivacyMode::Error if !line_seen => diags.push(
+                        Diagnostic::error(
+                            file.clone(),
+                            pos,
+                            format!("发现疑似{}，记录是公开的", first.kind.label()),
+                        )
+                        .with_hint("删除该号码；如确需公开，可在 site.toml 设置 privacy = \"mask\" 打码发布"),
+                    ),
+                    PrivacyMode::Error => {}
+                    PrivacyMode::Mask => {
+                        if !line_seen {
+                            diags.push(Diagnostic::warning(
+                                file.clone(),
+                                pos,
+                                format!("发现疑似{}，已打码发布", first.kind.label()),
+                            ));
+                        }
+                        let masked = privacy::mask_all(scalar.as_str()).into_owned();
+                        let coerce = scalar.may_coerce();
+                        let mut replaced =
+                            marked_yaml::types::MarkedScalarNode::new(*scalar.span(), masked);
+                        replaced.set_coerce(coerce);
+                        *scalar = replaced;
+                    }
+                }
+            }
+        }
+    }
+    for (key, pos) in keys {
+        if let Some(fd) = privacy::scan(&key).first() {
+            diags.push(
+                Diagnostic::error(
+                    file.clone(),
+                    pos,
+                    format!("键名中含有疑似{}", fd.kind.label()),
+                )
+                .with_hint("键名无法打码；请改用不含号码的键名"),
+            );
+        }
+    }
+    diags
+}
+
+/// Personal numbers in `site.toml`, whose settings appear on every page:
+/// always an error (nothing there is masked), read both as written and
+/// decoded (escapes).
+pub fn privacy_of_site_toml(text: &str, diags: &mut Diagnostics) {
+    let file = crate::config::FILE;
+    let raw = privacy::scan(text);
+    for fd in &raw {
+        diags.push(
+            Diagnostic::error(
+                file,
+                Some(Pos::of_offset(text, fd.range.start, fd.range.len())),
+                format!("site.toml 中有疑似{}", fd.kind.label()),
+            )
+            .with_hint("site.toml 的内容会出现在网站的每一页，无法打码；请删除该号码"),
+        );
+    }
+    if !raw.is_empty() {
+        return;
+    }
+    let Ok(value) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let mut stack: Vec<(&str, &toml::Value)> = value.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    while let Some((key, v)) = stack.pop() {
+        let mut hits = privacy::scan(key);
+        match v {
+            toml::Value::String(s) => hits.extend(privacy::scan(s)),
+            toml::Value::Array(items) => stack.extend(items.iter().map(|i| (key, i))),
+            toml::Value::Table(t) => stack.extend(t.iter().map(|(k, v)| (k.as_str(), v))),
+            _ => {}
+        }
+        if let Some(fd) = hits.first() {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    None,
+                    format!(
+                        "site.toml 的 `{key}` 中有疑似{}（写成了转义字符）",
+                        fd.kind.label()
+                    ),
+                )
+                .with_hint("site.toml 的内容会出现在网站的每一页，无法打码；请删除该号码"),
+            );
+            return;
+        }
+    }
+}
+
+/// Personal numbers anywhere in a file as written (comments too), read as a
+/// reader sees them (full-width, grouped, `0086`, zero-width characters);
+/// in its last `body_len` bytes (a record's Markdown body) also those that
+/// markup splits. Errors, or warnings when the site masks them; with the
+/// lines reported.
+pub(super) fn privacy_in_file(
+    y: &LoadedYaml,
+    body_len: usize,
+    mode: PrivacyMode,
+) -> (Vec<Diagnostic>, std::collections::HashSet<usize>) {
+    let text = &y.text;
+    let body_start = text.len().saturating_sub(body_len);
+    let mut found = privacy::scan(&text[..body_start]);
+    if body_len > 0 {
+        found.extend(
+            privacy::scan_markup(&text[body_start..])
+                .into_iter()
+                .map(|mut fd| {
+                    fd.range = fd.range.start + body_start..fd.range.end + body_start;
+                    fd
+                }),
+        );
+    }
+    let mut lines = std::collections::HashSet::new();
+    let diags = found
+        .into_iter()
+        .map(|fd| {
+            let pos = Pos::of_offset(text, fd.range.start, fd.range.len());
+            lines.insert(pos.line);
+            match mode {
+                PrivacyMode::Error => Diagnostic::error(
+                    y.file.as_str(),
+                    Some(pos),
+                    format!("发现疑似{}，记录是公开的", fd.kind.label()),
+                )
+                .with_hint(
+                    "删除该号码；如确需公开，可在 site.toml 设置 privacy = \"mask\" 打码发布",
+                ),
+                PrivacyMode::Mask => Diagnostic::warning(
+                    y.file.as_str(),
+                    Some(pos),
+                    format!("发现疑似{}，已打码发布", fd.kind.label()),
+                ),
+            }
+        })
+        .collect();
+    (diags, lines)
+}
