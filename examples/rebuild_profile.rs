@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use yishi::build::BuildOptions;
+use yishi::build::SiteOptions;
 use yishi::workspace::Workspace;
 
 #[global_allocator]
@@ -13,13 +13,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let root = PathBuf::from(args.next().expect("site folder"));
     let rounds: usize = args.next().map_or(10, |s| s.parse().unwrap());
-    let mut ws = Workspace::new(BuildOptions {
-        root: root.clone(),
-        output: root.join("public"),
+    let mut ws = Workspace::new(SiteOptions {
         base_url: Some("http://127.0.0.1:1111/".into()),
-        drafts: false,
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 28),
-        progress: false,
+        ..SiteOptions::new(&root)
     });
     ws.rebuild().expect("first build");
     let file = walkdir::WalkDir::new(root.join("content"))

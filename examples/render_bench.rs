@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use yishi::build::{check, BuildOptions};
+use yishi::build::{check, SiteOptions};
 use yishi::render::{PageJob, Renderer};
 use yishi::url::Urls;
 
@@ -18,13 +18,9 @@ fn main() {
     let root = PathBuf::from(args.next().expect("site folder"));
     let per_template: usize = args.next().map_or(2000, |s| s.parse().unwrap());
     let rounds: usize = args.next().map_or(5, |s| s.parse().unwrap());
-    let opts = BuildOptions {
-        root: root.clone(),
-        output: root.join("public"),
-        base_url: None,
-        drafts: false,
+    let opts = SiteOptions {
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 28),
-        progress: false,
+        ..SiteOptions::new(&root)
     };
     let checked = check(&opts).expect("site checks");
     let urls = Urls::new(&checked.config.base_url, &checked.config.base_path());

@@ -18,17 +18,64 @@ use crate::url::Urls;
 use crate::validate::RecordCache;
 use rayon::prelude::*;
 
-/// What a build is asked to do.
+/// Above this many record files, a one-off build keeps bodies on disk and
+/// reads them again when rendering, and builds a record's card each time a
+/// list shows it instead of keeping it: at a million records, bodies alone
+/// would take some 2.5 GB and cards over 1 GB.
+pub const LEAN_ABOVE: usize = 200_000;
+
+/// What every command needs to read and check a site (`check`, `build`,
+/// `serve`).
 #[derive(Debug, Clone)]
-pub struct BuildOptions {
+pub struct SiteOptions {
     pub root: PathBuf,
-    pub output: PathBuf,
-    /// Overrides `base_url` from `site.toml`.
+    /// Overrides `base_url` from `site.toml` (`build --base-url`; the
+    /// preview's own address).
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// The reference date; `None`: today (or `SOURCE_DATE_EPOCH`).
     pub as_of: Option<NaiveDate>,
+    /// The large-site memory policy: above this many record files, keep
+    /// less in memory ([`LEAN_ABOVE`] by default).
+    pub lean_above: usize,
+}
+
+impl SiteOptions {
+    /// The site at `root`, with every other option at its default.
+    pub fn new(root: impl Into<PathBuf>) -> SiteOptions {
+        SiteOptions {
+            root: root.into(),
+            base_url: None,
+            drafts: false,
+            as_of: None,
+            lean_above: LEAN_ABOVE,
+        }
+    }
+}
+
+/// What `build` adds: where to write, and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub site: SiteOptions,
+    /// The output folder, relative to the site's root unless absolute.
+    pub output: PathBuf,
     /// Show a progress bar (on a terminal, for builds that take a while).
     pub progress: bool,
+    /// Allow a first build into a folder that holds files yishi did not
+    /// record as its own (they are kept, never removed).
+    pub force: bool,
+}
+
+impl BuildOptions {
+    /// A build of `site` into `output`, without progress bar or force.
+    pub fn new(site: SiteOptions, output: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            site,
+            output: output.into(),
+            progress: false,
+            force: false,
+        }
+    }
 }
 
 /// Why a build did not publish.
@@ -81,6 +128,8 @@ pub struct Checked {
     /// A hash of everything every page depends on besides the records and
     /// templates: settings, places, attachments, theme strings and files.
     pub context: u64,
+    /// A site above [`SiteOptions::lean_above`] records: keep less in memory.
+    pub lean: bool,
 }
 
 /// What a repeated check keeps from the previous one: the checked record
@@ -105,7 +154,7 @@ impl CheckCache {
 }
 
 /// Stages load, validate and link. Every problem is reported at once.
-pub fn check(opts: &BuildOptions) -> Result<Checked, BuildError> {
+pub fn check(opts: &SiteOptions) -> Result<Checked, BuildError> {
     check_with(opts, &mut CheckCache::default(), None)
 }
 
@@ -115,7 +164,7 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, BuildError> {
 /// since that run: if they are all edits of known record files, the content
 /// folder is not walked again.
 pub fn check_with(
-    opts: &BuildOptions,
+    opts: &SiteOptions,
     cache: &mut CheckCache,
     changed: Option<&[std::path::PathBuf]>,
 ) -> Result<Checked, BuildError> {
@@ -176,15 +225,16 @@ pub fn check_with(
     let reloaded = !(walked_again || context_changed);
     let inputs = crate::validate::reuse(files, known, changed.filter(|_| reloaded));
     crate::validate::privacy_of_site_toml(&String::from_utf8_lossy(&site_toml), &mut diags);
-    let (site, records) = crate::validate::validate(
-        root,
-        loaded,
-        inputs,
-        &config,
-        opts.drafts,
-        cache.retain,
-        &mut diags,
-    );
+    // The memory policy, decided once: one-off builds of very large sites
+    // leave bodies on disk (see `model::Body`) and keep no cards.
+    let lean = inputs.len() > opts.lean_above;
+    let mode = crate::validate::Mode {
+        drafts: opts.drafts,
+        keep_cache: cache.retain,
+        defer_bodies: lean && !cache.retain,
+    };
+    let (site, records) =
+        crate::validate::validate(root, loaded, inputs, &config, mode, &mut diags);
     *cache = CheckCache {
         records,
         context: Some(context),
@@ -205,12 +255,13 @@ pub fn check_with(
         warnings: diags.sorted(),
         timings,
         context,
+        lean,
     })
 }
 
 fn context_hash(
     site_toml: &[u8],
-    opts: &BuildOptions,
+    opts: &SiteOptions,
     as_of: NaiveDate,
     loaded: &crate::load::Loaded,
     theme: &Theme,
@@ -477,18 +528,12 @@ fn page_cache_bytes(
 /// The whole build: check, then render, staging what changed, and commit it
 /// (see `output.rs`). On any failure the previous output is left as it was.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    build_with(opts, false)
-}
-
-/// [`build`]; `force` allows a first build into a folder that holds files
-/// yishi did not record as its own (they are kept, never removed).
-pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, BuildError> {
     let output = if opts.output.is_absolute() {
         opts.output.clone()
     } else {
-        opts.root.join(&opts.output)
+        opts.site.root.join(&opts.output)
     };
-    let output = check_output(&opts.root, &output)?;
+    let output = check_output(&opts.site.root, &output)?;
     // An interrupted commit is completed first: its record is the one that
     // describes the output.
     Output::recover(&output)
@@ -499,7 +544,7 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
     let owned = match &recorded {
         Some(r) => Some(r.owned()),
         None if output_has_files(&output) => {
-            if !force {
+            if !opts.force {
                 return Err(BuildError::Usage(format!(
                     "输出文件夹 {} 中已有文件，但没有 yishi 生成它们的记录（{}）。为免删除不属于本网站的文件，未生成网站。\n\
                      请换一个空文件夹（--output），或确认这个文件夹可以使用后加上 --force：yishi 只会写入自己生成的文件，不会删除其中原有的文件。",
@@ -514,7 +559,7 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
     let previous = recorded
         .filter(|c| c.version == crate::hash::identity())
         .unwrap_or_default();
-    let checked = check(opts)?;
+    let checked = check(&opts.site)?;
     let Checked {
         config,
         theme,
@@ -522,11 +567,12 @@ pub fn build_with(opts: &BuildOptions, force: bool) -> Result<BuildReport, Build
         warnings,
         mut timings,
         context: checked_context,
+        lean,
     } = checked;
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());
     let static_files = theme.static_files.clone();
-    let renderer = Renderer::new(theme, &graph, &config, urls, checked_context, None)
+    let renderer = Renderer::new(theme, &graph, &config, urls, checked_context, lean, None)
         .map_err(|e| BuildError::Content(vec![e.0]))?;
     timings.push(("prepare", t_render.elapsed()));
     let t_plan = Instant::now();

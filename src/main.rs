@@ -8,7 +8,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use yishi::build::{self, BuildError, BuildOptions};
+use yishi::build::{self, BuildError, BuildOptions, SiteOptions};
 use yishi::diagnostic::{self, Diagnostic};
 
 /// mimalloc: builds allocate millions of small strings and JSON values from
@@ -74,6 +74,9 @@ struct CommonArgs {
     /// 显示各阶段用时等详细信息
     #[arg(long, short)]
     verbose: bool,
+    /// 记录数超过此值时按大型站点处理以节省内存：正文留在磁盘上、生成时再读，记录卡片不常驻内存
+    #[arg(long, value_name = "N", default_value_t = yishi::build::LEAN_ABOVE)]
+    lean_above: usize,
 }
 
 #[derive(Args)]
@@ -110,14 +113,13 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
     yishi::date::parse_date(s)
 }
 
-fn options(common: &CommonArgs, output: PathBuf, base_url: Option<String>) -> BuildOptions {
-    BuildOptions {
+fn site_options(common: &CommonArgs, base_url: Option<String>) -> SiteOptions {
+    SiteOptions {
         root: common.root.clone(),
-        output,
         base_url,
         drafts: common.drafts,
         as_of: common.as_of,
-        progress: !common.quiet && std::io::stderr().is_terminal(),
+        lean_above: common.lean_above,
     }
 }
 
@@ -150,8 +152,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => {
             keep_freed_memory();
-            let opts = options(&args.common, args.output.clone(), args.base_url.clone());
-            match build::build_with(&opts, args.force) {
+            let opts = BuildOptions {
+                site: site_options(&args.common, args.base_url.clone()),
+                output: args.output.clone(),
+                progress: !args.common.quiet && std::io::stderr().is_terminal(),
+                force: args.force,
+            };
+            match build::build(&opts) {
                 Ok(report) => {
                     print_diagnostics(&args.common, &report.warnings);
                     if args.common.verbose {
@@ -187,12 +194,10 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => {
             let opts = yishi::serve::ServeOptions {
-                root: args.common.root,
+                site: site_options(&args.common, None),
                 port: args.port,
                 bind: args.bind,
                 open: args.open,
-                drafts: args.common.drafts,
-                as_of: args.common.as_of,
                 quiet: args.common.quiet,
                 verbose: args.common.verbose,
             };
@@ -208,8 +213,7 @@ fn main() -> ExitCode {
         }
         Command::Check(common) => {
             keep_freed_memory();
-            let opts = options(&common, PathBuf::from("public"), None);
-            match build::check(&opts) {
+            match build::check(&site_options(&common, None)) {
                 Ok(checked) => {
                     print_diagnostics(&common, &checked.warnings);
                     if !common.quiet {

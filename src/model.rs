@@ -247,7 +247,7 @@ pub struct Record {
 ///
 /// Kept in memory, except on very large sites, where bodies would be most
 /// of the build's memory: there it is read again from the record's file when
-/// a page needs it (see `validate::DEFER_BODIES_ABOVE`) by the load stage's
+/// a page needs it (see `build::LEAN_ABOVE`) by the load stage's
 /// `Body::text`: the domain types read no files.
 #[derive(Debug, Clone)]
 pub enum Body {

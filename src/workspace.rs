@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::build::{check_with, BuildError, BuildOptions, CheckCache};
+use crate::build::{check_with, BuildError, CheckCache, SiteOptions};
 use crate::diagnostic::Diagnostic;
 use crate::hash::hash_of;
 use crate::output::MemorySink;
@@ -54,7 +54,7 @@ pub struct Rebuilt {
 
 /// A site built again and again in memory.
 pub struct Workspace {
-    pub opts: BuildOptions,
+    pub opts: SiteOptions,
     cache: CheckCache,
     files: Arc<SiteFiles>,
     /// Record cards of the last good build.
@@ -66,7 +66,7 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    pub fn new(opts: BuildOptions) -> Workspace {
+    pub fn new(opts: SiteOptions) -> Workspace {
         Workspace {
             opts,
             cache: CheckCache::retaining(),
@@ -118,6 +118,7 @@ impl Workspace {
             &checked.config,
             urls,
             checked.context,
+            checked.lean,
             Some(&self.cards),
         )
         .map_err(|e| BuildError::Content(vec![e.0]))?;

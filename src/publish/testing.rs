@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::build::{check, BuildOptions, Checked};
+use crate::build::{check, Checked, SiteOptions};
 use crate::publish::Ctx;
 use crate::url::Urls;
 
@@ -49,13 +49,11 @@ fn load_in(
     drafts: bool,
     dir: Option<tempfile::TempDir>,
 ) -> Site {
-    let opts = BuildOptions {
-        root: root.to_path_buf(),
-        output: PathBuf::from("public"),
+    let opts = SiteOptions {
         base_url: base_url.map(str::to_string),
         drafts,
         as_of: Some(crate::date::parse_date(AS_OF).unwrap()),
-        progress: false,
+        ..SiteOptions::new(root)
     };
     let checked = match check(&opts) {
         Ok(c) => c,

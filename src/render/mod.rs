@@ -88,6 +88,7 @@ impl<'g> Renderer<'g> {
         config: &'g SiteConfig,
         urls: Urls,
         global: u64,
+        lean: bool,
         previous_cards: Option<&CardCache>,
     ) -> Result<Renderer<'g>, TemplateError> {
         let t = templates::load_strings(&theme, &config.language)?;
@@ -116,7 +117,7 @@ impl<'g> Renderer<'g> {
             place_counts: Vec::new(),
             plan,
             work: Mutex::new(HashMap::new()),
-            retain_cards: graph.site.records.len() <= crate::validate::defer_bodies_above(),
+            retain_cards: !lean,
             card_html: (0..graph.site.records.len())
                 .map(|_| OnceLock::new())
                 .collect(),

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use notify::RecursiveMode;
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
-use crate::build::{BuildError, BuildOptions};
+use crate::build::{BuildError, SiteOptions};
 use crate::diagnostic::{self, Diagnostic};
 use crate::workspace::{SiteFiles, Workspace};
 use http::respond;
@@ -22,12 +22,11 @@ use http::respond;
 /// How `serve` is asked to run.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    pub root: PathBuf,
+    /// The site (its `base_url` is replaced by the preview's address).
+    pub site: SiteOptions,
     pub port: u16,
     pub bind: IpAddr,
     pub open: bool,
-    pub drafts: bool,
-    pub as_of: Option<chrono::NaiveDate>,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -94,10 +93,11 @@ fn free_port_near(bind: IpAddr, port: u16) -> Option<u16> {
 /// Run the preview server until the process is stopped.
 pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     // Watch events carry absolute paths: compare them with an absolute root.
-    opts.root = opts
+    opts.site.root = opts
+        .site
         .root
         .canonicalize()
-        .map_err(|e| BuildError::io("找不到站点文件夹", &opts.root, e))?;
+        .map_err(|e| BuildError::io("找不到站点文件夹", &opts.site.root, e))?;
     let addr = SocketAddr::new(opts.bind, opts.port);
     let listener = match TcpListener::bind(addr) {
         Ok(l) => l,
@@ -123,20 +123,16 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         opts.bind.to_string()
     };
     let url = format!("http://{host}:{port}/");
-    let build_opts = BuildOptions {
-        root: opts.root.clone(),
-        output: PathBuf::from("public"),
+    let site = SiteOptions {
         base_url: Some(url.clone()),
-        drafts: opts.drafts,
-        as_of: opts.as_of,
-        progress: false,
+        ..opts.site.clone()
     };
     // Watch before the first build and before the address is announced, so
     // that no change made from then on is missed.
     let (tx, rx) = channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(Duration::from_millis(5), Some(Duration::from_millis(2)), tx)
         .map_err(|e| BuildError::Usage(format!("无法监视文件变化：{e}")))?;
-    let root = &opts.root;
+    let root = &opts.site.root;
     debouncer
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| BuildError::Usage(format!("无法监视 {}：{e}", root.display())))?;
@@ -150,7 +146,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         }
     }
 
-    let mut ws = Workspace::new(build_opts);
+    let mut ws = Workspace::new(site);
     let state = Arc::new(State {
         files: RwLock::new(ws.files()),
         problems: RwLock::new(None),
@@ -350,7 +346,7 @@ fn rebuild(
             }
             if !opts.quiet {
                 if !report.warnings.is_empty() {
-                    eprint!("{}", diagnostic::render(&report.warnings, &opts.root));
+                    eprint!("{}", diagnostic::render(&report.warnings, &opts.site.root));
                 }
                 if had_problems.get() {
                     println!("问题已改正。");
@@ -370,7 +366,7 @@ fn rebuild(
             }
         }
         Err(BuildError::Content(diags)) => {
-            eprint!("{}", diagnostic::render(&diags, &opts.root));
+            eprint!("{}", diagnostic::render(&diags, &opts.site.root));
             let errors = diags.iter().filter(|d| d.is_error()).count();
             eprintln!("发现 {errors} 个错误；预览仍显示上一次正确的版本。");
             let json = problems_json(&diags);

@@ -59,34 +59,33 @@ use crate::load::Loaded;
 use crate::model::{Record, Site};
 use crate::privacy;
 
-/// Above this many record files, a one-off build keeps bodies on disk and
-/// reads them again when rendering, and builds a record's card each time a
-/// list shows it instead of keeping it: at a million records, bodies alone
-/// would take some 2.5 GB and cards over 1 GB.
-pub const DEFER_BODIES_ABOVE: usize = 200_000;
-
-/// [`DEFER_BODIES_ABOVE`], unless `YISHI_DEFER_BODIES_ABOVE` says otherwise
-/// (for tests of the large-site paths on small sites).
-pub fn defer_bodies_above() -> usize {
-    std::env::var("YISHI_DEFER_BODIES_ABOVE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFER_BODIES_ABOVE)
+/// How to validate.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    /// Keep drafts (they are checked either way).
+    pub drafts: bool,
+    /// Return the checked files for the next build (the preview server's);
+    /// else the cache is empty and records are moved rather than copied.
+    pub keep_cache: bool,
+    /// Leave bodies on disk (`model::Body::OnDisk`): the large-site memory
+    /// policy of one-off builds (`build::SiteOptions::lean_above`).
+    pub defer_bodies: bool,
 }
 
-/// Validate everything loaded. Drafts are checked like any record but kept
-/// only when `include_drafts` is set. With `keep_cache`, also returns the
-/// checked files for the next build (the preview server's); else it is
-/// empty and records are moved rather than copied.
+/// Validate everything loaded.
 pub fn validate(
     root: &Path,
     loaded: Loaded,
     inputs: Vec<RecordInput>,
     config: &SiteConfig,
-    include_drafts: bool,
-    keep_cache: bool,
+    mode: Mode,
     diags: &mut Diagnostics,
 ) -> (Site, RecordCache) {
+    let Mode {
+        drafts: include_drafts,
+        keep_cache,
+        defer_bodies,
+    } = mode;
     let places = validate_places(&loaded, config, diags);
     // Attachment names are part of addresses: no mask possible.
     for a in &loaded.attachments {
@@ -101,8 +100,6 @@ pub fn validate(
             );
         }
     }
-    // One-off builds of very large sites leave bodies on disk (see `Body`).
-    let defer_bodies = !keep_cache && inputs.len() > defer_bodies_above();
     let place_index: HashMap<String, usize> = places
         .iter()
         .enumerate()
