@@ -3,12 +3,10 @@
 //! widths (`tests/tools/a11y.mjs`). `.ci/run` installs Chromium and the npm
 //! tools; without them the test is skipped locally and fails in CI.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn tools_ready() -> bool {
     browser_tools_ready(&["axe-core", "playwright-core"])

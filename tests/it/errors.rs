@@ -3,9 +3,7 @@
 //! column, that the build exits 1, that nothing was written, and that an
 //! earlier output survives untouched.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const ROAD: &str = "content/alpha/east/topics/2020-road.md";
 const HEARING: &str = "content/alpha/sessions/2016-bridge-hearing.md";

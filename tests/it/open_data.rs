@@ -3,8 +3,6 @@
 //! for spreadsheets; the page template. Runs the library in-process on the
 //! `valid` fixture and on the demo site.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Instant;
@@ -16,7 +14,7 @@ use yishi::publish::data::{self, DataFile, DataSet};
 use yishi::publish::Ctx;
 use yishi::url::Urls;
 
-use common::*;
+use crate::common::*;
 
 /// A checked site and what a [`Ctx`] borrows.
 struct Site {

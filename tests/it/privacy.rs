@@ -2,9 +2,7 @@
 //! would still read as the number is found, in both privacy modes, and in
 //! mask mode no output file of any format carries it.
 
-mod common;
-
-use common::TempSite;
+use crate::common::{self, TempSite};
 
 const ROAD: &str = "content/alpha/east/topics/2020-road.md";
 /// An upcoming session: it reaches the calendar too.

@@ -1,9 +1,7 @@
 //! Hostile content: what a clerk's paste or a careless theme must not be
 //! able to do to a build, a feed, a calendar or the terminal.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const WASTE_TALK: &str = "content/alpha/west/sessions/2026-waste-talk.md";
 const PARKING_MEETING: &str = "content/beta/garden/sessions/2024-parking-meeting.md";

@@ -3,12 +3,10 @@
 //! places added, changed, renamed and deleted, templates and settings
 //! edited, and mistakes made and fixed.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use common::*;
+use crate::common::*;
 use yishi::build::{build, BuildOptions};
 use yishi::workspace::{SiteFile, Workspace};
 

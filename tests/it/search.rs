@@ -3,12 +3,10 @@
 //! the way a resident would. `.ci/run` installs Chromium and the npm tools;
 //! without them the test is skipped locally and fails in CI.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn tools_ready() -> bool {

@@ -3,12 +3,10 @@
 //! a parallel build equals a single-threaded one byte for byte. The output
 //! guard: a build never writes over or deletes files that are not its own.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use common::*;
+use crate::common::*;
 
 fn snapshot(site: &TempSite) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
     let root = site.path("public");

@@ -2,9 +2,7 @@
 //! of the content model exists, each index holds exactly its records,
 //! pagination, sub-path links, drafts, status and the reference date.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const BASE: &str = "/xieshang/";
 

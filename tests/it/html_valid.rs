@@ -5,12 +5,10 @@
 //! installs it and sets `YISHI_VNU_JAR`. Without it the validation test is
 //! skipped locally but fails in CI, so a missing install cannot pass quietly.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn vnu_jar() -> Option<String> {
     match std::env::var("YISHI_VNU_JAR") {

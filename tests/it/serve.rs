@@ -2,15 +2,13 @@
 //! HTTP client (raw requests over TCP, so that paths reach the server
 //! exactly as written), edits on disk, and the live-reload event stream.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// A running `yishi serve` on a copy of the fixture site.
 struct Server {
