@@ -35,7 +35,7 @@ fn demo_site_meets_wcag_21_aa() {
         return;
     }
     let site = demo_site();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     check(
         &site.path("public"),
         &[
@@ -64,7 +64,8 @@ fn fixture_site_meets_wcag_21_aa() {
         return;
     }
     let site = TempSite::new("valid");
-    site.build(&["--base-url", "http://127.0.0.1/"]).ok();
+    site.build(&["--base-url", "http://127.0.0.1/"])
+        .assert_success();
     check(
         &site.path("public"),
         &[

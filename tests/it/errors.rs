@@ -53,7 +53,7 @@ fn assert_fails(break_it: impl Fn(&TempSite), e: Expect) {
 
     // An earlier good output survives byte for byte.
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     site.write("public/marker.txt", "earlier output");
     let before = site.page("alpha/east/");
     break_it(&site);
@@ -411,7 +411,7 @@ fn mask_mode_publishes_masked_with_a_warning() {
         "title: 东村道路硬化（13912345678）",
     );
     let run = s.build(&[]);
-    run.ok();
+    run.assert_success();
     assert!(run.stderr.contains("已打码发布"), "{}", run.stderr);
     let page = s.page("alpha/east/topics/2020-road/");
     assert!(!page.contains("13912345678"));
@@ -454,7 +454,7 @@ fn published_record_referring_to_a_draft() {
         "related: [alpha/east/2020-road]",
         "related: [alpha/east/2020-road, alpha/west/2025-draft]",
     );
-    s.build(&["--drafts"]).ok();
+    s.build(&["--drafts"]).assert_success();
 }
 
 #[test]
@@ -604,7 +604,7 @@ fn custom_theme_in_site_is_used() {
         p,
         &s.read(p).replace("{{ t.not_found_text }}", "自定义的404"),
     );
-    s.build(&[]).ok();
+    s.build(&[]).assert_success();
     assert!(s.page("404.html").contains("自定义的404"));
 }
 

@@ -40,14 +40,14 @@ fn validate(dir: &Path) {
 #[test]
 fn fixture_site_is_valid_html() {
     let site = TempSite::new("valid");
-    site.build(&["--drafts"]).ok();
+    site.build(&["--drafts"]).assert_success();
     validate(&site.path("public"));
 }
 
 #[test]
 fn demo_site_is_valid_html() {
     let site = demo_site();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     validate(&site.path("public"));
 }
 
@@ -59,7 +59,7 @@ fn english_site_is_valid_html() {
         "page_size = 2",
         "page_size = 2\nlanguage = \"en\"",
     );
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     validate(&site.path("public"));
 }
 
@@ -68,7 +68,7 @@ fn english_site_is_valid_html() {
 #[test]
 fn pages_load_nothing_from_other_hosts() {
     let site = demo_site();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let mut pages = 0;
     for entry in walkdir::WalkDir::new(site.path("public")) {
         let entry = entry.unwrap();

@@ -514,7 +514,7 @@ fn non_loopback_bind_warns() {
 #[test]
 fn build_output_never_contains_the_reload_script() {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     for e in walkdir::WalkDir::new(site.path("public")) {
         let e = e.unwrap();
         if e.file_type().is_file() {
