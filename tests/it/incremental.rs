@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::common::*;
-use yishi::build::{build, BuildOptions};
+use yishi::build::{build, BuildError, BuildOptions};
 use yishi::workspace::{SiteFile, Workspace};
 
 fn options(site: &TempSite, output: PathBuf) -> BuildOptions {
@@ -53,6 +53,14 @@ fn assert_same(ws: &Workspace, site: &TempSite, step: &str) {
     );
     for (k, v) in &full {
         assert!(inc[k] == *v, "after {step}: {k} differs from a full build");
+    }
+}
+
+/// A failed build's diagnostics, as the terminal shows them.
+fn shown(e: &BuildError, site: &TempSite) -> String {
+    match e {
+        BuildError::Content(diags) => yishi::diagnostic::render(diags, site.root()),
+        BuildError::Io(msg) => msg.clone(),
     }
 }
 
@@ -237,7 +245,6 @@ fn run_sequence(seed: u64, steps: usize) {
     ws.rebuild().expect("first build");
     assert_same(&ws, &site, "first build");
     let mut rng = Rng(seed);
-    let mut broken: Vec<(String, String)> = Vec::new();
     for n in 0..steps {
         let before: Vec<(String, String)> = record_files(&site)
             .into_iter()
@@ -266,21 +273,31 @@ fn run_sequence(seed: u64, steps: usize) {
         } else {
             ws.rebuild()
         };
+        // Every edit but a `break` is valid and must build; a `break` must
+        // fail and leave the site as it was.
+        let breaks = what.starts_with("break");
         match result {
+            Ok(_) if breaks => panic!("step {n}: {what} was accepted"),
             Ok(_) => assert_same(&ws, &site, &format!("step {n}: {what}")),
+            Err(e) if !breaks => panic!(
+                "step {n}: {what} is a valid edit, but the rebuild failed:\n{}",
+                shown(&e, &site)
+            ),
             Err(_) => {
                 assert_eq!(served(&ws), previous, "a failed rebuild changed the site");
                 // Undo the breaking edit so the sequence goes on.
-                if what.starts_with("break") {
-                    broken.push((what.clone(), String::new()));
-                    for (f, t) in &before {
-                        if site.read(f) != *t {
-                            site.write(f, t);
-                        }
+                for (f, t) in &before {
+                    if site.read(f) != *t {
+                        site.write(f, t);
                     }
-                    ws.rebuild().expect("fixed again");
-                    assert_same(&ws, &site, &format!("step {n}: fixed {what}"));
                 }
+                if let Err(e) = ws.rebuild() {
+                    panic!(
+                        "step {n}: still failing after undoing {what}:\n{}",
+                        shown(&e, &site)
+                    );
+                }
+                assert_same(&ws, &site, &format!("step {n}: fixed {what}"));
             }
         }
     }
