@@ -724,6 +724,7 @@ fn a_fifo_in_content_is_refused_without_blocking() {
             child.kill().unwrap();
             panic!("yishi check blocked on a FIFO");
         }
+        // Poll interval: std's `Child` has no wait with a time limit.
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let run = Run::from(child.wait_with_output().unwrap());

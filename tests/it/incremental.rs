@@ -325,6 +325,9 @@ fn only_affected_pages_are_rendered_again() {
     assert!(again.rendered <= 7, "{again:?}");
     assert_eq!(again.removed, 0, "{again:?}");
     // Retitle one session: its page, its topic's page, the lists it is in.
+    // Modification times are coarse: a build does not trust a file changed
+    // within 50 ms of its last read (`load::Stamp::trusts`); the pause keeps
+    // the edit clear of that window.
     std::thread::sleep(std::time::Duration::from_millis(60));
     site.edit(
         "content/alpha/west/sessions/2026-waste-talk.md",
@@ -349,6 +352,7 @@ fn pages_are_published_before_the_search_index() {
     let mut ws = Workspace::new(options(&site, site.path("public")));
     ws.rebuild().unwrap();
     let before = ws.files();
+    // Clear of the 50 ms window of modification times, as above.
     std::thread::sleep(std::time::Duration::from_millis(60));
     site.edit(
         "content/alpha/west/sessions/2026-waste-talk.md",

@@ -32,6 +32,7 @@ fn no_op_rebuild_rewrites_no_file() {
     let site = TempSite::new("valid");
     site.build(&[]).assert_success();
     let before = snapshot(&site);
+    // So that a file written again gets a different modification time.
     std::thread::sleep(std::time::Duration::from_millis(30));
     let run = site.build(&["--verbose"]);
     run.assert_success();
@@ -62,6 +63,7 @@ fn changed_record_rewrites_only_what_shows_it() {
     let site = TempSite::new("valid");
     site.build(&[]).assert_success();
     let before = snapshot(&site);
+    // So that a file written again gets a different modification time.
     std::thread::sleep(std::time::Duration::from_millis(30));
     site.edit(
         "content/beta/garden/topics/2024-parking.md",
@@ -288,7 +290,8 @@ fn a_killed_build_never_loses_track_of_its_pages() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        // From half-way to past the end, where the commit happens.
+        // Fault injection: kill it at a moment spread from half-way to past
+        // the end, where the commit happens.
         std::thread::sleep(span / 2 + span * 3 * i / (5 * KILLS));
         let _ = child.kill();
         child.wait().unwrap();
