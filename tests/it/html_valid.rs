@@ -5,12 +5,10 @@
 //! installs it and sets `YISHI_VNU_JAR`. Without it the validation test is
 //! skipped locally but fails in CI, so a missing install cannot pass quietly.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn vnu_jar() -> Option<String> {
     match std::env::var("YISHI_VNU_JAR") {
@@ -42,14 +40,14 @@ fn validate(dir: &Path) {
 #[test]
 fn fixture_site_is_valid_html() {
     let site = TempSite::new("valid");
-    site.build(&["--drafts"]).ok();
+    site.build(&["--drafts"]).assert_success();
     validate(&site.path("public"));
 }
 
 #[test]
 fn demo_site_is_valid_html() {
     let site = demo_site();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     validate(&site.path("public"));
 }
 
@@ -61,7 +59,7 @@ fn english_site_is_valid_html() {
         "page_size = 2",
         "page_size = 2\nlanguage = \"en\"",
     );
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     validate(&site.path("public"));
 }
 
@@ -70,7 +68,7 @@ fn english_site_is_valid_html() {
 #[test]
 fn pages_load_nothing_from_other_hosts() {
     let site = demo_site();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let mut pages = 0;
     for entry in walkdir::WalkDir::new(site.path("public")) {
         let entry = entry.unwrap();

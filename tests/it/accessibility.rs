@@ -3,12 +3,10 @@
 //! widths (`tests/tools/a11y.mjs`). `.ci/run` installs Chromium and the npm
 //! tools; without them the test is skipped locally and fails in CI.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn tools_ready() -> bool {
     browser_tools_ready(&["axe-core", "playwright-core"])
@@ -37,7 +35,7 @@ fn demo_site_meets_wcag_21_aa() {
         return;
     }
     let site = demo_site();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     check(
         &site.path("public"),
         &[
@@ -66,7 +64,8 @@ fn fixture_site_meets_wcag_21_aa() {
         return;
     }
     let site = TempSite::new("valid");
-    site.build(&["--base-url", "http://127.0.0.1/"]).ok();
+    site.build(&["--base-url", "http://127.0.0.1/"])
+        .assert_success();
     check(
         &site.path("public"),
         &[

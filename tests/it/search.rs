@@ -3,12 +3,10 @@
 //! the way a resident would. `.ci/run` installs Chromium and the npm tools;
 //! without them the test is skipped locally and fails in CI.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn tools_ready() -> bool {
@@ -30,7 +28,7 @@ fn residents_find_records_by_chinese_words() {
         return;
     }
     let site = demo_site();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/search.mjs");
     let out = Command::new("node")
         .arg(script)
@@ -114,7 +112,7 @@ fn residents_find_records_by_chinese_words() {
 #[test]
 fn search_page_without_javascript_points_to_the_indexes() {
     let site = demo_site();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let html = site.page("search/");
     let noscript = &html[html.find("<noscript>").expect("noscript")..];
     for link in ["href=\"/types/\"", "href=\"/years/\"", "href=\"/forms/\""] {

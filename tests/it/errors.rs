@@ -3,9 +3,7 @@
 //! column, that the build exits 1, that nothing was written, and that an
 //! earlier output survives untouched.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const ROAD: &str = "content/alpha/east/topics/2020-road.md";
 const HEARING: &str = "content/alpha/sessions/2016-bridge-hearing.md";
@@ -55,7 +53,7 @@ fn assert_fails(break_it: impl Fn(&TempSite), e: Expect) {
 
     // An earlier good output survives byte for byte.
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     site.write("public/marker.txt", "earlier output");
     let before = site.page("alpha/east/");
     break_it(&site);
@@ -413,7 +411,7 @@ fn mask_mode_publishes_masked_with_a_warning() {
         "title: 东村道路硬化（13912345678）",
     );
     let run = s.build(&[]);
-    run.ok();
+    run.assert_success();
     assert!(run.stderr.contains("已打码发布"), "{}", run.stderr);
     let page = s.page("alpha/east/topics/2020-road/");
     assert!(!page.contains("13912345678"));
@@ -456,7 +454,7 @@ fn published_record_referring_to_a_draft() {
         "related: [alpha/east/2020-road]",
         "related: [alpha/east/2020-road, alpha/west/2025-draft]",
     );
-    s.build(&["--drafts"]).ok();
+    s.build(&["--drafts"]).assert_success();
 }
 
 #[test]
@@ -606,7 +604,7 @@ fn custom_theme_in_site_is_used() {
         p,
         &s.read(p).replace("{{ t.not_found_text }}", "自定义的404"),
     );
-    s.build(&[]).ok();
+    s.build(&[]).assert_success();
     assert!(s.page("404.html").contains("自定义的404"));
 }
 
@@ -726,6 +724,7 @@ fn a_fifo_in_content_is_refused_without_blocking() {
             child.kill().unwrap();
             panic!("yishi check blocked on a FIFO");
         }
+        // Poll interval: std's `Child` has no wait with a time limit.
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let run = Run::from(child.wait_with_output().unwrap());

@@ -2,15 +2,13 @@
 //! HTTP client (raw requests over TCP, so that paths reach the server
 //! exactly as written), edits on disk, and the live-reload event stream.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// A running `yishi serve` on a copy of the fixture site.
 struct Server {
@@ -94,7 +92,6 @@ impl Server {
         Events(rx, std::cell::RefCell::new(vec![first]))
     }
 
-    /// Poll `path` until it answers `status` (10 s at most).
     /// Whether the page at `path` shows `text` after one of the next
     /// reloads (a reload of an earlier change may come first).
     fn reloads_to(&self, events: &Events, path: &str, text: &str) -> bool {
@@ -109,15 +106,21 @@ impl Server {
         false
     }
 
-    fn wait_status(&self, path: &str, status: u16) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.get(path).status == status {
-                return true;
+    /// Poll `path` until it answers `status`; fails the test after 30 s.
+    fn wait_status(&self, path: &str, status: u16) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = self.get(path).status;
+            if now == status {
+                return;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            assert!(
+                Instant::now() < deadline,
+                "GET {path} still answers {now}, not {status}, after 30 s"
+            );
+            // The poll interval: each look is a request to the server.
+            std::thread::sleep(Duration::from_millis(20));
         }
-        false
     }
 }
 
@@ -420,11 +423,12 @@ fn new_renamed_and_deleted_files_and_places() {
         "content/alpha/north/topics/2022-well.md",
         "---\ntitle: 北村水井\ntype: public-welfare\nproposed: 2022-05-05\n---\n打井。\n",
     );
-    assert!(srv.wait_status("/alpha/north/topics/2022-well/", 200));
+    srv.wait_status("/alpha/north/topics/2022-well/", 200);
     assert_eq!(srv.get("/alpha/north/").status, 200);
 
-    // An editor's save: write a temporary file, then rename it over.
-    std::thread::sleep(Duration::from_millis(300));
+    // An editor's save: write a temporary file, then rename it over. (A
+    // late rebuild of the new place may still reload first: `reloads_to`
+    // waits for the reload that shows the save.)
     events.clear();
     let tmp = srv
         .site
@@ -449,12 +453,12 @@ fn new_renamed_and_deleted_files_and_places() {
     )
     .unwrap();
     assert!(events.next("reload").is_some());
-    assert!(srv.wait_status("/alpha/north/topics/2022-new-well/", 200));
-    assert!(srv.wait_status("/alpha/north/topics/2022-well/", 404));
+    srv.wait_status("/alpha/north/topics/2022-new-well/", 200);
+    srv.wait_status("/alpha/north/topics/2022-well/", 404);
 
     // Deleting the place removes its pages.
     srv.site.remove("content/alpha/north");
-    assert!(srv.wait_status("/alpha/north/", 404));
+    srv.wait_status("/alpha/north/", 404);
 }
 
 #[test]
@@ -469,9 +473,26 @@ fn a_burst_of_changes_gives_few_rebuilds() {
             &format!("---\ntitle: 批量{i}\ntype: other\nproposed: 2023-01-01\n---\n正文\n"),
         );
     }
-    std::thread::sleep(Duration::from_secs(3));
+    // Each rebuild prints one `已更新` line once its pages are served:
+    // count them until the last file of the burst is online.
+    let last = "/alpha/east/topics/burst-119/";
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut rebuilds = 0;
-    while let Ok(line) = srv.stdout.recv_timeout(Duration::from_millis(200)) {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(line) = srv.stdout.recv_timeout(left) else {
+            panic!("{last} not online after 60 s ({rebuilds} rebuilds)");
+        };
+        if line.contains("已更新") {
+            rebuilds += 1;
+            if srv.get(last).status == 200 {
+                break;
+            }
+        }
+    }
+    // Rebuilds after that would count too; nothing can signal that none
+    // will come, so this takes a quiet second as the end of them.
+    while let Ok(line) = srv.stdout.recv_timeout(Duration::from_secs(1)) {
         if line.contains("已更新") {
             rebuilds += 1;
         }
@@ -480,7 +501,7 @@ fn a_burst_of_changes_gives_few_rebuilds() {
         (1..=3).contains(&rebuilds),
         "{rebuilds} rebuilds for one burst"
     );
-    assert_eq!(srv.get("/alpha/east/topics/burst-119/").status, 200);
+    assert_eq!(srv.get(last).status, 200);
 }
 
 #[test]
@@ -516,7 +537,7 @@ fn non_loopback_bind_warns() {
 #[test]
 fn build_output_never_contains_the_reload_script() {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     for e in walkdir::WalkDir::new(site.path("public")) {
         let e = e.unwrap();
         if e.file_type().is_file() {
@@ -869,11 +890,12 @@ fn idle_slow_and_stuck_clients_do_not_block_others() {
         held.push(s);
     }
     // Pipelined large downloads never read.
+    let mut downloads = Vec::new();
     for _ in 0..8 {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         let one = "GET /beta/garden/sessions/files/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
         s.write_all(one.repeat(4).as_bytes()).unwrap();
-        held.push(s);
+        downloads.push(s);
     }
     // A slow client that never finishes its headers.
     let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -884,10 +906,20 @@ fn idle_slow_and_stuck_clients_do_not_block_others() {
             if slow.write_all(b"X-Slow: 1\r\n").is_err() {
                 break;
             }
+            // The slowness itself: a header line every 100 ms, 2 s in all.
             std::thread::sleep(Duration::from_millis(100));
         }
     });
-    std::thread::sleep(Duration::from_millis(300));
+    // Ask once the server is busy with every download: each has received
+    // its first bytes (and stalled, the client reading no more).
+    for s in &downloads {
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut first = [0u8; 1];
+        assert!(
+            matches!(s.peek(&mut first), Ok(1)),
+            "a pipelined download was not answered within 30 s"
+        );
+    }
     for path in ["/", "/alpha/", "/css/style.css"] {
         let (tx, rx) = channel();
         std::thread::spawn(move || {
@@ -897,7 +929,7 @@ fn idle_slow_and_stuck_clients_do_not_block_others() {
         assert_eq!(status, Ok(200), "{path} not answered in time");
     }
     dribble.join().unwrap();
-    drop(held);
+    drop((held, downloads));
 }
 
 #[test]

@@ -2,15 +2,13 @@
 //! of the content model exists, each index holds exactly its records,
 //! pagination, sub-path links, drafts, status and the reference date.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const BASE: &str = "/xieshang/";
 
 fn built() -> TempSite {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     site
 }
 
@@ -231,7 +229,8 @@ fn every_internal_link_is_under_the_sub_path() {
 #[test]
 fn base_url_flag_overrides_site_toml() {
     let site = TempSite::new("valid");
-    site.build(&["--base-url", "http://localhost:8080"]).ok();
+    site.build(&["--base-url", "http://localhost:8080"])
+        .assert_success();
     let home = site.page("");
     assert!(home.contains("href=\"/alpha/\""), "{home}");
     assert!(!home.contains("/xieshang/"));
@@ -247,7 +246,7 @@ fn drafts_are_absent_unless_asked_for() {
         .iter()
         .any(|l| l.contains("draft")));
     assert!(!site.has_page("years/2025/"));
-    site.build(&["--drafts"]).ok();
+    site.build(&["--drafts"]).assert_success();
     assert!(site.has_page("alpha/west/topics/2025-draft/"));
     assert!(site.has_page("years/2025/"));
 }
@@ -311,7 +310,8 @@ fn derived_status_and_flags() {
 #[test]
 fn reference_date_moves_upcoming_and_status() {
     let site = TempSite::new("valid");
-    site.run(&["build", "--as-of", "2027-01-01"]).ok();
+    site.run(&["build", "--as-of", "2027-01-01"])
+        .assert_success();
     assert_eq!(
         status_of(&site, "alpha/west/topics/2026-waste/"),
         "consulting"
@@ -320,11 +320,13 @@ fn reference_date_moves_upcoming_and_status() {
     let upcoming = home.split("id=\"h-upcoming\"").nth(1).unwrap();
     assert!(card_links(upcoming.split("</section>").next().unwrap()).is_empty());
     // The deadline day itself is not overdue.
-    site.run(&["build", "--as-of", "2021-06-30"]).ok();
+    site.run(&["build", "--as-of", "2021-06-30"])
+        .assert_success();
     assert!(!site
         .page("alpha/east/topics/2020-road/")
         .contains("status-overdue"));
-    site.run(&["build", "--as-of", "2021-07-01"]).ok();
+    site.run(&["build", "--as-of", "2021-07-01"])
+        .assert_success();
     assert!(site
         .page("alpha/east/topics/2020-road/")
         .contains("status-overdue"));
@@ -401,7 +403,7 @@ fn english_ui_is_shipped() {
         "page_size = 2",
         "page_size = 2\nlanguage = \"en\"",
     );
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let home = site.page("");
     assert!(home.contains("<html lang=\"en\">"));
     assert!(home.contains("Upcoming sessions"));
@@ -411,11 +413,11 @@ fn english_ui_is_shipped() {
 fn summary_line_and_exit_code() {
     let site = TempSite::new("valid");
     let run = site.build(&[]);
-    run.ok();
+    run.assert_success();
     assert!(run.stdout.contains("个页面"), "{}", run.stdout);
     assert!(run.stdout.contains("14 条记录"), "{}", run.stdout);
     let quiet = site.build(&["--quiet"]);
-    quiet.ok();
+    quiet.assert_success();
     assert!(quiet.stdout.is_empty());
 }
 
@@ -438,7 +440,7 @@ fn usage_and_io_errors_exit_2() {
 fn check_validates_without_writing() {
     let site = TempSite::new("valid");
     let run = site.run(&["check", "--as-of", AS_OF]);
-    run.ok();
+    run.assert_success();
     assert!(!site.path("public").exists());
 }
 
@@ -458,7 +460,7 @@ fn bom_and_crlf_records_are_accepted() {
     let mut bytes = vec![0xEF, 0xBB, 0xBF];
     bytes.extend_from_slice(text.as_bytes());
     site.write_bytes("content/alpha/east/topics/2020-road.md", &bytes);
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let page = site.page("alpha/east/topics/2020-road/");
     assert!(page.contains("<h1>东村道路硬化</h1>"), "{page}");
 }
@@ -473,12 +475,12 @@ fn hidden_files_and_editor_backups_are_skipped() {
     site.write("content/alpha/.hidden/_place.yaml", broken);
     site.write("content/alpha/east/README.md", "clerk notes");
     let run = site.build(&[]);
-    run.ok();
+    run.assert_success();
     assert!(!run.stderr.contains("2020-road.md~"), "{}", run.stderr);
     // A stray file where records live is skipped with a warning.
     site.write("content/alpha/east/topics/notes.docx", "x");
     let run = site.build(&[]);
-    run.ok();
+    run.assert_success();
     assert!(run.stderr.contains("notes.docx"), "{}", run.stderr);
     assert!(run.stderr.contains("已跳过"), "{}", run.stderr);
 }

@@ -1,6 +1,5 @@
 //! Helpers shared by the whole-tool tests: fixture sites in temporary
 //! folders and the `yishi` binary run on them.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -161,7 +160,8 @@ impl From<Output> for Run {
 }
 
 impl Run {
-    pub fn ok(&self) -> &Run {
+    /// Asserts that the run exited 0, showing its output when it did not.
+    pub fn assert_success(&self) -> &Run {
         assert_eq!(
             self.code, 0,
             "stdout:\n{}\nstderr:\n{}",

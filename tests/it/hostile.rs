@@ -1,9 +1,7 @@
 //! Hostile content: what a clerk's paste or a careless theme must not be
 //! able to do to a build, a feed, a calendar or the terminal.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const WASTE_TALK: &str = "content/alpha/west/sessions/2026-waste-talk.md";
 const PARKING_MEETING: &str = "content/beta/garden/sessions/2024-parking-meeting.md";
@@ -29,7 +27,7 @@ fn control_characters_are_blanked_with_a_warning() {
         "---\ntitle: \"垃圾\u{b}分类\u{1b}]0;pwned\u{7}恳谈会\"\ntopic: 2026-waste\ndate: 2026-12-05 19:00\nform: public-talk\nlocation: 西村\u{0}文化礼堂\n---\n欢迎\u{1b}[31m村民\u{b}参加\u{c}。\n",
     );
     let run = site.build(&[]);
-    run.ok();
+    run.assert_success();
     // A warning with file and line; nothing obeyed by the terminal.
     assert!(run.stderr.contains("已删除控制字符"), "{}", run.stderr);
     assert!(
@@ -124,7 +122,7 @@ fn attachment_names_with_hash_or_question_mark_are_encoded() {
         "attachments: [files/plan.pdf]",
         "attachments: [files/plan.pdf, \"files/方案 #2?.pdf\"]",
     );
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let page = site.page("beta/garden/sessions/2024-parking-meeting/");
     assert!(
         page.contains("sessions/files/%E6%96%B9%E6%A1%88%20%232%3F.pdf\""),
@@ -198,7 +196,7 @@ fn active_attachments_are_refused_with_a_hint() {
     // Ordinary documents still go through.
     let site = TempSite::new("valid");
     site.write_bytes("content/beta/garden/sessions/files/表.xlsx", b"x");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
 }
 
 /// The valid site with the built-in theme on disk, `edits` written over it.
@@ -279,7 +277,7 @@ fn huge_range_is_a_template_error() {
         "404.html",
         "<p>{% for i in range(start=1, end=10, step_by=3) %}{{ i }},{% endfor %}</p>",
     )]);
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     assert!(site.page("404.html").contains("<p>1,4,7,</p>"));
 }
 
@@ -291,7 +289,7 @@ fn remote_images_are_dropped_however_written() {
         "欢迎村民参加。",
         "欢迎村民参加。\n\n<img src=\"HTTPS://evil.example/a.png\"> <img src=\"  https://evil.example/b.png\"> <img src=\"/\\evil.example/c.png\"> <img src=\"\\\\evil.example/d.png\">\n\n![e](HtTp://evil.example/e.png) ![本地](files/map.png)\n",
     );
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let page = site.page("alpha/west/sessions/2026-waste-talk/");
     assert!(!page.contains("evil.example"), "{page}");
     assert!(page.contains("src=\"files/map.png\""), "{page}");
@@ -308,8 +306,10 @@ fn deeply_nested_body_builds_as_text_with_a_warning() {
     site.edit(WASTE_TALK, "欢迎村民参加。", &body);
     let started = std::time::Instant::now();
     let run = site.build(&[]);
-    run.ok();
+    run.assert_success();
     let took = started.elapsed();
+    // A few seconds in a debug build, minutes if the nesting reached the
+    // HTML parser: the bound leaves room for a busy machine.
     assert!(took.as_secs() < 60, "took {took:?}");
     assert!(run.stderr.contains("嵌套超过 512 层"), "{}", run.stderr);
     assert!(

@@ -3,12 +3,10 @@
 //! a parallel build equals a single-threaded one byte for byte. The output
 //! guard: a build never writes over or deletes files that are not its own.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use common::*;
+use crate::common::*;
 
 fn snapshot(site: &TempSite) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
     let root = site.path("public");
@@ -32,11 +30,12 @@ fn snapshot(site: &TempSite) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
 #[test]
 fn no_op_rebuild_rewrites_no_file() {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let before = snapshot(&site);
+    // So that a file written again gets a different modification time.
     std::thread::sleep(std::time::Duration::from_millis(30));
     let run = site.build(&["--verbose"]);
-    run.ok();
+    run.assert_success();
     assert!(run.stdout.contains("写入 0 个文件"), "{}", run.stdout);
     assert_eq!(snapshot(&site), before, "a no-op rebuild touched files");
     // Nor rendered any record page or file of records: the fingerprints and
@@ -55,22 +54,23 @@ fn no_op_rebuild_rewrites_no_file() {
     // Also without the record of the output (`--force`, since nothing then
     // says the files are ours): files are compared byte by byte.
     std::fs::remove_file(site.path(".public.yishi-pages.json")).unwrap();
-    site.build(&["--force"]).ok();
+    site.build(&["--force"]).assert_success();
     assert_eq!(snapshot(&site), before);
 }
 
 #[test]
 fn changed_record_rewrites_only_what_shows_it() {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let before = snapshot(&site);
+    // So that a file written again gets a different modification time.
     std::thread::sleep(std::time::Duration::from_millis(30));
     site.edit(
         "content/beta/garden/topics/2024-parking.md",
         "小区停车难问题。",
         "小区停车难问题，已征求意见。",
     );
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let after = snapshot(&site);
     let changed: Vec<&String> = after
         .iter()
@@ -107,11 +107,11 @@ fn changed_record_rewrites_only_what_shows_it() {
 #[test]
 fn deleted_record_disappears_from_the_output() {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     assert!(site.has_page("alpha/west/topics/2019-land/"));
     site.remove("content/alpha/west/topics/2019-land.md");
     let run = site.build(&[]);
-    run.ok();
+    run.assert_success();
     assert!(!site.has_page("alpha/west/topics/2019-land/"));
     assert!(
         !site.path("public/alpha/west/topics/2019-land").exists(),
@@ -123,17 +123,17 @@ fn deleted_record_disappears_from_the_output() {
 #[test]
 fn edited_output_file_is_repaired() {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let page = site.page("alpha/");
     site.write("public/alpha/index.html", "tampered");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     assert_eq!(site.page("alpha/"), page);
 }
 
 #[test]
 fn parallel_build_equals_single_threaded() {
     let parallel = demo_site();
-    parallel.build(&[]).ok();
+    parallel.build(&[]).assert_success();
     let single = demo_site();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
         .args(["build", "--as-of", AS_OF, "--root"])
@@ -153,7 +153,7 @@ fn parallel_build_equals_single_threaded() {
 #[test]
 fn bodies_left_on_disk_give_the_same_site() {
     let kept = demo_site();
-    kept.build(&[]).ok();
+    kept.build(&[]).assert_success();
     let deferred = demo_site();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
         .args(["build", "--as-of", AS_OF, "--root"])
@@ -210,7 +210,7 @@ fn an_output_linked_to_content_or_above_the_site_is_refused() {
     let run = site.build(&[]);
     assert_eq!(run.code, 2, "a dangling link: {}", run.stderr);
     std::fs::create_dir(elsewhere.path().join("www")).unwrap();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     assert!(elsewhere.path().join("www/index.html").is_file());
     assert!(site.path("public/index.html").is_file());
 }
@@ -226,25 +226,25 @@ fn a_folder_yishi_did_not_make_is_not_emptied() {
     assert!(!site.path("public/index.html").exists());
 
     let run = site.build(&["--force"]);
-    run.ok();
+    run.assert_success();
     assert!(run.stdout.contains("删除 0 个"), "{}", run.stdout);
     assert!(site.has_page(""));
     // Later builds remove what they made and no longer make, nothing else.
     site.remove("content/alpha/west/topics/2019-land.md");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     assert!(!site.has_page("alpha/west/topics/2019-land/"));
     assert_eq!(site.read("public/CNAME"), "xieshang.example.org");
     assert_eq!(site.read("public/notes/keep.txt"), "a clerk's notes");
     // An empty folder is fine without --force.
     let empty = TempSite::new("valid");
     std::fs::create_dir(empty.path("public")).unwrap();
-    empty.build(&[]).ok();
+    empty.build(&[]).assert_success();
 }
 
 #[test]
 fn a_record_that_cannot_be_written_is_an_error() {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let before = files_in(&site.path("public"));
     site.edit(
         "content/beta/garden/topics/2024-parking.md",
@@ -269,10 +269,10 @@ fn a_record_that_cannot_be_written_is_an_error() {
 #[test]
 fn a_killed_build_never_loses_track_of_its_pages() {
     let site = TempSite::new("valid");
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     // How long one build of this site takes here, to spread the kills.
     let t = std::time::Instant::now();
-    site.build(&[]).ok();
+    site.build(&[]).assert_success();
     let span = t.elapsed().max(std::time::Duration::from_millis(20));
     const KILLS: u32 = 24;
     for i in 0..KILLS {
@@ -290,12 +290,13 @@ fn a_killed_build_never_loses_track_of_its_pages() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        // From half-way to past the end, where the commit happens.
+        // Fault injection: kill it at a moment spread from half-way to past
+        // the end, where the commit happens.
         std::thread::sleep(span / 2 + span * 3 * i / (5 * KILLS));
         let _ = child.kill();
         child.wait().unwrap();
         site.remove(&rel);
-        site.build(&[]).ok();
+        site.build(&[]).assert_success();
         assert!(
             !site
                 .path(&format!("public/alpha/east/topics/2026-k{i}"))
@@ -305,7 +306,7 @@ fn a_killed_build_never_loses_track_of_its_pages() {
     }
     // And the output equals a fresh build.
     let fresh = TempSite::new("valid");
-    fresh.build(&[]).ok();
+    fresh.build(&[]).assert_success();
     assert_eq!(
         files_in(&site.path("public")),
         files_in(&fresh.path("public"))
@@ -399,7 +400,8 @@ fn a_full_disk_fails_cleanly_and_keeps_the_output() {
         return;
     };
     let out = disk.path().join("public");
-    site.build(&["--output", out.to_str().unwrap()]).ok();
+    site.build(&["--output", out.to_str().unwrap()])
+        .assert_success();
     let before = files_in(&out);
     let free = 4096 * 1024
         - before
@@ -437,7 +439,8 @@ fn a_read_only_output_fails_cleanly() {
     };
     let site = TempSite::new("valid");
     let out = disk.path().join("public");
-    site.build(&["--output", out.to_str().unwrap()]).ok();
+    site.build(&["--output", out.to_str().unwrap()])
+        .assert_success();
     let before = files_in(&out);
     site.edit(
         "content/beta/garden/topics/2024-parking.md",
@@ -455,7 +458,8 @@ fn a_read_only_output_fails_cleanly() {
     assert!(run.stderr.contains("只读"), "{}", run.stderr);
     assert_eq!(files_in(&out), before);
     disk.remount("rw");
-    site.build(&["--output", out.to_str().unwrap()]).ok();
+    site.build(&["--output", out.to_str().unwrap()])
+        .assert_success();
     assert!(files_in(&out) != before);
 }
 

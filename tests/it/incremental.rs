@@ -3,13 +3,11 @@
 //! places added, changed, renamed and deleted, templates and settings
 //! edited, and mistakes made and fixed.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use common::*;
-use yishi::build::{build, BuildOptions};
+use crate::common::*;
+use yishi::build::{build, BuildError, BuildOptions};
 use yishi::workspace::{SiteFile, Workspace};
 
 fn options(site: &TempSite, output: PathBuf) -> BuildOptions {
@@ -55,6 +53,14 @@ fn assert_same(ws: &Workspace, site: &TempSite, step: &str) {
     );
     for (k, v) in &full {
         assert!(inc[k] == *v, "after {step}: {k} differs from a full build");
+    }
+}
+
+/// A failed build's diagnostics, as the terminal shows them.
+fn shown(e: &BuildError, site: &TempSite) -> String {
+    match e {
+        BuildError::Content(diags) => yishi::diagnostic::render(diags, site.root()),
+        BuildError::Io(msg) => msg.clone(),
     }
 }
 
@@ -239,7 +245,6 @@ fn run_sequence(seed: u64, steps: usize) {
     ws.rebuild().expect("first build");
     assert_same(&ws, &site, "first build");
     let mut rng = Rng(seed);
-    let mut broken: Vec<(String, String)> = Vec::new();
     for n in 0..steps {
         let before: Vec<(String, String)> = record_files(&site)
             .into_iter()
@@ -268,21 +273,31 @@ fn run_sequence(seed: u64, steps: usize) {
         } else {
             ws.rebuild()
         };
+        // Every edit but a `break` is valid and must build; a `break` must
+        // fail and leave the site as it was.
+        let breaks = what.starts_with("break");
         match result {
+            Ok(_) if breaks => panic!("step {n}: {what} was accepted"),
             Ok(_) => assert_same(&ws, &site, &format!("step {n}: {what}")),
+            Err(e) if !breaks => panic!(
+                "step {n}: {what} is a valid edit, but the rebuild failed:\n{}",
+                shown(&e, &site)
+            ),
             Err(_) => {
                 assert_eq!(served(&ws), previous, "a failed rebuild changed the site");
                 // Undo the breaking edit so the sequence goes on.
-                if what.starts_with("break") {
-                    broken.push((what.clone(), String::new()));
-                    for (f, t) in &before {
-                        if site.read(f) != *t {
-                            site.write(f, t);
-                        }
+                for (f, t) in &before {
+                    if site.read(f) != *t {
+                        site.write(f, t);
                     }
-                    ws.rebuild().expect("fixed again");
-                    assert_same(&ws, &site, &format!("step {n}: fixed {what}"));
                 }
+                if let Err(e) = ws.rebuild() {
+                    panic!(
+                        "step {n}: still failing after undoing {what}:\n{}",
+                        shown(&e, &site)
+                    );
+                }
+                assert_same(&ws, &site, &format!("step {n}: fixed {what}"));
             }
         }
     }
@@ -310,6 +325,9 @@ fn only_affected_pages_are_rendered_again() {
     assert!(again.rendered <= 7, "{again:?}");
     assert_eq!(again.removed, 0, "{again:?}");
     // Retitle one session: its page, its topic's page, the lists it is in.
+    // Modification times are coarse: a build does not trust a file changed
+    // within 50 ms of its last read (`load::Stamp::trusts`); the pause keeps
+    // the edit clear of that window.
     std::thread::sleep(std::time::Duration::from_millis(60));
     site.edit(
         "content/alpha/west/sessions/2026-waste-talk.md",
@@ -334,6 +352,7 @@ fn pages_are_published_before_the_search_index() {
     let mut ws = Workspace::new(options(&site, site.path("public")));
     ws.rebuild().unwrap();
     let before = ws.files();
+    // Clear of the 50 ms window of modification times, as above.
     std::thread::sleep(std::time::Duration::from_millis(60));
     site.edit(
         "content/alpha/west/sessions/2026-waste-talk.md",
