@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use yishi::build::{check, BuildOptions};
+use yishi::build::{check, SiteOptions};
 use yishi::publish::data::{self, DataFile};
 use yishi::publish::Ctx;
 use yishi::url::Urls;
@@ -31,13 +31,9 @@ impl std::io::Write for Counter {
 
 fn main() {
     let root = PathBuf::from(std::env::args().nth(1).expect("usage: data_bench SITE"));
-    let checked = match check(&BuildOptions {
-        root: root.clone(),
-        output: root.join("public"),
-        base_url: None,
-        drafts: false,
+    let checked = match check(&SiteOptions {
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 28),
-        progress: false,
+        ..SiteOptions::new(&root)
     }) {
         Ok(c) => c,
         Err(e) => panic!("site does not check: {e:?}"),

@@ -30,6 +30,7 @@ fn main() {
         &checked.config,
         urls,
         checked.context,
+        checked.lean,
         None,
     )
     .expect("templates");

@@ -3,19 +3,14 @@
 //! town-level multi-village topic, attachments and tables.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
-use yishi::build::{check, BuildOptions};
+use yishi::build::{check, SiteOptions};
 use yishi::model::{RecordBody, TopicStatus};
 
 fn demo() -> yishi::build::Checked {
-    let opts = BuildOptions {
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        output: PathBuf::from("public"),
-        base_url: None,
-        drafts: false,
+    let opts = SiteOptions {
         as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()),
-        progress: false,
+        ..SiteOptions::new(env!("CARGO_MANIFEST_DIR"))
     };
     match check(&opts) {
         Ok(c) => c,

@@ -760,13 +760,9 @@ fn mutated_sites_never_panic() {
         .map(|e| e.into_path())
         .collect();
     let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
-    let opts = yishi::build::BuildOptions {
-        root: site.root().to_path_buf(),
-        output: site.path("public"),
-        base_url: None,
-        drafts: false,
+    let opts = yishi::build::SiteOptions {
         as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()),
-        progress: false,
+        ..yishi::build::SiteOptions::new(site.root())
     };
     // xorshift64*: a fixed sequence, so a failure can be replayed.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;

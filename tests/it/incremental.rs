@@ -4,20 +4,17 @@
 //! edited, and mistakes made and fixed.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::common::*;
-use yishi::build::{build, BuildError, BuildOptions};
+use yishi::build::{build, BuildError, BuildOptions, SiteOptions};
 use yishi::workspace::{SiteFile, Workspace};
 
-fn options(site: &TempSite, output: PathBuf) -> BuildOptions {
-    BuildOptions {
-        root: site.root().to_path_buf(),
-        output,
+/// The site as the preview sees it (its own address as the base URL).
+fn site_options(site: &TempSite) -> SiteOptions {
+    SiteOptions {
         base_url: Some("http://127.0.0.1:1111/".into()),
-        drafts: false,
         as_of: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()),
-        progress: false,
+        ..SiteOptions::new(site.root())
     }
 }
 
@@ -25,7 +22,7 @@ fn options(site: &TempSite, output: PathBuf) -> BuildOptions {
 fn full_build(site: &TempSite) -> BTreeMap<String, Vec<u8>> {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("public");
-    build(&options(site, target.clone())).expect("full build");
+    build(&BuildOptions::new(site_options(site), target.clone())).expect("full build");
     files_in(&target)
 }
 
@@ -60,7 +57,7 @@ fn assert_same(ws: &Workspace, site: &TempSite, step: &str) {
 fn shown(e: &BuildError, site: &TempSite) -> String {
     match e {
         BuildError::Content(diags) => yishi::diagnostic::render(diags, site.root()),
-        BuildError::Io(msg) => msg.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -241,7 +238,7 @@ fn run_sequence(seed: u64, steps: usize) {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
         &site.path("themes/default"),
     );
-    let mut ws = Workspace::new(options(&site, site.path("public")));
+    let mut ws = Workspace::new(site_options(&site));
     ws.rebuild().expect("first build");
     assert_same(&ws, &site, "first build");
     let mut rng = Rng(seed);
@@ -316,7 +313,7 @@ fn incremental_equals_full_build_seed_2() {
 #[test]
 fn only_affected_pages_are_rendered_again() {
     let site = TempSite::new("valid");
-    let mut ws = Workspace::new(options(&site, site.path("public")));
+    let mut ws = Workspace::new(site_options(&site));
     let first = ws.rebuild().unwrap();
     assert_eq!(first.rendered, first.pages);
     // Nothing changed: only the always-fresh pages (home, overviews, 404,
@@ -349,7 +346,7 @@ fn only_affected_pages_are_rendered_again() {
 #[test]
 fn pages_are_published_before_the_search_index() {
     let site = TempSite::new("valid");
-    let mut ws = Workspace::new(options(&site, site.path("public")));
+    let mut ws = Workspace::new(site_options(&site));
     ws.rebuild().unwrap();
     let before = ws.files();
     // Clear of the 50 ms window of modification times, as above.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde_json::Value;
-use yishi::build::{check, BuildOptions, Checked};
+use yishi::build::{check, Checked, SiteOptions};
 use yishi::model::RecordKind;
 use yishi::publish::data::{self, DataFile, DataSet};
 use yishi::publish::Ctx;
@@ -25,13 +25,10 @@ struct Site {
 
 impl Site {
     fn check(root: &Path, drafts: bool) -> Site {
-        let checked = match check(&BuildOptions {
-            root: root.to_path_buf(),
-            output: root.join("public"),
-            base_url: None,
+        let checked = match check(&SiteOptions {
             drafts,
             as_of: Some(chrono::NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap()),
-            progress: false,
+            ..SiteOptions::new(root)
         }) {
             Ok(c) => c,
             Err(e) => panic!("site does not check: {e:?}"),

@@ -156,9 +156,8 @@ fn bodies_left_on_disk_give_the_same_site() {
     kept.build(&[]).assert_success();
     let deferred = demo_site();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
-        .args(["build", "--as-of", AS_OF, "--root"])
+        .args(["build", "--as-of", AS_OF, "--lean-above", "0", "--root"])
         .arg(deferred.root())
-        .env("YISHI_DEFER_BODIES_ABOVE", "0")
         .output()
         .unwrap();
     assert!(
