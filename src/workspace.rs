@@ -4,7 +4,7 @@
 //! `build::check_with` and `render::Renderer`), but keeps what it can
 //! between runs: unchanged record files are neither read nor checked again,
 //! and only pages whose fingerprint changed are rendered again. The result
-//! must equal a full build byte for byte (tested in `tests/serve.rs`).
+//! must equal a full build byte for byte (tested in `tests/it/incremental.rs` and `tests/it/serve.rs`).
 
 use std::collections::HashMap;
 use std::path::PathBuf;

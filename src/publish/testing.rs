@@ -9,7 +9,7 @@ use crate::build::{check, Checked, SiteOptions};
 use crate::publish::Ctx;
 use crate::url::Urls;
 
-/// The reference date of every test (as in `tests/common`).
+/// The reference date of every test (as in `tests/it/common.rs`).
 pub const AS_OF: &str = "2026-11-28";
 
 pub struct Site {
