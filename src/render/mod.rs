@@ -37,7 +37,7 @@ pub use cards::CardCache;
 use context::PageFrame;
 pub use context::SiteContext;
 pub use format::format_amount;
-pub use templates::MAX_RANGE;
+pub use templates::{escape_html, MAX_RANGE};
 
 /// A template error, located in the theme.
 #[derive(Debug)]

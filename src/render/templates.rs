@@ -59,7 +59,7 @@ pub(super) fn build(theme: &Theme, t: &Value, site: &Value) -> Result<(Tera, boo
 
 /// HTML escaping for templates: the five characters that matter, and no
 /// more (Tera's default also escapes `/`, which makes every URL unreadable).
-fn escape_html(input: &str) -> String {
+pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 16);
     let mut plain = 0;
     // The five characters are ASCII, so byte positions are char boundaries;

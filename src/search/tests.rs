@@ -369,14 +369,8 @@ fn render_page(index_url: &str, base_path: &str) -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html"]);
-    // As render.rs: `/` is not escaped.
-    tera.set_escape_fn(|s| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&#39;")
-    });
+    // The renderer's escaping: `/` stays as it is in links.
+    tera.set_escape_fn(crate::render::escape_html);
     for name in ["base.html", "search.html"] {
         let src = std::fs::read_to_string(dir.join("templates").join(name)).unwrap();
         tera.add_raw_template(name, &src).unwrap();
