@@ -103,6 +103,8 @@ pub struct Plan<'g> {
     /// hashed; an edit of a body alone then also re-renders the lists that
     /// show the record, which is cheap.
     pub card_keys: Vec<u64>,
+    /// Per place: a hash of its status counts (shown on every page of it).
+    place_counts: Vec<u64>,
     /// Per template: a hash of its source and of every template it uses.
     template_hashes: HashMap<String, u64>,
     /// Mixed into every fingerprint: what all pages depend on (settings,
@@ -129,6 +131,11 @@ impl<'g> Plan<'g> {
             card_keys: (0..graph.site.records.len())
                 .into_par_iter()
                 .map(|i| Self::card_key(graph, global, i))
+                .collect(),
+            place_counts: graph
+                .by_place
+                .par_iter()
+                .map(|list| hash_of(&(graph.status_counts(list), graph.overdue_count(list))))
                 .collect(),
             template_hashes: template_hashes(theme),
             global,
@@ -354,8 +361,7 @@ impl<'g> Plan<'g> {
             }
             PageJob::Place(p, n) => {
                 (1u8, p, n).hash(&mut h);
-                g.status_counts(&g.by_place[p]).hash(&mut h);
-                g.overdue_count(&g.by_place[p]).hash(&mut h);
+                self.place_counts[p].hash(&mut h);
                 slice(&g.by_place[p], n, &mut h);
                 if n == 1 {
                     for &i in &g.upcoming_by_place[p] {
