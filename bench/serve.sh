@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 records=${1:-10000}
 edits=${2:-20}
 site=$(mktemp -d)
-trap 'rm -rf "$site"' EXIT
+trap 'pkill -f "serve --port 0 --quiet --as-of 2026-11-28 --root $site" 2>/dev/null; rm -rf "$site"' EXIT
 
 cargo build --release --quiet --bin yishi --example gen_corpus --example serve_latency
 yishi=${YISHI:-target/release/yishi}
