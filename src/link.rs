@@ -185,11 +185,12 @@ impl Graph {
         }
     }
 
-    /// The steps of topic `i`'s chain, in the order its page shows them:
-    /// by date (a session at its time, other steps at the start of their
-    /// day); on the same instant, proposal, notice, session, outcome,
-    /// progress, missed deadline, withdrawal; equal steps in the order of
-    /// the records (sessions oldest first, progress as filed).
+    /// The steps of topic `i`'s chain, in the order its page shows them
+    /// (the contract's "A topic page shows its whole chain"): by day; on one
+    /// day proposal, notice, sessions, outcome, progress, missed deadline,
+    /// withdrawal, whatever time a meeting carries (a meeting comes before
+    /// the outcome it produced); sessions on one day by start time; equal
+    /// steps in the order of the records (progress as filed).
     pub fn chain(&self, i: usize) -> Vec<Step> {
         let Some(t) = self.site.records[i].topic() else {
             return Vec::new();
@@ -219,8 +220,29 @@ impl Graph {
             steps.push((at(w), 6, Step::Withdrawn(w)));
         }
         // Stable: equal steps keep the order they were pushed in.
-        steps.sort_by_key(|s| (s.0, s.1));
+        steps.sort_by_key(|s| (s.0.date(), s.1, s.0.time()));
         steps.into_iter().map(|s| s.2).collect()
+    }
+
+    /// The tallies of topic `i`: for each session that voted on it, oldest
+    /// first, the session and the topic's tally (a per-topic vote's entry
+    /// for it, or a session's single vote, which covers every topic the
+    /// session discussed).
+    pub fn tallies_of(&self, i: usize) -> Vec<(usize, &Tally)> {
+        self.sessions_of[i]
+            .iter()
+            .filter_map(|&s| {
+                let tally = match &self.site.records[s].session()?.vote {
+                    Some(Vote::Single(t)) => t,
+                    Some(Vote::PerTopic(per)) => per
+                        .iter()
+                        .find(|(_, topic, _)| *topic == Some(i))
+                        .map(|e| &e.2)?,
+                    None => return None,
+                };
+                Some((s, tally))
+            })
+            .collect()
     }
 
     /// Topic status counts over a list of records (non-topics are ignored).
@@ -401,6 +423,29 @@ mod tests {
     const STARTED: usize = 0;
     const DONE: usize = 2;
     const STOPPED: usize = 3;
+
+    #[test]
+    fn on_one_day_a_meeting_comes_before_the_outcome_it_produced() {
+        let g = link(
+            vec![
+                record("t", topic("2020-01-01", None)),
+                // decided 2020-01-01, the day of both meetings
+                record("o", outcome(0, None, &[])),
+                record("late", session(0, "2020-01-01 19:30")),
+                record("early", session(0, "2020-01-01 08:00")),
+            ],
+            "2020-05-01",
+        );
+        assert_eq!(
+            g.chain(0),
+            vec![
+                Step::Proposed,
+                Step::Session(3),
+                Step::Session(2),
+                Step::Outcome(1),
+            ]
+        );
+    }
 
     #[test]
     fn a_topics_chain_is_in_date_order_and_sessions_know_if_upcoming() {

@@ -270,7 +270,14 @@ impl<'g> Plan<'g> {
                 }
             }
             RecordBody::Session(_) => {}
-            RecordBody::Outcome(o) => neighbours.extend(&o.sessions),
+            RecordBody::Outcome(o) => {
+                neighbours.extend(&o.sessions);
+                // Its page shows the tallies of every session that voted
+                // on its topic.
+                if let Some(t) = o.topic {
+                    neighbours.extend(&g.sessions_of[t]);
+                }
+            }
         }
         for j in neighbours {
             (j, self.card_keys[j], &g.site.records[j].id).hash(h);

@@ -75,12 +75,13 @@ impl Renderer<'_> {
                 self.date_value(o.decided),
             ),
         };
-        // Sessions and outcomes show the status of their topic.
-        let topic_status = g
-            .topics_of(i)
-            .first()
-            .map(|&t| self.status_value(t))
-            .unwrap_or(Value::Null);
+        // Only a topic has a status (a session may discuss several topics);
+        // an outcome's deadline can be missed, so it shows the flag.
+        let topic_status = self.status_value(i);
+        let overdue = match r.kind {
+            RecordKind::Session => false,
+            _ => g.topics_of(i).iter().any(|&t| g.overdue[t]),
+        };
         json!({
             "id": r.id,
             "kind": r.kind,
@@ -90,7 +91,7 @@ impl Renderer<'_> {
             "date": date,
             "place": self.place_link(r.place),
             "status": topic_status,
-            "overdue": g.topics_of(i).iter().any(|&t| g.overdue[t]),
+            "overdue": overdue,
             "summary": markdown::truncate(summary, 90),
             "detail": detail,
         })

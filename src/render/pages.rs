@@ -264,7 +264,9 @@ impl Renderer<'_> {
             RecordBody::Session(s) => self.session(i, s),
             RecordBody::Outcome(o) => self.outcome(i, o),
         };
-        if let Some(&t) = g.topics_of(i).first().filter(|&&t| t != i) {
+        // An outcome sits under its topic; a session, which may discuss
+        // several topics, under its place only.
+        if let Some(t) = r.outcome().and_then(|o| o.topic) {
             crumbs.push(json!({"name": g.site.records[t].title, "url": self.record_url(t)}));
         }
         common["breadcrumbs"] = json!(crumbs);
@@ -320,6 +322,8 @@ impl Renderer<'_> {
             "amount": t.amount.map(|a| self.amount_text(a)),
             "villages": t.villages.iter().map(|&p| self.place_link(p)).collect::<Vec<_>>(),
             "chain": chain,
+            "tallies": self.tallies(i),
+            "glance": self.glance(i),
         });
         v["related"] = self.cards_of(&t.related);
         v["sessions"] = self.cards_of(&g.sessions_of[i]);
@@ -335,7 +339,7 @@ impl Renderer<'_> {
         let v = &self.config.vocabularies;
         let r = &g.site.records[i];
         let form = v.session_forms.get(s.form);
-        let tally = |t: &Tally| json!({"for": t.yes, "against": t.against, "abstain": t.abstain, "total": t.sum()});
+        let tally = tally_value;
         let (vote, votes) = match &s.vote {
             Some(Vote::Single(t)) => (tally(t), Vec::new()),
             Some(Vote::PerTopic(per)) => (
@@ -386,7 +390,79 @@ impl Renderer<'_> {
             "attachments": attachments,
         });
         v["topics"] = self.cards_of(&s.topics);
+        // Next to each topic discussed, the tally this session gave it.
+        v["topic_tallies"] = s
+            .topics
+            .iter()
+            .map(|&t| {
+                g.tallies_of(t)
+                    .into_iter()
+                    .find(|(session, _)| *session == i)
+                    .map_or(Value::Null, |(_, tally)| tally_value(tally))
+            })
+            .collect();
         v
+    }
+
+    /// The tallies of topic `t`, one per session that voted on it, oldest
+    /// first: for its page and its outcome's.
+    fn tallies(&self, t: usize) -> Value {
+        let g = self.graph;
+        let forms = &self.config.vocabularies.session_forms;
+        g.tallies_of(t)
+            .into_iter()
+            .map(|(s, tally)| {
+                let rec = &g.site.records[s];
+                let session = rec.session().expect("a session");
+                json!({
+                    "title": rec.title,
+                    "url": self.record_url(s),
+                    "date": self.moment_value(&session.date),
+                    "form": forms.get(session.form).name,
+                    "tally": tally_value(tally),
+                })
+            })
+            .collect()
+    }
+
+    /// What a topic page answers first: where the matter stands (and by
+    /// how many days it is overdue), what was decided and by which vote,
+    /// who carries it out by when, and what happened last.
+    fn glance(&self, i: usize) -> Value {
+        let g = self.graph;
+        let v = &self.config.vocabularies;
+        let outcome = g.outcome_of[i].and_then(|o| g.site.records[o].outcome().map(|oc| (o, oc)));
+        let deciding = outcome
+            .and_then(|(_, oc)| {
+                // The vote of the last session the outcome names, else of
+                // the last session that voted on the topic.
+                let tallies = g.tallies_of(i);
+                oc.sessions
+                    .iter()
+                    .rev()
+                    .find_map(|s| tallies.iter().find(|(t, _)| t == s).copied())
+                    .or_else(|| tallies.last().copied())
+            })
+            .map(|(_, tally)| tally_value(tally));
+        let overdue_days = outcome
+            .and_then(|(_, oc)| oc.deadline)
+            .filter(|_| g.overdue[i])
+            .map(|d| (g.as_of - d).num_days().to_string());
+        json!({
+            "overdue_days": overdue_days,
+            "result": outcome.map(|(_, oc)| {
+                let r = v.results.get(oc.result);
+                json!({"slug": r.slug, "label": r.name})
+            }),
+            "decided": outcome.map(|(_, oc)| self.date_value(oc.decided)),
+            "tally": deciding,
+            "responsible": outcome.and_then(|(_, oc)| oc.responsible.clone()),
+            "outcome_amount": outcome.and_then(|(_, oc)| oc.amount).map(|a| self.amount_text(a)),
+            "latest": outcome.and_then(|(_, oc)| oc.progress.last()).map(|p| {
+                let st = v.progress_states.get(p.state);
+                json!({"date": self.date_value(p.date), "state": st.name, "final": st.is_final, "note": p.note})
+            }),
+        })
     }
 
     pub(super) fn outcome(&self, i: usize, o: &Outcome) -> Value {
@@ -407,9 +483,16 @@ impl Renderer<'_> {
                 json!({"date": self.date_value(p.date), "state": st.name, "final": st.is_final, "note": p.note})
             }).collect::<Vec<_>>(),
             "self_url": self.record_url(i),
+            "tallies": topic.map(|t| self.tallies(t)),
         });
         v["topic"] = topic.map_or(Value::Null, |t| Value::clone(&self.card(t)));
         v["sessions"] = self.cards_of(&o.sessions);
         v
     }
+}
+
+/// A tally as pages show it: the three counts (any may be missing) and
+/// their total.
+fn tally_value(t: &Tally) -> Value {
+    json!({"for": t.yes, "against": t.against, "abstain": t.abstain, "total": t.sum()})
 }

@@ -372,11 +372,20 @@ fn raw_html_is_sanitized_and_tables_kept() {
 fn session_page_shows_vote_participants_and_attachments() {
     let site = built();
     let html = site.page("alpha/sessions/2016-bridge-hearing/");
-    assert!(html.contains("<td>20</td><td>3</td><td>2</td>"), "{html}");
+    // The tally as a line of text beside the topic, not a wide table.
+    assert!(
+        html.contains("赞成 <strong>20</strong></span> <span class=\"tally-against\">反对 <strong>3</strong></span> <span class=\"tally-abstain\">弃权 <strong>2</strong>"),
+        "{html}"
+    );
     assert!(html.contains("2016-04-10T19:30"));
     assert!(html.contains("村(居)民代表"));
     let per_topic = site.page("alpha/east/sessions/2021-budget-meeting/");
-    assert!(per_topic.contains("<td>25</td><td>5</td>"), "{per_topic}");
+    assert!(
+        per_topic.contains(
+            "赞成 <strong>25</strong></span> <span class=\"tally-against\">反对 <strong>5</strong>"
+        ),
+        "{per_topic}"
+    );
     let att = site.page("beta/garden/sessions/2024-parking-meeting/");
     assert!(att.contains(&format!(
         "href=\"{}\"",

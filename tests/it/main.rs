@@ -19,6 +19,7 @@ mod html_valid;
 mod incremental;
 mod open_data;
 mod privacy;
+mod reading;
 mod rebuilds;
 mod search;
 mod serve;
