@@ -35,6 +35,8 @@ pub enum PageJob {
     Home,
     Place(usize, usize),
     Record(usize),
+    /// A record's printable notice (公示), for the village notice board.
+    Print(usize),
     Type(usize, usize),
     Year(i32, usize),
     Form(usize, usize),
@@ -56,6 +58,7 @@ impl PageJob {
         use crate::publish::Artifact as A;
         match self {
             PageJob::Record(_) => "record pages",
+            PageJob::Print(_) => "print pages",
             PageJob::Artifact(A::SearchIndex) => "search index",
             PageJob::Artifact(A::DataSet(_) | A::DataSchema) => "open data",
             PageJob::Artifact(A::Feed(_)) => "feeds",
@@ -173,6 +176,7 @@ impl<'g> Plan<'g> {
             jobs.extend((1..=pages(list.len())).map(|n| PageJob::Place(p, n)));
         }
         jobs.extend((0..g.site.records.len()).map(PageJob::Record));
+        jobs.extend((0..g.site.records.len()).map(PageJob::Print));
         for (i, list) in g.by_type.iter().enumerate() {
             jobs.extend((1..=pages(list.len())).map(|n| PageJob::Type(i, n)));
         }
@@ -226,7 +230,8 @@ impl<'g> Plan<'g> {
         self.jobs()
             .into_iter()
             .filter_map(|job| match job {
-                PageJob::NotFound | PageJob::Artifact(_) => None,
+                // A print page repeats its record's page: not for the sitemap.
+                PageJob::NotFound | PageJob::Print(_) | PageJob::Artifact(_) => None,
                 PageJob::Record(i) => {
                     Some((self.path(job), Some(self.graph.site.records[i].date())))
                 }
@@ -295,6 +300,10 @@ impl<'g> Plan<'g> {
                 let r = &site.records[i];
                 Route::Record(&site.places[r.place], r).path()
             }
+            PageJob::Print(i) => {
+                let r = &site.records[i];
+                Route::Print(&site.places[r.place], r).path()
+            }
             PageJob::Type(i, n) => Route::Type(&v.topic_types.get(i).slug).page(n),
             PageJob::Year(y, n) => Route::Year(y).page(n),
             PageJob::Form(i, n) => Route::Form(&v.session_forms.get(i).slug).page(n),
@@ -313,6 +322,7 @@ impl<'g> Plan<'g> {
         match job {
             PageJob::Home => "home.html",
             PageJob::Place(..) => "place.html",
+            PageJob::Print(_) => "print.html",
             PageJob::Record(i) => match self.graph.site.records[i].kind {
                 RecordKind::Topic => "topic.html",
                 RecordKind::Session => "session.html",
@@ -351,6 +361,10 @@ impl<'g> Plan<'g> {
             | PageJob::FormsIndex
             | PageJob::NotFound => return None,
             PageJob::Record(i) => self.record_inputs(i, &mut h),
+            PageJob::Print(i) => {
+                6u8.hash(&mut h);
+                self.record_inputs(i, &mut h);
+            }
             PageJob::Search | PageJob::DataIndex => return None,
             PageJob::Artifact(a) => {
                 (5u8, a).hash(&mut h);

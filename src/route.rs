@@ -25,6 +25,8 @@ const PAGE: &str = "page";
 const FILES: &str = "files";
 /// The Atom feed of a page that has one (the site, a place, a topic type).
 const FEED: &str = "feed.xml";
+/// A record's printable notice, below its page.
+const PRINT: &str = "print";
 /// The iCalendar of a place's upcoming sessions.
 const CALENDAR: &str = "calendar.ics";
 /// The parts of a sitemap too large for one file.
@@ -66,6 +68,8 @@ pub enum Route<'a> {
     Place(&'a Place),
     /// A record's page, under its place.
     Record(&'a Place, &'a Record),
+    /// A record's printable notice, under its page.
+    Print(&'a Place, &'a Record),
     TypesIndex,
     /// The topics of a topic type, by the type's slug.
     Type(&'a str),
@@ -86,6 +90,7 @@ impl Route<'_> {
             Route::Home => String::new(),
             Route::Place(p) => place_folder(p),
             Route::Record(p, r) => format!("{}{}/{}/", place_folder(p), r.kind.dir(), r.slug),
+            Route::Print(p, r) => format!("{}{PRINT}/", Route::Record(p, r).path()),
             Route::TypesIndex => format!("{TYPES}/"),
             Route::Type(slug) => format!("{TYPES}/{slug}/"),
             Route::YearsIndex => format!("{YEARS}/"),

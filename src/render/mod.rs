@@ -14,6 +14,7 @@ mod cards;
 mod context;
 mod format;
 mod pages;
+mod print;
 mod templates;
 
 use std::collections::HashMap;
@@ -248,6 +249,7 @@ impl<'g> Renderer<'g> {
                     .map_err(|e| RenderFailure::Io(r.file.clone(), e))?;
                 self.record(i, &body)
             }
+            PageJob::Print(i) => self.print(i),
             PageJob::Type(i, n) => {
                 let term = self.config.vocabularies.topic_types.get(i);
                 let base = Route::Type(&term.slug).path();
@@ -310,7 +312,7 @@ impl<'g> Renderer<'g> {
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .or_else(|| self.config.description.clone()),
-            og_type: if matches!(job, PageJob::Record(_)) {
+            og_type: if matches!(job, PageJob::Record(_) | PageJob::Print(_)) {
                 "article"
             } else {
                 "website"

@@ -255,6 +255,7 @@ impl Renderer<'_> {
             "description": markdown::truncate(&r.plain_summary, 120),
             "extra": r.extra,
             "source": r.file,
+            "print_url": self.urls.route(&Route::Print(&g.site.places[r.place], r)),
         });
         // Moved in: `json!` would copy them.
         common["card"] = Value::clone(&self.card(i));

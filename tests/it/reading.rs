@@ -109,3 +109,58 @@ fn a_topic_page_answers_where_it_stands_first() {
     // Before the body text.
     assert!(page.find("id=\"h-glance\"") < page.find("id=\"h-body\""));
 }
+
+#[test]
+fn every_record_has_a_printable_notice_with_its_address_and_a_qr_code() {
+    let site = TempSite::new("valid");
+    site.build(&[]).assert_success();
+    for (page, id) in [
+        ("alpha/topics/2016-bridge/", "alpha/2016-bridge"),
+        (
+            "alpha/sessions/2016-bridge-hearing/",
+            "alpha/2016-bridge-hearing",
+        ),
+        (
+            "alpha/outcomes/2016-bridge-decision/",
+            "alpha/2016-bridge-decision",
+        ),
+    ] {
+        let screen = site.page(page);
+        let print_link = format!("href=\"/xieshang/{page}print/\"");
+        assert!(
+            screen.contains(&print_link),
+            "{page} does not link to its notice"
+        );
+        let print = site.page(&format!("{page}print/"));
+        assert!(
+            print.contains(&format!("https://example.org/xieshang/{page}")),
+            "{page}: no full address"
+        );
+        assert!(
+            print.contains("<svg aria-hidden=\"true\""),
+            "{page}: no QR code"
+        );
+        assert!(
+            print.contains(&format!("<code>{id}</code>")),
+            "{page}: no id"
+        );
+        let hash = print
+            .split("<code>")
+            .nth(2)
+            .and_then(|s| s.split("</code>").next())
+            .unwrap_or_default();
+        assert!(
+            hash.len() == 8 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+            "{page}: no content hash, got {hash:?}"
+        );
+        assert!(
+            !print.contains("<script"),
+            "{page}: a print page needs no script"
+        );
+    }
+    // The decision and its vote are on the topic's notice.
+    let notice = site.page("alpha/topics/2016-bridge/print/");
+    assert!(notice.contains("result-adopted") && notice.contains("赞成 <strong>20</strong>"));
+    // Print pages repeat their record's page: the sitemap leaves them out.
+    assert!(!site.page("sitemap.xml").contains("/print/"));
+}
