@@ -44,6 +44,7 @@ fn demo_site_meets_wcag_21_aa() {
             "/hetang/page/2/",
             "/hetang/xiahu/",
             "/hetang/topics/2018-canal-dredging/",
+            "/hetang/topics/2018-canal-dredging/print/",
             "/hetang/lijiaqiao/sessions/2019-budget-meeting/",
             "/hetang/xiahu/sessions/2020-fish-pond-hearing/",
             "/types/",
@@ -75,6 +76,9 @@ fn fixture_site_meets_wcag_21_aa() {
             "/alpha/east/sessions/2021-budget-meeting/",
             "/alpha/outcomes/2016-bridge-decision/",
             "/alpha/east/outcomes/2020-road-decision/",
+            "/alpha/topics/2016-bridge/print/",
+            "/alpha/east/sessions/2021-budget-meeting/print/",
+            "/alpha/outcomes/2016-bridge-decision/print/",
         ],
     );
 }
