@@ -59,6 +59,8 @@ pub const DATA_SCHEMA: &str = "data/schema.json";
 /// The theme's style sheet and search script (theme static files).
 pub const STYLE: &str = "css/style.css";
 pub const SEARCH_SCRIPT: &str = "js/search.js";
+/// The theme's script of the larger-text switch.
+pub const TEXT_SIZE_SCRIPT: &str = "js/textsize.js";
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy)]

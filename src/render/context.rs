@@ -30,6 +30,8 @@ pub struct SiteContext<'a> {
     pub years_url: String,
     pub forms_url: String,
     pub css_url: String,
+    /// The script of the 大字 (larger text) switch.
+    pub text_size_url: String,
     /// The reference date (`YYYY-MM-DD`).
     pub as_of: String,
     /// `yishi` and its version.
@@ -54,6 +56,7 @@ impl<'a> SiteContext<'a> {
             years_url: urls.route(&Route::YearsIndex),
             forms_url: urls.route(&Route::FormsIndex),
             css_url: urls.link(route::STYLE),
+            text_size_url: urls.link(route::TEXT_SIZE_SCRIPT),
             as_of: as_of.to_string(),
             generator: concat!("yishi ", env!("CARGO_PKG_VERSION")),
         }

@@ -17,7 +17,7 @@ pub fn format_amount(yuan: f64, language: &str) -> String {
             s
         }
     }
-    if language == "zh-CN" {
+    if language.starts_with("zh") {
         if yuan >= 1e8 {
             format!("{}亿元", trim(format!("{:.4}", yuan / 1e8)))
         } else if yuan >= 1e4 {
@@ -59,7 +59,7 @@ impl Renderer<'_> {
     }
 
     pub(super) fn date_text(&self, d: NaiveDate) -> String {
-        if self.config.language == "zh-CN" {
+        if self.config.language.starts_with("zh") {
             format!("{}年{}月{}日", d.year(), d.month(), d.day())
         } else {
             d.format("%-d %b %Y").to_string()

@@ -164,3 +164,25 @@ fn every_record_has_a_printable_notice_with_its_address_and_a_qr_code() {
     // Print pages repeat their record's page: the sitemap leaves them out.
     assert!(!site.page("sitemap.xml").contains("/print/"));
 }
+
+#[test]
+fn text_is_large_by_default_and_a_switch_enlarges_it() {
+    let site = TempSite::new("valid");
+    site.build(&[]).assert_success();
+    let css = site.page("css/style.css");
+    // 18 px body text at the browser's default 16 px, and 1.5× with 大字.
+    assert!(
+        css.contains("html { font-size: 112.5%; }"),
+        "no large default text"
+    );
+    assert!(
+        css.contains("html.big-text { font-size: 168.75%; }"),
+        "no 大字 size"
+    );
+    let home = site.page("");
+    // The switch is hidden until its script shows it (pages work without).
+    assert!(home.contains("<button type=\"button\" class=\"text-size\" data-text-size hidden"));
+    assert!(home.contains("/xieshang/js/textsize.js\" defer"));
+    let script = site.page("js/textsize.js");
+    assert!(script.contains("localStorage") && script.contains("big-text"));
+}
