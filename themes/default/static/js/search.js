@@ -371,13 +371,23 @@
     return e;
   }
 
+  // Dates as the pages show them: 2017年4月1日 on a Chinese page (zh-CN,
+  // zh-TW, zh-HK: the page's lang), ISO 2017-04-01 otherwise.
+  var HAN_DATES = /^zh(-|$)/i.test(document.documentElement.lang || '');
+  function dateText(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    if (!m || !HAN_DATES) return iso;
+    return Number(m[1]) + '年' + Number(m[2]) + '月' + Number(m[3]) + '日';
+  }
+
   function render(hit, phrases) {
     var r = hit.rec;
     var li = el('li', 'card search-hit');
     var meta = el('p', 'card-meta');
     meta.appendChild(el('span', 'kind', r.k));
-    var time = el('time', '', r.d);
-    if (/^\d{4}-\d{2}-\d{2}$/.test(r.d)) time.setAttribute('datetime', r.d);
+    var d = String(r.d);
+    var time = el('time', '', dateText(d));
+    if (/^\d{4}-\d{2}-\d{2}$/.test(d)) time.setAttribute('datetime', d);
     meta.appendChild(time);
     meta.appendChild(el('span', 'place', r.p));
     if (r.s) meta.appendChild(el('span', 'status', r.s));
