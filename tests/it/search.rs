@@ -63,6 +63,12 @@ fn result_dates_follow_the_page_language() {
             "page_size = 2\n",
             &format!("page_size = 2\nlanguage = \"{language}\"\n"),
         );
+        // search.mjs serves the output at the root of its host.
+        site.edit(
+            "site.toml",
+            "https://example.org/xieshang/",
+            "https://example.org/",
+        );
         site.build(&[]).assert_success();
         let runs = search(&site.path("public"), &[query]);
         let results = runs[0]["results"].as_array().unwrap();
