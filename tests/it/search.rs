@@ -49,8 +49,8 @@ fn search(dir: &Path, queries: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-/// A Traditional Chinese site writes dates in results as pages do; an
-/// English one keeps the ISO date.
+/// A Traditional Chinese site writes dates in results as pages do and its
+/// status line in Traditional characters; an English one keeps the ISO date.
 #[test]
 fn result_dates_follow_the_page_language() {
     if !tools_ready() {
@@ -82,6 +82,15 @@ fn result_dates_follow_the_page_language() {
             };
             assert_eq!(r["time"].as_str().unwrap(), expected, "{language}: {r}");
         }
+        // The status line in the page's script too: Traditional on a
+        // Traditional page, as before elsewhere.
+        let status = runs[0]["status"].as_str().unwrap();
+        let count = if language == "en" {
+            "条结果"
+        } else {
+            "筆結果"
+        };
+        assert!(status.contains(count), "{language}: {status}");
         assert_eq!(runs[1]["errors"], serde_json::json!([]), "{}", runs[1]);
     }
 }
