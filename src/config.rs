@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::vocab::{Term, Vocabularies, Vocabulary};
 
 /// UI languages the default theme ships strings for.
-pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
+pub const LANGUAGES: [&str; 4] = ["zh-CN", "zh-TW", "zh-HK", "en"];
 
 /// What to do with personal numbers found in records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +153,9 @@ impl SiteConfig {
                         at(l.span()),
                         format!("不支持的界面语言 `{}`", l.get_ref()),
                     )
-                    .with_hint("language 可选 \"zh-CN\"（默认）或 \"en\""),
+                    .with_hint(
+                        "language 可选 \"zh-CN\"（默认，简体）、\"zh-TW\"（繁体，台湾用语）、\"zh-HK\"（繁体，香港用语）或 \"en\"",
+                    ),
                 );
                 "zh-CN".to_string()
             }
@@ -323,6 +325,24 @@ mod tests {
         assert_eq!(c.page_size, 20);
         assert_eq!(c.privacy, PrivacyMode::Error);
         assert_eq!(c.timezone, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn traditional_chinese_languages_are_accepted() {
+        for lang in ["zh-TW", "zh-HK"] {
+            let (c, d) = parse(&format!(
+                "title = \"t\"\nbase_url = \"https://e.org/\"\nlanguage = \"{lang}\"\n"
+            ));
+            assert!(d.is_empty(), "{lang}: {d:?}");
+            assert_eq!(c.unwrap().language, lang);
+        }
+        let (_, d) =
+            parse("title = \"t\"\nbase_url = \"https://e.org/\"\nlanguage = \"zh-Hant\"\n");
+        assert_eq!(d.len(), 1);
+        let hint = d[0].hint.as_deref().unwrap_or("");
+        for lang in LANGUAGES {
+            assert!(hint.contains(lang), "{hint}");
+        }
     }
 
     #[test]

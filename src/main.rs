@@ -134,12 +134,25 @@ fn print_diagnostics(common: &CommonArgs, diags: &[Diagnostic]) {
     }
 }
 
-fn fail(common: &CommonArgs, e: BuildError) -> ExitCode {
+/// Which command failed: `check` never writes, so its footer says nothing
+/// about the output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Failed {
+    Check,
+    Build,
+}
+
+fn fail(common: &CommonArgs, e: BuildError, command: Failed) -> ExitCode {
     match &e {
         BuildError::Content(diags) => {
             print_diagnostics(common, diags);
             let errors = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!("发现 {errors} 个错误，未生成网站（原有的输出保持不变）。");
+            match command {
+                Failed::Check => eprintln!("发现 {errors} 个错误。"),
+                Failed::Build => {
+                    eprintln!("发现 {errors} 个错误，未生成网站（原有的输出保持不变）。")
+                }
+            }
         }
         BuildError::Usage(_) | BuildError::Io { .. } => eprintln!("错误：{e}"),
     }
@@ -189,7 +202,7 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(&args.common, e),
+                Err(e) => fail(&args.common, e, Failed::Build),
             }
         }
         Command::Serve(args) => {
@@ -220,14 +233,22 @@ fn main() -> ExitCode {
                         println!(
                             "检查通过：{} 条记录，{} 个地点，{} 个警告，用时 {:.2} 秒",
                             checked.graph.site.records.len(),
-                            checked.graph.site.places.len(),
+                            // Places described by a `_place.yaml`: the
+                            // content root counts only when it has one.
+                            checked
+                                .graph
+                                .site
+                                .places
+                                .iter()
+                                .filter(|p| p.depth() > 0 || p.kind.is_some())
+                                .count(),
                             checked.warnings.len(),
                             started.elapsed().as_secs_f64()
                         );
                     }
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(&common, e),
+                Err(e) => fail(&common, e, Failed::Check),
             }
         }
     }

@@ -165,3 +165,102 @@ impl Theme {
         format!("{}/templates/{name}", self.origin)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Every string of a strings file by dotted key (`status.done`), with
+    /// its `{placeholders}` in order of appearance, sorted.
+    fn keys(text: &str) -> BTreeMap<String, Vec<String>> {
+        fn walk(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, Vec<String>>) {
+            match v {
+                toml::Value::Table(t) => {
+                    for (k, v) in t {
+                        let key = if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        };
+                        walk(&key, v, out);
+                    }
+                }
+                toml::Value::String(s) => {
+                    let mut holes: Vec<String> = s
+                        .split('{')
+                        .skip(1)
+                        .filter_map(|rest| rest.split_once('}').map(|(h, _)| h.to_string()))
+                        .collect();
+                    holes.sort();
+                    out.insert(prefix.to_string(), holes);
+                }
+                other => panic!("{prefix}: not a string: {other:?}"),
+            }
+        }
+        let value: toml::Value = toml::from_str(text).expect("strings file parses");
+        let mut out = BTreeMap::new();
+        walk("", &value, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_language_has_exactly_the_keys_and_placeholders_of_zh_cn() {
+        let theme = Theme::embedded();
+        let strings = |lang: &str| {
+            let (_, text) = theme
+                .i18n
+                .iter()
+                .find(|(l, _)| l == lang)
+                .unwrap_or_else(|| panic!("no i18n/{lang}.toml in the default theme"));
+            keys(text)
+        };
+        let reference = strings("zh-CN");
+        assert!(reference.len() > 100, "{}", reference.len());
+        for lang in crate::config::LANGUAGES {
+            let other = strings(lang);
+            let missing: Vec<_> = reference
+                .keys()
+                .filter(|k| !other.contains_key(*k))
+                .collect();
+            let extra: Vec<_> = other
+                .keys()
+                .filter(|k| !reference.contains_key(*k))
+                .collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang}.toml: missing {missing:?}, extra {extra:?}"
+            );
+            for (key, holes) in &reference {
+                assert_eq!(&other[key], holes, "{lang}.toml: placeholders of `{key}`");
+            }
+            let lang_attr = toml::from_str::<toml::Value>(
+                &theme.i18n.iter().find(|(l, _)| l == lang).unwrap().1,
+            )
+            .unwrap()["lang_attr"]
+                .as_str()
+                .map(str::to_string);
+            assert_eq!(lang_attr.as_deref(), Some(lang), "{lang}.toml: lang_attr");
+        }
+        assert_eq!(theme.i18n.len(), crate::config::LANGUAGES.len());
+    }
+
+    #[test]
+    fn traditional_strings_are_traditional() {
+        let theme = Theme::embedded();
+        for lang in ["zh-TW", "zh-HK"] {
+            let text = &theme.i18n.iter().find(|(l, _)| l == lang).unwrap().1;
+            // Characters whose Simplified form differs, as they appear in
+            // zh-CN.toml: none may be left in a Traditional file.
+            for c in "议题会协过这记录数据网页关现开发选区镇乡县门们还时间结赞对弃权".chars()
+            {
+                let line = text
+                    .lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .find(|l| l.contains(c));
+                assert!(line.is_none(), "{lang}.toml: Simplified `{c}` in {line:?}");
+            }
+            assert!(text.contains("議題") && text.contains("協商會議"), "{lang}");
+        }
+    }
+}

@@ -591,3 +591,35 @@ fn folding_ui_strings_into_templates_changes_no_page() {
         assert!(b[path] == *bytes, "{path} differs");
     }
 }
+
+/// Every page names the theme's icon, which the build publishes, so a
+/// browser does not ask for a missing `/favicon.ico`.
+#[test]
+fn pages_link_the_published_favicon() {
+    let site = built();
+    let icon = site.read("public/favicon.svg");
+    assert!(
+        icon.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{icon}"
+    );
+    // Nothing a browser would fetch or run.
+    for active in ["<script", "href", "url(", "<text", "<image", "on"] {
+        let attr_or_tag = icon.replace("viewBox", "");
+        assert!(
+            !attr_or_tag.contains(&format!(" {active}"))
+                && !attr_or_tag.contains(&format!("<{active}")),
+            "{active} in {icon}"
+        );
+    }
+    let link = format!("<link rel=\"icon\" href=\"{BASE}favicon.svg\" type=\"image/svg+xml\">");
+    for page in [
+        "",
+        "alpha/",
+        "alpha/topics/2016-bridge/",
+        "search/",
+        "data/",
+    ] {
+        let html = site.page(page);
+        assert!(html.contains(&link), "{page}: no icon link");
+    }
+}

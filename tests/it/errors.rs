@@ -1085,3 +1085,58 @@ fn masked_numbers_reach_no_output_format() {
         );
     }
 }
+
+/// `check` never builds: its footer counts the errors and says nothing
+/// about the output, which `build`'s footer does.
+#[test]
+fn check_footer_does_not_speak_of_the_output() {
+    let s = TempSite::new("valid");
+    s.edit(ROAD, "type: 项目建设", "type: 项目建筑");
+    let check = s.run(&["check", "--as-of", AS_OF]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    let last = check.stderr.lines().last().unwrap_or("");
+    assert_eq!(last, "发现 1 个错误。", "{}", check.stderr);
+    assert!(!check.stderr.contains("未生成网站"), "{}", check.stderr);
+    assert!(!check.stderr.contains("输出"), "{}", check.stderr);
+
+    let build = s.build(&[]);
+    assert_eq!(build.code, 1);
+    assert!(
+        build
+            .stderr
+            .contains("发现 1 个错误，未生成网站（原有的输出保持不变）。"),
+        "{}",
+        build.stderr
+    );
+}
+
+/// `check` reports as many places as there are `_place.yaml` files: the
+/// content root is a place only when `content/_place.yaml` describes it.
+#[test]
+fn check_counts_each_place_file_once() {
+    fn place_files(s: &TempSite) -> usize {
+        walkdir::WalkDir::new(s.path("content"))
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_name() == "_place.yaml")
+            .count()
+    }
+    fn places_reported(s: &TempSite) -> usize {
+        let run = s.run(&["check", "--as-of", AS_OF]);
+        run.assert_success();
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("检查通过"))
+            .unwrap_or_else(|| panic!("{}", run.stdout));
+        let before = line.split(" 个地点").next().unwrap();
+        before.rsplit('，').next().unwrap().trim().parse().unwrap()
+    }
+    let s = TempSite::new("valid");
+    assert_eq!(place_files(&s), 6);
+    assert_eq!(places_reported(&s), 6);
+    // Without a description of the top level, the root is no place.
+    s.remove("content/_place.yaml");
+    assert_eq!(place_files(&s), 5);
+    assert_eq!(places_reported(&s), 5);
+}

@@ -17,6 +17,7 @@ mod errors;
 mod hostile;
 mod html_valid;
 mod incremental;
+mod languages;
 mod open_data;
 mod privacy;
 mod reading;

@@ -22,6 +22,79 @@ fn titles(r: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `2017-04-01` → `2017年4月1日`, as pages show dates.
+fn han_date(iso: &str) -> String {
+    let parts: Vec<u32> = iso.split('-').map(|p| p.parse().unwrap()).collect();
+    assert_eq!(parts.len(), 3, "{iso}");
+    format!("{}年{}月{}日", parts[0], parts[1], parts[2])
+}
+
+fn search(dir: &Path, queries: &[&str]) -> Vec<Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/search.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .arg(dir)
+        .args(queries)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A Traditional Chinese site writes dates in results as pages do and its
+/// status line in Traditional characters; an English one keeps the ISO date.
+#[test]
+fn result_dates_follow_the_page_language() {
+    if !tools_ready() {
+        return;
+    }
+    for (language, query) in [("zh-TW", "道路硬化"), ("en", "道路硬化")] {
+        let site = TempSite::new("valid");
+        site.edit(
+            "site.toml",
+            "page_size = 2\n",
+            &format!("page_size = 2\nlanguage = \"{language}\"\n"),
+        );
+        // search.mjs serves the output at the root of its host.
+        site.edit(
+            "site.toml",
+            "https://example.org/xieshang/",
+            "https://example.org/",
+        );
+        site.build(&[]).assert_success();
+        let runs = search(&site.path("public"), &[query]);
+        let results = runs[0]["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{language}: {}", runs[0]);
+        for r in results {
+            let iso = r["datetime"].as_str().unwrap();
+            let expected = if language == "en" {
+                iso.to_string()
+            } else {
+                han_date(iso)
+            };
+            assert_eq!(r["time"].as_str().unwrap(), expected, "{language}: {r}");
+        }
+        // The status line in the page's script too: Traditional on a
+        // Traditional page, as before elsewhere.
+        let status = runs[0]["status"].as_str().unwrap();
+        let count = if language == "en" {
+            "条结果"
+        } else {
+            "筆結果"
+        };
+        assert!(status.contains(count), "{language}: {status}");
+        assert_eq!(runs[1]["errors"], serde_json::json!([]), "{}", runs[1]);
+    }
+}
+
 #[test]
 fn residents_find_records_by_chinese_words() {
     if !tools_ready() {
@@ -71,6 +144,10 @@ fn residents_find_records_by_chinese_words() {
             .map(|m| m.as_str().unwrap())
             .collect();
         assert!(marks.iter().any(|m| m.contains("道路硬化")), "{r}");
+        // Dates as the pages write them, the ISO date for machines.
+        let time = r["time"].as_str().unwrap();
+        let iso = r["datetime"].as_str().unwrap();
+        assert_eq!(time, han_date(iso), "{r}");
     }
 
     // Two-character queries.

@@ -45,6 +45,8 @@ for (const spec of queries) {
       title: li.querySelector('a') ? li.querySelector('a').textContent.trim() : '',
       href: li.querySelector('a') ? li.querySelector('a').getAttribute('href') : '',
       marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
+      time: li.querySelector('time') ? li.querySelector('time').textContent.trim() : '',
+      datetime: li.querySelector('time') ? li.querySelector('time').getAttribute('datetime') : '',
     })),
   }));
   console.log(JSON.stringify({ query: q, filter: filter || null, bytes, ...found }));

@@ -371,13 +371,23 @@
     return e;
   }
 
+  // Dates as the pages show them: 2017年4月1日 on a Chinese page (zh-CN,
+  // zh-TW, zh-HK: the page's lang), ISO 2017-04-01 otherwise.
+  var HAN_DATES = /^zh(-|$)/i.test(document.documentElement.lang || '');
+  function dateText(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    if (!m || !HAN_DATES) return iso;
+    return Number(m[1]) + '年' + Number(m[2]) + '月' + Number(m[3]) + '日';
+  }
+
   function render(hit, phrases) {
     var r = hit.rec;
     var li = el('li', 'card search-hit');
     var meta = el('p', 'card-meta');
     meta.appendChild(el('span', 'kind', r.k));
-    var time = el('time', '', r.d);
-    if (/^\d{4}-\d{2}-\d{2}$/.test(r.d)) time.setAttribute('datetime', r.d);
+    var d = String(r.d);
+    var time = el('time', '', dateText(d));
+    if (/^\d{4}-\d{2}-\d{2}$/.test(d)) time.setAttribute('datetime', d);
     meta.appendChild(time);
     meta.appendChild(el('span', 'place', r.p));
     if (r.s) meta.appendChild(el('span', 'status', r.s));
@@ -417,12 +427,38 @@
     statusEl.textContent = text;
   }
 
+  // Status messages: Simplified by default, Traditional on a zh-TW or zh-HK
+  // page (Taiwan or Hong Kong usage, as in the theme's i18n files).
+  var MESSAGES = {
+    'zh-CN': {
+      about: '约 ', found: '找到 {n} 条结果', titleOnly: '（单个字只在标题中搜索）',
+      shown: '，已显示 {n} 条', none: '没有找到包含“{q}”的记录。', noMatch: '没有符合条件的记录。',
+      empty: '请输入要搜索的词语，或选择筛选条件。', busy: '正在搜索…',
+      failed: '搜索暂时无法使用（索引文件读取失败）。请稍后再试，或按地点、议题类型、年份浏览。'
+    },
+    'zh-TW': {
+      about: '約 ', found: '找到 {n} 筆結果', titleOnly: '（單個字只在標題中搜尋）',
+      shown: '，已顯示 {n} 筆', none: '沒有找到包含「{q}」的紀錄。', noMatch: '沒有符合條件的紀錄。',
+      empty: '請輸入要搜尋的詞語，或選擇篩選條件。', busy: '正在搜尋…',
+      failed: '搜尋暫時無法使用（索引檔案讀取失敗）。請稍後再試，或依地點、議題類型、年份瀏覽。'
+    },
+    'zh-HK': {
+      about: '約 ', found: '找到 {n} 條結果', titleOnly: '（單個字只在標題中搜尋）',
+      shown: '，已顯示 {n} 條', none: '沒有找到包含「{q}」的記錄。', noMatch: '沒有符合條件的記錄。',
+      empty: '請輸入要搜尋的詞語，或選擇篩選條件。', busy: '正在搜尋…',
+      failed: '搜尋暫時無法使用（索引檔案讀取失敗）。請稍後再試，或按地點、議題類型、年份瀏覽。'
+    }
+  };
+  var MSG = MESSAGES[document.documentElement.lang] || MESSAGES['zh-CN'];
+  function msg(key, value) {
+    return MSG[key].replace(/\{[nq]\}/, function () { return String(value); });
+  }
+
   function countText(res) {
     if (res.total === 0) return null;
-    var n = (res.exact ? '' : '约 ') + res.total;
-    var t = '找到 ' + n + ' 条结果';
-    if (res.titleOnly) t += '（单个字只在标题中搜索）';
-    if (res.total > res.shown) t += '，已显示 ' + res.shown + ' 条';
+    var t = msg('found', (res.exact ? '' : MSG.about) + res.total);
+    if (res.titleOnly) t += MSG.titleOnly;
+    if (res.total > res.shown) t += msg('shown', res.shown);
     return t;
   }
 
@@ -440,7 +476,7 @@
       });
       var text = countText(res);
       if (!text) {
-        say(res.phrases.length ? '没有找到包含“' + res.phrases.join(' ') + '”的记录。' : '没有符合条件的记录。');
+        say(res.phrases.length ? msg('none', res.phrases.join(' ')) : MSG.noMatch);
       } else say(text);
       more.hidden = !(res.next < res.order.length);
       if (focusFirst && firstLink) firstLink.focus();
@@ -465,15 +501,15 @@
     list.textContent = '';
     more.hidden = true;
     current = null;
-    if (!q && !filters.length) { say('请输入要搜索的词语，或选择筛选条件。'); return Promise.resolve(); }
-    say('正在搜索…');
+    if (!q && !filters.length) { say(MSG.empty); return Promise.resolve(); }
+    say(MSG.busy);
     return meta().then(function (m) { return run(m, q, filters); }).then(function (res) {
       if (gen !== generation) return;
       current = res;
       return showMore(false);
     }).catch(function () {
       if (gen !== generation) return;
-      say('搜索暂时无法使用（索引文件读取失败）。请稍后再试，或按地点、议题类型、年份浏览。');
+      say(MSG.failed);
     });
   }
 
