@@ -33,7 +33,11 @@ struct Args {
 fn events(port: u16) -> Receiver<(Instant, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     // The preview answers only requests addressed to it (its Host check).
-    write!(s, "GET /__yishi/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET /__yishi/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    .unwrap();
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         for line in BufReader::new(s).lines().map_while(Result::ok) {

@@ -116,6 +116,16 @@ impl Renderer<'_> {
             json!([])
         };
         page["years"] = Value::Array(years);
+        // The jump to each year: the page of this list where the year
+        // starts and the anchor of its heading there.
+        let size = self.config.page_size;
+        page["year_jump"] = crate::plan::year_starts(&g.site, list)
+            .into_iter()
+            .map(|(y, at)| {
+                let url = self.urls.link(&route::paged(&base, at / size + 1));
+                json!({"year": y, "url": format!("{url}#y{y}")})
+            })
+            .collect();
         page
     }
 
