@@ -93,7 +93,7 @@ fn no_page_is_wider_than_a_phone() {
         "content/beta/long/_place.yaml",
         "name: 第十二居民小组暨老城区东片棚户区改造安置点临时联合议事协商委员会\nkind: community\n",
     );
-    let row = |cell: &str| format!("| {} |\n", vec![cell; 9].join(" | "));
+    let row = |cell: &str| format!("| {} |\n", [cell; 9].join(" | "));
     let table = format!(
         "{}{}{}",
         row("表头列名称"),
