@@ -383,6 +383,8 @@ impl<'g> Plan<'g> {
             PageJob::Place(p, n) => {
                 (1u8, p, n).hash(&mut h);
                 self.place_counts[p].hash(&mut h);
+                // The jump to each year links to the page where it starts.
+                year_starts(&g.site, &g.by_place[p]).hash(&mut h);
                 slice(&g.by_place[p], n, &mut h);
                 if n == 1 {
                     for &i in &g.upcoming_by_place[p] {
@@ -408,6 +410,23 @@ impl<'g> Plan<'g> {
         }
         Some(h.finish())
     }
+}
+
+/// Where each year starts in a newest-first list of records: `(year,
+/// index)` for each year the list holds, newest year first. The list is
+/// sorted by date, so each year's start is found by bisection, not by a
+/// walk of the whole list.
+pub fn year_starts(site: &Site, list: &[usize]) -> Vec<(i32, usize)> {
+    use chrono::Datelike;
+    let year = |i: usize| site.records[i].date().year();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < list.len() {
+        let y = year(list[at]);
+        out.push((y, at));
+        at += list[at..].partition_point(|&i| year(i) >= y);
+    }
+    out
 }
 
 /// Per template, a hash of its source and of the sources of every template

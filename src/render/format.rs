@@ -157,6 +157,13 @@ impl Renderer<'_> {
             "next_url": (n < pages).then(|| link(n + 1)),
             "first_url": link(1),
             "last_url": link(pages),
+            "pages": page_numbers(n, pages)
+                .into_iter()
+                .map(|k| match k {
+                    Some(k) => json!({"number": k, "url": link(k), "current": k == n}),
+                    None => json!({"gap": true}),
+                })
+                .collect::<Vec<_>>(),
         });
         (range, value)
     }
@@ -180,9 +187,61 @@ impl Renderer<'_> {
     }
 }
 
+/// Pages on either side of the current one that numbered pagination shows.
+const PAGE_WINDOW: usize = 2;
+
+/// The page numbers a list of `pages` pages shows on page `n`: the first,
+/// the last and a window around `n`; `None` stands for the pages left out
+/// (an ellipsis). A gap of one page shows that page instead.
+pub(super) fn page_numbers(n: usize, pages: usize) -> Vec<Option<usize>> {
+    let lo = n.saturating_sub(PAGE_WINDOW).max(1);
+    let hi = (n + PAGE_WINDOW).min(pages);
+    let mut out = Vec::new();
+    let push_run = |from: usize, to: usize, out: &mut Vec<Option<usize>>| {
+        out.extend((from..=to).map(Some));
+    };
+    // Start: page 1, then a gap unless it would hide a single page.
+    if lo > 1 {
+        out.push(Some(1));
+        if lo > 3 {
+            out.push(None);
+        } else {
+            push_run(2, lo - 1, &mut out);
+        }
+    }
+    push_run(lo, hi, &mut out);
+    if hi < pages {
+        if hi + 2 < pages {
+            out.push(None);
+        } else {
+            push_run(hi + 1, pages - 1, &mut out);
+        }
+        out.push(Some(pages));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_numbers_window() {
+        let show = |n, pages| -> String {
+            page_numbers(n, pages)
+                .iter()
+                .map(|k| k.map_or("…".to_string(), |k| k.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(show(1, 1), "1");
+        assert_eq!(show(6, 52), "1 … 4 5 6 7 8 … 52");
+        assert_eq!(show(1, 52), "1 2 3 … 52");
+        assert_eq!(show(52, 52), "1 … 50 51 52");
+        assert_eq!(show(4, 9), "1 2 3 4 5 6 … 9");
+        assert_eq!(show(5, 7), "1 2 3 4 5 6 7");
+        assert_eq!(show(3, 3), "1 2 3");
+    }
 
     #[test]
     pub(super) fn amounts_for_people() {

@@ -116,6 +116,16 @@ impl Renderer<'_> {
             json!([])
         };
         page["years"] = Value::Array(years);
+        // The jump to each year: the page of this list where the year
+        // starts and the anchor of its heading there.
+        let size = self.config.page_size;
+        page["year_jump"] = crate::plan::year_starts(&g.site, list)
+            .into_iter()
+            .map(|(y, at)| {
+                let url = self.urls.link(&route::paged(&base, at / size + 1));
+                json!({"year": y, "url": format!("{url}#y{y}")})
+            })
+            .collect();
         page
     }
 
@@ -150,13 +160,17 @@ impl Renderer<'_> {
                 .map(|(i, n)| json!({"value": i, "name": n}))
                 .collect()
         };
-        let places: Vec<Value> = f
-            .places
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, p)| json!({"value": i, "name": p.name, "depth": p.depth}))
-            .collect();
+        // Places in the contract's order: a depth-first walk of the tree,
+        // children in sibling order (`order`, then code, then slug). The
+        // values stay the places' numbers, which the search index uses.
+        let tree = &self.graph.site.places;
+        let mut places: Vec<Value> = Vec::with_capacity(tree.len());
+        let mut stack: Vec<usize> = tree[0].children.iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            let p = &f.places[i];
+            places.push(json!({"value": i, "name": p.name, "depth": p.depth}));
+            stack.extend(tree[i].children.iter().rev());
+        }
         json!({
             "title": self.s("search"),
             "index_url": self.urls.route(&Route::Search),

@@ -623,3 +623,99 @@ fn pages_link_the_published_favicon() {
         assert!(html.contains(&link), "{page}: no icon link");
     }
 }
+
+/// The `href`s of the links inside the first `<nav class="{class}"` of a page.
+fn nav_links(html: &str, class: &str) -> Vec<String> {
+    let start = html
+        .find(&format!("<nav class=\"{class}\""))
+        .unwrap_or_else(|| panic!("no {class} nav"));
+    let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
+    nav.split("href=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn lists_have_numbered_pages_with_a_window() {
+    let site = TempSite::new("valid");
+    // alpha holds 11 records: at one per page, 11 pages.
+    site.edit("site.toml", "page_size = 2", "page_size = 1");
+    site.build(&[]).assert_success();
+    assert!(site.has_page("alpha/page/11/"));
+    assert!(!site.has_page("alpha/page/12/"));
+    let p6 = site.page("alpha/page/6/");
+    let nav = &p6[p6.find("<nav class=\"pagination\"").unwrap()..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    assert!(nav.contains("aria-label=\"分页\""), "{nav}");
+    // 1 … 4 5 [6] 7 8 … 11, between previous and next.
+    let numbers: Vec<String> = [1, 4, 5, 6, 7, 8, 11]
+        .iter()
+        .map(|&k| {
+            link(&if k == 1 {
+                "alpha/".to_string()
+            } else {
+                format!("alpha/page/{k}/")
+            })
+        })
+        .collect();
+    let mut expected = vec![link("alpha/page/5/")];
+    expected.extend(numbers);
+    expected.push(link("alpha/page/7/"));
+    assert_eq!(nav_links(&p6, "pagination"), expected);
+    assert_eq!(nav.matches('…').count(), 2, "{nav}");
+    assert_eq!(nav.matches("aria-current=\"page\"").count(), 1);
+    assert!(nav.contains(&format!(
+        "href=\"{}\" aria-current=\"page\"",
+        link("alpha/page/6/")
+    )));
+    assert!(!nav.contains(">2<") && !nav.contains(">10<"), "{nav}");
+    // Near the ends a one-page gap shows the page instead: 1 2 3 4 5 … 11.
+    let p3 = site.page("alpha/page/3/");
+    let links = nav_links(&p3, "pagination");
+    assert!(links.contains(&link("alpha/page/2/")) && links.contains(&link("alpha/page/5/")));
+    assert!(!links.contains(&link("alpha/page/6/")));
+    // Type, year and form lists have them too.
+    let year = site.page("years/2016/");
+    assert!(year.contains("aria-current=\"page\""), "{year}");
+}
+
+#[test]
+fn place_pages_jump_to_each_year() {
+    let site = TempSite::new("valid");
+    site.edit("site.toml", "page_size = 2", "page_size = 1");
+    site.build(&[]).assert_success();
+    for page in ["alpha/", "alpha/page/4/"] {
+        let html = site.page(page);
+        let jumps = nav_links(&html, "year-jump");
+        // alpha has records of 2026, 2021, 2020, 2019 and 2016, newest first.
+        let years: Vec<&str> = jumps
+            .iter()
+            .map(|u| &u[u.find("#y").unwrap() + 2..])
+            .collect();
+        assert_eq!(years, ["2026", "2021", "2020", "2019", "2016"], "{page}");
+        for url in &jumps {
+            let (path, year) = url.split_once("#y").unwrap();
+            let path = path.strip_prefix(BASE).unwrap();
+            let target = site.page(path);
+            assert!(target.contains(&format!("id=\"y{year}\"")), "{url}");
+            // The year starts there: the page before shows none of it.
+            let n: usize = path
+                .strip_prefix("alpha/page/")
+                .map_or(1, |r| r.trim_end_matches('/').parse().unwrap());
+            if n > 1 {
+                let before = if n == 2 {
+                    "alpha/".to_string()
+                } else {
+                    format!("alpha/page/{}/", n - 1)
+                };
+                assert!(
+                    !site.page(&before).contains(&format!("id=\"y{year}\"")),
+                    "{url}"
+                );
+            } else {
+                assert_eq!(year, "2026");
+            }
+        }
+    }
+}

@@ -199,3 +199,53 @@ fn search_page_without_javascript_points_to_the_indexes() {
     assert!(html.contains("name=\"q\""));
     assert!(site.path("public/search/meta.json").is_file());
 }
+
+/// The place filter lists places as the content model orders them: a
+/// depth-first walk, siblings by `order`, then code, then slug; not in the
+/// order of their names (第10选区 would come before 第3选区).
+#[test]
+fn place_filter_follows_the_place_order() {
+    let site = TempSite::new("valid");
+    site.write(
+        "content/beta/ten/_place.yaml",
+        "name: 第10选区\nkind: community\norder: 10\n",
+    );
+    site.write(
+        "content/beta/three/_place.yaml",
+        "name: 第3选区\nkind: community\norder: 3\n",
+    );
+    site.build(&[]).assert_success();
+    let html = site.page("search/");
+    let select = &html[html
+        .find("<select id=\"search-place\"")
+        .expect("place filter")..];
+    let select = &select[..select.find("</select>").unwrap()];
+    let names: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(2)
+        .map(|o| {
+            let o = &o[o.find('>').unwrap() + 1..];
+            &o[..o.find('<').unwrap()]
+        })
+        .collect();
+    let at = |name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| panic!("{name} not in {names:?}"))
+    };
+    // Siblings by order (3 before 10), unordered ones after.
+    assert!(
+        at("乙街道 · 第3选区") < at("乙街道 · 第10选区"),
+        "{names:?}"
+    );
+    assert!(
+        at("乙街道 · 第10选区") < at("乙街道 · 花园社区"),
+        "{names:?}"
+    );
+    // Depth first: a town, its villages, then the next town.
+    assert_eq!(names[0], "甲镇", "{names:?}");
+    assert!(at("甲镇 · 东村") < at("乙街道") && at("甲镇 · 西村") < at("乙街道"));
+    assert_eq!(at("乙街道") + 1, at("乙街道 · 第3选区"), "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
+}
