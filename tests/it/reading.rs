@@ -188,3 +188,35 @@ fn text_is_large_by_default_and_a_switch_enlarges_it() {
     let script = site.page("js/textsize.js");
     assert!(script.contains("localStorage") && script.contains("big-text"));
 }
+
+#[test]
+fn results_are_told_apart_and_any_village_is_two_taps_from_home() {
+    let site = TempSite::new("valid");
+    site.build(&[]).assert_success();
+    // An outcome's card carries its result's own style (and sign, in CSS),
+    // not the grey of every tag.
+    let garden = site.page("beta/garden/");
+    assert!(garden.contains("class=\"result result-"), "{garden}");
+    let css = site.page("css/style.css");
+    for result in ["adopted", "rejected", "partly-adopted", "deferred"] {
+        assert!(
+            css.contains(&format!(".result-{result}::before")),
+            "no sign for {result}"
+        );
+    }
+    // Home: a town opens (one tap) to links to its villages (a second).
+    let home = site.page("");
+    let picker = &home[home.find("class=\"place-picker\"").expect("a place picker")..];
+    let picker = &picker[..picker.find("</section>").unwrap()];
+    assert!(picker.contains("<details><summary>甲镇"), "{picker}");
+    assert!(
+        picker.contains("href=\"/xieshang/alpha/east/\""),
+        "{picker}"
+    );
+    assert!(
+        picker.contains("href=\"/xieshang/alpha/west/\""),
+        "{picker}"
+    );
+    // Before the long lists.
+    assert!(home.find("class=\"place-picker\"") < home.find("id=\"h-upcoming\""));
+}
