@@ -1,6 +1,8 @@
 // Accessibility check of a built site: serves DIR on loopback, opens pages
 // in headless Chromium at phone and desktop widths and runs axe-core with the
 // WCAG 2.0/2.1 A and AA rules. Prints every violation; exits 1 if any.
+// Widths: 320 and 390 px (phones), 640 px (a 1280 px window at 200% zoom:
+// zooming narrows the CSS viewport by the same factor) and 1280 px.
 //
 // usage: node a11y.mjs DIR PAGE_PATH...
 import fs from 'node:fs';
@@ -16,7 +18,7 @@ const { server, base } = await serveSite(dir);
 const browser = await launchChromium();
 let failures = 0;
 let checked = 0;
-for (const width of [375, 1280]) {
+for (const width of [320, 390, 640, 1280]) {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   for (const p of pages) {
     await page.goto(base + p);
