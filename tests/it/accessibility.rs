@@ -124,6 +124,8 @@ fn no_page_is_wider_than_a_phone() {
         "/alpha/outcomes/2016-bridge-decision/",
         "/beta/long/",
         "/beta/long/topics/2024-wide/",
+        "/beta/long/topics/2024-wide/print/",
+        "/alpha/east/sessions/2021-budget-meeting/print/",
         "/types/",
         "/years/",
         "/years/2016/",

@@ -106,6 +106,18 @@ fn a_topic_page_answers_where_it_stands_first() {
     assert!(glance.contains("result-partly-adopted"), "{glance}");
     assert!(glance.contains("2021年6月30日"), "{glance}");
     assert!(glance.contains("最新进展"), "{glance}");
+    // Who carries it out is on the topic's page, not only the outcome's.
+    let bridge = site.page("alpha/topics/2016-bridge/");
+    assert!(section(&bridge, "h-glance").contains("甲镇建设办"));
+    // A place page starts with where its matters stand.
+    let east = site.page("alpha/east/");
+    assert!(
+        east.find("id=\"h-status\"")
+            < east
+                .find("class=\"place-summary\"")
+                .or(east.find("id=\"h-children\""))
+                .or(east.find("id=\"h-records\""))
+    );
     // Before the body text.
     assert!(page.find("id=\"h-glance\"") < page.find("id=\"h-body\""));
 }
