@@ -440,6 +440,12 @@ impl Renderer<'_> {
             .collect()
     }
 
+    /// A progress report as the outcome page and a topic's glance show it.
+    fn progress_value(&self, p: &Progress) -> Value {
+        let st = self.config.vocabularies.progress_states.get(p.state);
+        json!({"date": self.date_value(p.date), "state": st.name, "final": st.is_final, "note": p.note})
+    }
+
     /// What a topic page answers first: where the matter stands (and by
     /// how many days it is overdue), what was decided and by which vote,
     /// who carries it out by when, and what happened last.
@@ -473,10 +479,7 @@ impl Renderer<'_> {
             "tally": deciding,
             "responsible": outcome.and_then(|(_, oc)| oc.responsible.clone()),
             "outcome_amount": outcome.and_then(|(_, oc)| oc.amount).map(|a| self.amount_text(a)),
-            "latest": outcome.and_then(|(_, oc)| oc.progress.last()).map(|p| {
-                let st = v.progress_states.get(p.state);
-                json!({"date": self.date_value(p.date), "state": st.name, "final": st.is_final, "note": p.note})
-            }),
+            "latest": outcome.and_then(|(_, oc)| oc.progress.last()).map(|p| self.progress_value(p)),
         })
     }
 
@@ -493,10 +496,7 @@ impl Renderer<'_> {
             "amount": o.amount.map(|a| self.amount_text(a)),
             "overdue": topic.is_some_and(|t| g.overdue[t]),
             "status": topic.map(|t| self.status_value(t)),
-            "progress": o.progress.iter().map(|p| {
-                let st = v.progress_states.get(p.state);
-                json!({"date": self.date_value(p.date), "state": st.name, "final": st.is_final, "note": p.note})
-            }).collect::<Vec<_>>(),
+            "progress": o.progress.iter().map(|p| self.progress_value(p)).collect::<Vec<_>>(),
             "self_url": self.record_url(i),
             "tallies": topic.map(|t| self.tallies(t)),
         });
