@@ -716,6 +716,47 @@ fn csv_quotes_commas_quotes_and_newlines() {
 }
 
 #[test]
+fn csv_cells_that_start_like_a_formula_are_neutralised_but_json_is_not() {
+    let temp = TempSite::new("valid");
+    let evil = "=HYPERLINK(\"http://evil.example/\",\"点此\")";
+    temp.edit(
+        "content/alpha/sessions/2016-bridge-hearing.md",
+        "title: 便民桥建设方案听证会",
+        "title: '=HYPERLINK(\"http://evil.example/\",\"点此\")'",
+    );
+    temp.edit(
+        "content/alpha/sessions/2016-bridge-hearing.md",
+        "location: 甲镇会议室",
+        "location: \"@SUM(1+1)\"",
+    );
+    let site = Site::check(temp.root(), false);
+    let set = site.set("data/");
+    let (header, rows) = read_csv(&site.csv_bytes(&set, RecordKind::Session));
+    let row = rows
+        .iter()
+        .find(|r| r[0] == "alpha/2016-bridge-hearing")
+        .unwrap();
+    assert_eq!(row[column(&header, "标题")], format!("'{evil}"));
+    assert_eq!(row[column(&header, "会议地点")], "'@SUM(1+1)");
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell starts like a formula: {cell:?}"
+            );
+        }
+    }
+    // The topic table lists the session's title too.
+    let (header, rows) = read_csv(&site.csv_bytes(&set, RecordKind::Topic));
+    let row = rows.iter().find(|r| r[0] == "alpha/2016-bridge").unwrap();
+    assert!(!row[column(&header, "标题")].starts_with('='));
+    let doc = site.json(&set);
+    let record = &by_id(&doc)["alpha/2016-bridge-hearing"];
+    assert_eq!(record["title"], evil, "JSON keeps the value as written");
+    assert_eq!(record["location"], "@SUM(1+1)");
+}
+
+#[test]
 fn an_english_site_gets_english_headers_and_labels() {
     let temp = TempSite::new("valid");
     temp.edit(

@@ -130,8 +130,28 @@ impl Row {
         }
     }
 
-    fn cells(&self) -> &[String] {
+    /// The row's cells, each made safe to open in a spreadsheet (see
+    /// [`neutralise_formula`]).
+    fn cells(&mut self) -> &[String] {
+        for cell in &mut self.cells[..self.used] {
+            neutralise_formula(cell);
+        }
         &self.cells[..self.used]
+    }
+}
+
+/// Characters that make Excel, WPS or LibreOffice read a cell as a formula
+/// (OWASP's list: `=`, `+`, `-`, `@`, tab, carriage return), and their
+/// full-width forms, which an input method may turn into the same.
+const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
+/// CSV injection: a cell that starts like a formula gets a leading `'`, so
+/// a spreadsheet shows it as text instead of evaluating it (OWASP's advice
+/// for CSV exports). The JSON keeps the value as written; the data page and
+/// the schema say so.
+pub fn neutralise_formula(cell: &mut String) {
+    if cell.starts_with(FORMULA_STARTS) {
+        cell.insert(0, '\'');
     }
 }
 
@@ -329,6 +349,29 @@ impl Write for Tee<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_starts_get_a_quote_and_nothing_else_changes() {
+        for (input, want) in [
+            (
+                "=HYPERLINK(\"http://evil.example/\",\"点此\")",
+                "'=HYPERLINK(\"http://evil.example/\",\"点此\")",
+            ),
+            ("+86 100", "'+86 100"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("＝1+1", "'＝1+1"),
+            ("村口道路 = 拓宽", "村口道路 = 拓宽"),
+            ("2026-07-15", "2026-07-15"),
+            ("", ""),
+        ] {
+            let mut cell = input.to_string();
+            neutralise_formula(&mut cell);
+            assert_eq!(cell, want, "{input:?}");
+        }
+    }
 
     #[test]
     fn csv_columns_are_shared_then_own() {

@@ -25,7 +25,10 @@
 //! the JSON keys, are the fallback. Cells with several values are joined
 //! with `；`; references are record ids; vocabulary values are names; dates
 //! are ISO 8601. The Markdown body is left out (a cell holds at most 32,767
-//! characters in Excel): the JSON has it. Columns, by key → zh-CN header:
+//! characters in Excel): the JSON has it. A cell that starts like a
+//! formula (`=`, `+`, `-`, `@`, tab, carriage return, or their full-width
+//! forms) gets a leading `'` against CSV injection (OWASP); the JSON keeps
+//! the value. Columns, by key → zh-CN header:
 //!
 //! - all kinds: `id` 编号, `url` 网址, `place_id` 地点编号, `place` 所属地点,
 //!   `title` 标题;
