@@ -317,6 +317,8 @@ pub struct BuildReport {
     pub timings: Vec<(&'static str, Duration)>,
     /// Within `render`: time per kind of output, summed over threads.
     pub work: Vec<(&'static str, Duration)>,
+    /// What an earlier, interrupted build had left and this one put right.
+    pub recovered: crate::output::Recovered,
 }
 
 /// The real location of `p`: symbolic links resolved. For a path that does
@@ -536,7 +538,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let output = check_output(&opts.site.root, &output)?;
     // An interrupted commit is completed first: its record is the one that
     // describes the output.
-    Output::recover(&output)
+    let recovered = Output::recover(&output)
         .map_err(|e| BuildError::io("无法完成上一次被中断的生成，输出文件夹", &output, e))?;
     let cache_file = Output::record_path(&output);
     let recorded = read_page_cache(&cache_file);
@@ -698,5 +700,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         warnings,
         timings,
         work: renderer.work_times(),
+        recovered,
     })
 }

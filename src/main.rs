@@ -173,6 +173,9 @@ fn main() -> ExitCode {
             };
             match build::build(&opts) {
                 Ok(report) => {
+                    if let Some(note) = recovery_note(&report.recovered) {
+                        eprintln!("{note}");
+                    }
                     print_diagnostics(&args.common, &report.warnings);
                     if args.common.verbose {
                         for (stage, d) in &report.timings {
@@ -250,6 +253,24 @@ fn main() -> ExitCode {
                 }
                 Err(e) => fail(&common, e, Failed::Check),
             }
+        }
+    }
+}
+
+/// What to tell a clerk about what an interrupted build had left.
+fn recovery_note(r: &yishi::output::Recovered) -> Option<String> {
+    use yishi::output::Recovered;
+    match r {
+        Recovered::Nothing => None,
+        Recovered::DroppedStaging(p) => Some(format!(
+            "注意：上一次生成在发布前被中断，已删除它留下的暂存文件夹 {}；在此之前网站一直是上一次发布的内容。",
+            p.display()
+        )),
+        Recovered::FinishedPublish => {
+            Some("注意：上一次生成在发布新网站后被中断，已完成它的收尾工作。".into())
+        }
+        Recovered::CompletedPublish => {
+            Some("注意：上一次生成在替换网站的途中被中断，已把新网站放到位。".into())
         }
     }
 }

@@ -1,13 +1,24 @@
 //! Stage 5: the one place that touches the output directory.
 //!
-//! Pages are compared with what the output already holds: a file whose
-//! bytes are unchanged is not written again (its modification time stays, so
-//! rsync and CDN uploads send only what changed). Changed and new files are
-//! written into a staging folder beside the output, and moved into place
-//! only when the whole build succeeded — so a failed or interrupted build
-//! leaves the previous output exactly as it was. The move itself (renames
-//! only) is recorded in a journal first; if it is interrupted, the next build
-//! completes it before doing anything else.
+//! A reader of the output (a web server, a person) sees either the
+//! previous site or the new one, never a mix, whatever moment the build
+//! dies at. Each build that changes anything prepares the whole new site in
+//! a staging folder beside the output (`.public.yishi-staging`): the files
+//! it wrote, plus a hard link (a copy where links are not possible) to
+//! every unchanged file of the current output. One system call then
+//! publishes it: an atomic exchange of the two folders (`renameat2` with
+//! `RENAME_EXCHANGE` on Linux), so the output stays a plain folder and the
+//! host needs nothing special. Where the system cannot exchange, two
+//! renames do it (the output is briefly absent, never mixed). The old site,
+//! now under the staging name, is then deleted.
+//!
+//! Unchanged files keep their inode and modification time (rsync and CDN
+//! uploads send only what changed); a rebuild that changes nothing writes
+//! nothing at all. The record of what the output holds (beside it, not
+//! published) is committed with the exchange through a small journal that
+//! names the new folder by its inode: after a crash, the next build can tell
+//! whether the exchange happened and completes or undoes it before doing
+//! anything else.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -105,26 +116,31 @@ pub fn stamp(m: &std::fs::Metadata) -> Option<Stamp> {
     Some((m.len(), ns))
 }
 
-/// The journal of a commit in progress, inside the staging folder.
-const JOURNAL: &str = ".yishi-commit";
+/// The journal of a publish in progress, beside the output: the device
+/// and inode of the folder being published.
+const JOURNAL: &str = "commit";
 
-/// The record of what the output holds (see [`Output::record_path`]), staged
-/// inside the staging folder and moved into place by the commit itself, so
-/// that the output and its record never disagree.
-const RECORD: &str = ".yishi-record";
+/// Where the previous output goes while two plain renames publish a new one
+/// (systems without an atomic exchange).
+const OLD: &str = "old";
+
+/// What [`Output::recover`] found left by an interrupted build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovered {
+    /// Nothing: the last build finished.
+    Nothing,
+    /// A build died while preparing its staging folder: the folder was
+    /// removed; the output was never touched.
+    DroppedStaging(PathBuf),
+    /// A build died just after publishing: its bookkeeping was completed.
+    FinishedPublish,
+    /// A build died between the two renames of a publish without atomic
+    /// exchange: the new site was put in place.
+    CompletedPublish,
+}
 
 fn io_err(path: &Path, e: std::io::Error) -> std::io::Error {
     std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
-/// Every file under `dir`, as `/`-separated paths relative to it.
-fn files_under(dir: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .map(|e| crate::text::display_path(dir, e.path()))
-        .collect()
 }
 
 /// Whether two files hold the same bytes (false if either is missing).
@@ -158,6 +174,131 @@ fn same_content(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// A folder's identity, kept across renames: device and inode on Unix.
+#[cfg(unix)]
+fn dir_id(p: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(p).ok().filter(|m| m.is_dir())?;
+    Some((m.dev(), m.ino()))
+}
+
+/// A folder's identity, kept across renames: its creation time elsewhere.
+#[cfg(not(unix))]
+fn dir_id(p: &Path) -> Option<(u64, u64)> {
+    let m = std::fs::symlink_metadata(p).ok().filter(|m| m.is_dir())?;
+    let t = m
+        .created()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((t.as_secs(), u64::from(t.subsec_nanos())))
+}
+
+fn read_journal(path: &Path) -> Option<(u64, u64)> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+fn exists(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok()
+}
+
+/// Remove `path` if it is there.
+fn remove_file_if_any(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Remove the folder `dir` and everything in it (its top-level entries in
+/// parallel: an old site is tens of thousands of files), if it is there.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return match std::fs::symlink_metadata(dir) {
+            Ok(_) => std::fs::remove_file(dir).map_err(|e| io_err(dir, e)),
+            Err(_) => Ok(()),
+        };
+    };
+    let entries: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+    entries.par_iter().try_for_each(|p| {
+        let is_dir = std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+        let removed = if is_dir {
+            std::fs::remove_dir_all(p)
+        } else {
+            std::fs::remove_file(p)
+        };
+        match removed {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(p, e)),
+            _ => Ok(()),
+        }
+    })?;
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(dir, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Swap the folders `a` and `b` in one atomic step. `Ok(false)`: this
+/// system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (ca, cb) = (c(a)?, c(b)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the
+    // call; renameat2 reads them and touches no other memory of ours.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(io_err(b, e)),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Hard-link `from` at `to`, or copy it (with its modification time, so that
+/// it still counts as unchanged) where the file system has no hard links.
+fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(_) => {
+            let meta = std::fs::symlink_metadata(from).map_err(|e| io_err(from, e))?;
+            if meta.file_type().is_symlink() {
+                #[cfg(unix)]
+                {
+                    let points_to = std::fs::read_link(from).map_err(|e| io_err(from, e))?;
+                    return std::os::unix::fs::symlink(points_to, to).map_err(|e| io_err(to, e));
+                }
+            }
+            std::fs::copy(from, to).map_err(|e| io_err(to, e))?;
+            if let Ok(modified) = meta.modified() {
+                let file = std::fs::OpenOptions::new().write(true).open(to);
+                let _ = file.and_then(|f| f.set_modified(modified));
+            }
+            Ok(())
+        }
+    }
+}
+
 impl Output {
     /// Where the record of what `target` holds lives: beside it, not in it
     /// (it is not published). Written only by [`Output::commit`].
@@ -165,11 +306,22 @@ impl Output {
         sibling(target, "pages.json")
     }
 
-    /// Prepare a build of `target`. Completes a commit that an earlier build
-    /// was interrupted in, and drops the leftovers of an interrupted render.
+    /// The record of a publish in progress, moved to [`Output::record_path`]
+    /// once the new site is in place.
+    fn next_record_path(target: &Path) -> PathBuf {
+        sibling(target, "pages.json.next")
+    }
+
+    /// The staging folder of a build of `target` (hidden, beside it).
+    pub fn staging_path(target: &Path) -> PathBuf {
+        sibling(target, "staging")
+    }
+
+    /// Prepare a build of `target`, after completing or undoing whatever an
+    /// interrupted build left (see [`Output::recover`]).
     pub fn begin(target: &Path) -> std::io::Result<Output> {
         Self::recover(target)?;
-        let staging = sibling(target, "staging");
+        let staging = Self::staging_path(target);
         std::fs::create_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
         Ok(Output {
             target: target.to_path_buf(),
@@ -181,24 +333,52 @@ impl Output {
         })
     }
 
-    /// Complete a commit that an earlier build was interrupted in (so that
-    /// the output and its record agree again), and drop the leftovers of an
-    /// interrupted render. Run before the record is read.
-    pub fn recover(target: &Path) -> std::io::Result<()> {
-        let staging = sibling(target, "staging");
-        if staging.join(JOURNAL).is_file() {
-            Self::finish_commit(target, &staging)?;
-        } else if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
+    /// Put right what an interrupted build left beside `target`: a publish
+    /// whose journal shows the new site in place gets its record committed;
+    /// one that died between two renames is completed; a staging folder
+    /// that was never published is removed. Run before the record is read.
+    pub fn recover(target: &Path) -> std::io::Result<Recovered> {
+        let staging = Self::staging_path(target);
+        let journal = sibling(target, JOURNAL);
+        let old = sibling(target, OLD);
+        if let Some(id) = read_journal(&journal) {
+            if dir_id(target) == Some(id) {
+                Self::finish_publish(target)?;
+                return Ok(Recovered::FinishedPublish);
+            }
+            if !exists(target) && dir_id(&staging) == Some(id) {
+                std::fs::rename(&staging, target).map_err(|e| io_err(target, e))?;
+                Self::finish_publish(target)?;
+                return Ok(Recovered::CompletedPublish);
+            }
+            // The new site was never put in place: drop it (below).
+            remove_file_if_any(&Self::next_record_path(target))?;
+            remove_file_if_any(&journal)?;
         }
-        // Left by versions that swapped whole folders.
-        let old = sibling(target, "old");
-        if !target.exists() && old.exists() {
-            std::fs::rename(&old, target)?;
-        } else if old.exists() {
-            std::fs::remove_dir_all(&old)?;
+        if !exists(target) && old.is_dir() {
+            std::fs::rename(&old, target).map_err(|e| io_err(target, e))?;
         }
-        Ok(())
+        let mut found = Recovered::Nothing;
+        if exists(&staging) {
+            remove_tree(&staging)?;
+            found = Recovered::DroppedStaging(staging);
+        }
+        remove_tree(&old)?;
+        remove_file_if_any(&Self::next_record_path(target))?;
+        Ok(found)
+    }
+
+    /// After the new site is in place: commit its record, close the
+    /// journal, delete the previous site. Safe to run again.
+    fn finish_publish(target: &Path) -> std::io::Result<()> {
+        let next = Self::next_record_path(target);
+        if next.is_file() {
+            let record = Self::record_path(target);
+            std::fs::rename(&next, &record).map_err(|e| io_err(&record, e))?;
+        }
+        remove_file_if_any(&sibling(target, JOURNAL))?;
+        remove_tree(&Self::staging_path(target))?;
+        remove_tree(&sibling(target, OLD))
     }
 
     fn check_rel(rel: &str) -> std::io::Result<&str> {
@@ -371,12 +551,13 @@ impl Output {
         self.write(rel, &bytes)
     }
 
-    /// Move the staged files into place, remove what the build no longer
-    /// produces and put `record` (the new record of what the output holds,
-    /// see [`Output::record_path`]) in place, as one journaled step: an
-    /// interruption before the journal is written leaves the output and its
-    /// record as they were; one after it is completed by the next build.
-    /// Only renames and deletions happen to the output here.
+    /// Publish the new site: complete the staging folder with every file of
+    /// the output that the build did not write or remove (hard links), then
+    /// exchange it with the output in one step, with `record` (the new
+    /// record of what the output holds, see [`Output::record_path`]). A
+    /// build that wrote and removed nothing publishes nothing (only a
+    /// changed record is put in place). On an error before the exchange the
+    /// output is as it was and the staging folder is removed.
     ///
     /// `known` lists the files the previous build recorded as its own: only
     /// those are ever removed. `None` (nothing is known to be ours) removes
@@ -386,15 +567,19 @@ impl Output {
         known: Option<&HashSet<String>>,
         record: Option<&[u8]>,
     ) -> std::io::Result<WriteStats> {
-        let produced = self.produced.into_inner().unwrap_or_default();
-        let written = self.written.into_inner().unwrap_or(0);
-        let stale: Vec<String> = match known {
+        let produced = self.produced.lock().map(|p| p.clone()).unwrap_or_default();
+        let written = self.written();
+        let stale: HashSet<String> = match known {
             Some(known) if self.target.is_dir() => known
                 .iter()
-                .filter(|rel| !produced.contains_key(*rel) && self.target.join(rel).is_file())
+                .filter(|rel| {
+                    !produced.contains_key(*rel)
+                        && std::fs::symlink_metadata(self.target.join(rel))
+                            .is_ok_and(|m| !m.is_dir())
+                })
                 .cloned()
                 .collect(),
-            _ => Vec::new(),
+            _ => HashSet::new(),
         };
         let stats = WriteStats {
             files: produced.len(),
@@ -402,84 +587,107 @@ impl Output {
             removed: stale.len(),
         };
         let record_path = Self::record_path(&self.target);
-        if let Some(bytes) = record {
-            if std::fs::symlink_metadata(&record_path).is_ok_and(|m| !m.is_file()) {
-                return Err(io_err(
-                    &record_path,
-                    std::io::Error::other("不是普通文件，无法记录输出内容"),
-                ));
-            }
-            let staged = self.staging.join(RECORD);
-            std::fs::write(&staged, bytes).map_err(|e| io_err(&staged, e))?;
+        if record.is_some() && std::fs::symlink_metadata(&record_path).is_ok_and(|m| !m.is_file()) {
+            self.abandon();
+            return Err(io_err(
+                &record_path,
+                std::io::Error::other("不是普通文件，无法记录输出内容"),
+            ));
         }
-        if !self.target.exists() {
-            // Nothing to merge with: the staging folder becomes the output.
-            // The record goes first: one that lists files not yet there
-            // only costs a re-render, never a lost deletion.
-            if record.is_some() {
-                let staged = self.staging.join(RECORD);
-                std::fs::rename(&staged, &record_path).map_err(|e| io_err(&record_path, e))?;
-            }
-            std::fs::rename(&self.staging, &self.target).map_err(|e| io_err(&self.target, e))?;
-            return Ok(stats);
+        let fresh = !exists(&self.target);
+        if !fresh && written == 0 && stale.is_empty() {
+            // The site is unchanged: only its record may be.
+            let result = record.map_or(Ok(()), |bytes| {
+                let next = Self::next_record_path(&self.target);
+                std::fs::write(&next, bytes)
+                    .and_then(|()| std::fs::rename(&next, &record_path))
+                    .map_err(|e| io_err(&record_path, e))
+            });
+            self.abandon();
+            return result.map(|()| stats);
         }
-        let journal = serde_json::to_vec(&stale).map_err(std::io::Error::other)?;
-        let journal_path = self.staging.join(JOURNAL);
-        std::fs::write(&journal_path, journal).map_err(|e| io_err(&journal_path, e))?;
-        Self::finish_commit(&self.target, &self.staging)?;
-        Ok(stats)
+        match self.publish(fresh, &stale, record) {
+            Ok(()) => Ok(stats),
+            Err(e) => {
+                // Whether or not the exchange happened, recovery puts the
+                // output, its record and the staging folder right.
+                let _ = Self::recover(&self.target);
+                Err(e)
+            }
+        }
     }
 
-    /// Apply a journaled commit: move every staged file into the target,
-    /// delete the stale files it lists, put the staged record in place,
-    /// then remove the staging folder. Safe to run again after an
-    /// interruption.
-    fn finish_commit(target: &Path, staging: &Path) -> std::io::Result<()> {
-        let journal = staging.join(JOURNAL);
-        let stale: Vec<String> = std::fs::read(&journal)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        for rel in files_under(staging) {
-            if rel == JOURNAL || rel == RECORD {
-                continue;
-            }
-            let to = target.join(&rel);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
-            }
-            std::fs::rename(staging.join(&rel), &to).map_err(|e| io_err(&to, e))?;
+    fn publish(
+        &self,
+        fresh: bool,
+        stale: &HashSet<String>,
+        record: Option<&[u8]>,
+    ) -> std::io::Result<()> {
+        if !fresh {
+            self.link_unchanged(stale)?;
         }
-        // Deletions stay inside the real output folder, even if a folder in
-        // it was replaced by a link elsewhere since it was recorded.
-        let real_target = target.canonicalize().map_err(|e| io_err(target, e))?;
-        for rel in &stale {
-            let p = target.join(rel);
-            let inside = p
-                .parent()
-                .and_then(|d| d.canonicalize().ok())
-                .is_some_and(|d| d.starts_with(&real_target));
-            if !inside {
-                continue;
-            }
-            if p.is_file() || p.is_symlink() {
-                std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?;
-            }
-            // Remove folders the deletion left empty.
-            let mut dir = p.parent();
-            while let Some(d) = dir {
-                if d == target || std::fs::remove_dir(d).is_err() {
-                    break;
+        if let Some(bytes) = record {
+            let next = Self::next_record_path(&self.target);
+            std::fs::write(&next, bytes).map_err(|e| io_err(&next, e))?;
+        }
+        let id = dir_id(&self.staging)
+            .ok_or_else(|| io_err(&self.staging, std::io::Error::other("暂存文件夹不见了")))?;
+        let journal = sibling(&self.target, JOURNAL);
+        let journal_bytes = serde_json::to_vec(&id).map_err(std::io::Error::other)?;
+        std::fs::write(&journal, journal_bytes).map_err(|e| io_err(&journal, e))?;
+        if fresh {
+            std::fs::rename(&self.staging, &self.target).map_err(|e| io_err(&self.target, e))?;
+        } else if !exchange(&self.staging, &self.target)? {
+            // Two renames: between them the output is absent, never mixed;
+            // recovery completes the second one.
+            let old = sibling(&self.target, OLD);
+            std::fs::rename(&self.target, &old).map_err(|e| io_err(&self.target, e))?;
+            std::fs::rename(&self.staging, &self.target).map_err(|e| io_err(&self.target, e))?;
+        }
+        Self::finish_publish(&self.target)
+    }
+
+    /// Hard-link into the staging folder every file of the output that the
+    /// build neither wrote anew nor removes: the pages it kept, and files a
+    /// host or a person put there.
+    fn link_unchanged(&self, stale: &HashSet<String>) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        let mut walk_error = None;
+        let files: Vec<String> = walkdir::WalkDir::new(&self.target)
+            .min_depth(1)
+            .into_iter()
+            .filter_map(|e| match e {
+                Ok(e) => (!e.file_type().is_dir())
+                    .then(|| crate::text::display_path(&self.target, e.path())),
+                Err(e) => {
+                    walk_error.get_or_insert(e);
+                    None
                 }
-                dir = d.parent();
+            })
+            .filter(|rel| !stale.contains(rel))
+            .collect();
+        if let Some(e) = walk_error {
+            let path = e.path().unwrap_or(&self.target).to_path_buf();
+            return Err(io_err(&path, e.into()));
+        }
+        files.par_iter().try_for_each(|rel| {
+            let to = self.staging.join(rel);
+            if exists(&to) {
+                return Ok(());
             }
-        }
-        let staged_record = staging.join(RECORD);
-        if staged_record.is_file() {
-            let record_path = Self::record_path(target);
-            std::fs::rename(&staged_record, &record_path).map_err(|e| io_err(&record_path, e))?;
-        }
-        std::fs::remove_dir_all(staging).map_err(|e| io_err(staging, e))
+            if let Some(parent) = to.parent() {
+                if let Err(e) = self.make_dir(parent) {
+                    // The new site has a file where this one needs a folder:
+                    // the new site wins.
+                    let blocked = parent
+                        .ancestors()
+                        .take_while(|d| d.starts_with(&self.staging))
+                        .any(|d| std::fs::symlink_metadata(d).is_ok_and(|m| !m.is_dir()));
+                    return if blocked { Ok(()) } else { Err(e) };
+                }
+            }
+            link_or_copy(&self.target.join(rel), &to)
+        })
     }
 
     /// Throw the staged output away (the target is untouched).
@@ -599,26 +807,121 @@ mod tests {
         );
     }
 
+    /// A site in `target`: `files` (path, content).
+    fn site(target: &Path, files: &[(&str, &str)]) {
+        for (rel, text) in files {
+            let p = target.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+
+    /// Stage a build of `target` that writes `files` and stop just before
+    /// the exchange (journal and record written), as a kill there would.
+    fn staged_to_the_brink(target: &Path, files: &[(&str, &str)], record: &[u8]) -> PathBuf {
+        let out = Output::begin(target).unwrap();
+        for (rel, text) in files {
+            out.write(rel, text.as_bytes()).unwrap();
+        }
+        out.link_unchanged(&HashSet::new()).unwrap();
+        std::fs::write(Output::next_record_path(target), record).unwrap();
+        let id = dir_id(&out.staging).unwrap();
+        std::fs::write(sibling(target, JOURNAL), serde_json::to_vec(&id).unwrap()).unwrap();
+        let staging = out.staging.clone();
+        std::mem::forget(out);
+        staging
+    }
+
     #[test]
-    fn interrupted_commit_is_completed_by_the_next_build() {
+    fn a_kill_before_the_exchange_leaves_the_old_site_and_is_undone() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        std::fs::create_dir_all(target.join("gone")).unwrap();
-        std::fs::write(target.join("gone/index.html"), "x").unwrap();
-        std::fs::write(target.join("keep.html"), "k").unwrap();
-        // A commit that stopped after writing its journal.
-        let staging = sibling(&target, "staging");
-        std::fs::create_dir_all(staging.join("new")).unwrap();
-        std::fs::write(staging.join("new/index.html"), "n").unwrap();
-        std::fs::write(staging.join(JOURNAL), r#"["gone/index.html"]"#).unwrap();
-        let out = Output::begin(&target).unwrap();
+        site(&target, &[("a.html", "old"), ("b/index.html", "b")]);
+        std::fs::write(Output::record_path(&target), "first").unwrap();
+        staged_to_the_brink(&target, &[("a.html", "new")], b"second");
+        assert_eq!(std::fs::read(target.join("a.html")).unwrap(), b"old");
         assert_eq!(
-            std::fs::read_to_string(target.join("new/index.html")).unwrap(),
-            "n"
+            Output::recover(&target).unwrap(),
+            Recovered::DroppedStaging(Output::staging_path(&target))
         );
-        assert!(!target.join("gone").exists());
-        assert!(target.join("keep.html").exists());
-        out.abandon();
+        assert_eq!(std::fs::read(target.join("a.html")).unwrap(), b"old");
+        assert_eq!(
+            std::fs::read(Output::record_path(&target)).unwrap(),
+            b"first"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 2, "only the output and its record remain");
+    }
+
+    #[test]
+    fn a_kill_after_the_exchange_is_finished_by_the_next_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        site(&target, &[("a.html", "old"), ("b/index.html", "b")]);
+        std::fs::write(Output::record_path(&target), "first").unwrap();
+        let staging = staged_to_the_brink(&target, &[("a.html", "new")], b"second");
+        assert!(
+            exchange(&staging, &target).unwrap(),
+            "this file system exchanges"
+        );
+        assert_eq!(std::fs::read(target.join("a.html")).unwrap(), b"new");
+        assert_eq!(std::fs::read(target.join("b/index.html")).unwrap(), b"b");
+        assert_eq!(
+            Output::recover(&target).unwrap(),
+            Recovered::FinishedPublish
+        );
+        assert_eq!(
+            std::fs::read(Output::record_path(&target)).unwrap(),
+            b"second"
+        );
+        assert!(!staging.exists() && !sibling(&target, JOURNAL).exists());
+    }
+
+    #[test]
+    fn a_kill_between_two_renames_is_completed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        site(&target, &[("a.html", "old")]);
+        let staging = staged_to_the_brink(&target, &[("a.html", "new")], b"second");
+        std::fs::rename(&target, sibling(&target, OLD)).unwrap();
+        assert_eq!(
+            Output::recover(&target).unwrap(),
+            Recovered::CompletedPublish
+        );
+        assert_eq!(std::fs::read(target.join("a.html")).unwrap(), b"new");
+        assert_eq!(
+            std::fs::read(Output::record_path(&target)).unwrap(),
+            b"second"
+        );
+        assert!(!staging.exists() && !sibling(&target, OLD).exists());
+    }
+
+    #[test]
+    fn unchanged_files_are_hard_links_of_the_old_ones() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let out = Output::begin(&target).unwrap();
+        out.write("a/index.html", b"same").unwrap();
+        out.write("b/index.html", b"before").unwrap();
+        out.commit(None, None).unwrap();
+        let ino = |rel: &str| std::fs::metadata(target.join(rel)).unwrap().ino();
+        let (a0, b0, root0) = (ino("a/index.html"), ino("b/index.html"), ino(""));
+        let out = Output::begin(&target).unwrap();
+        out.write("a/index.html", b"same").unwrap();
+        out.write("b/index.html", b"after").unwrap();
+        out.commit(None, None).unwrap();
+        assert_eq!(ino("a/index.html"), a0, "unchanged: the same file");
+        assert_ne!(ino("b/index.html"), b0);
+        assert_ne!(ino(""), root0, "a new folder was published");
+        // Nothing changed: nothing is published.
+        let out = Output::begin(&target).unwrap();
+        out.write("a/index.html", b"same").unwrap();
+        out.write("b/index.html", b"after").unwrap();
+        let root1 = ino("");
+        assert_eq!(out.commit(None, Some(b"r")).unwrap().written, 0);
+        assert_eq!(ino(""), root1);
+        assert_eq!(std::fs::read(Output::record_path(&target)).unwrap(), b"r");
     }
 
     #[test]
@@ -675,27 +978,16 @@ mod tests {
         out.commit(None, Some(b"first")).unwrap();
         assert_eq!(std::fs::read(&record).unwrap(), b"first");
 
-        // A build that stops before its journal is written: neither the
-        // output nor the record change.
+        // A build that stops before publishing: neither the output nor
+        // the record change.
         let out = Output::begin(&target).unwrap();
         out.write("b.html", b"b").unwrap();
-        std::fs::write(out.staging.join(RECORD), "second").unwrap();
+        std::fs::write(Output::next_record_path(&target), "second").unwrap();
         std::mem::forget(out);
         let out = Output::begin(&target).unwrap();
         assert_eq!(std::fs::read(&record).unwrap(), b"first");
         assert!(!target.join("b.html").exists());
-        out.abandon();
-
-        // A build that stops after its journal: the next one completes the
-        // commit, record included.
-        let staging = sibling(&target, "staging");
-        std::fs::create_dir_all(&staging).unwrap();
-        std::fs::write(staging.join("b.html"), "b").unwrap();
-        std::fs::write(staging.join(RECORD), "second").unwrap();
-        std::fs::write(staging.join(JOURNAL), r#"["a.html"]"#).unwrap();
-        let out = Output::begin(&target).unwrap();
-        assert_eq!(std::fs::read(&record).unwrap(), b"second");
-        assert!(target.join("b.html").exists() && !target.join("a.html").exists());
+        assert!(!Output::next_record_path(&target).exists());
         out.abandon();
     }
 
