@@ -53,6 +53,10 @@ impl Hub {
     fn join(&self) -> tokio::sync::mpsc::Receiver<String> {
         let (tx, rx) = tokio::sync::mpsc::channel(HUB_QUEUE);
         if let Ok(mut clients) = self.clients.lock() {
+            // Streams opened and closed between two rebuilds leave their
+            // senders behind: forget them here too, so the list stays as
+            // short as the streams open (the server bounds those).
+            clients.retain(|tx| !tx.is_closed());
             clients.push(tx);
         }
         rx
@@ -152,7 +156,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         problems: RwLock::new(None),
         hub: Hub::default(),
     });
-    rebuild(&mut ws, &state, &opts, Instant::now(), None);
+    rebuild_guarded(&mut ws, &state, &opts, Instant::now(), None);
 
     let answering = state.clone();
     let streaming = state.clone();
@@ -265,7 +269,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         }
         replaced.clear();
         if relevant {
-            rebuild(&mut ws, &state, &opts, started, changed.as_deref());
+            rebuild_guarded(&mut ws, &state, &opts, started, changed.as_deref());
         }
     }
 }
@@ -308,6 +312,31 @@ fn is_relevant(root: &Path, batch: &DebounceEventResult) -> bool {
                 })
         }),
     }
+}
+
+/// [`rebuild`], surviving a bug in it: a panic (its message printed by the
+/// default hook) is shown like a problem, the last good site stays served,
+/// and the next rebuild starts from nothing, as what the workspace kept
+/// may be half updated.
+fn rebuild_guarded(
+    ws: &mut Workspace,
+    state: &State,
+    opts: &ServeOptions,
+    started: Instant,
+    changed: Option<&[PathBuf]>,
+) {
+    let run = std::panic::AssertUnwindSafe(|| rebuild(ws, state, opts, started, changed));
+    if std::panic::catch_unwind(run).is_ok() {
+        return;
+    }
+    *ws = Workspace::new(ws.opts.clone());
+    let msg = "yishi 内部错误：重新生成网站时程序出错（详情见终端）；预览仍显示上一次正确的版本";
+    eprintln!("{msg}。保存任意文件会重新生成；如果问题一再出现，请把终端中的信息报告给维护者。");
+    let json = problems_json(&[Diagnostic::error("", None, msg)]);
+    if let Ok(mut p) = state.problems.write() {
+        *p = Some(json.clone());
+    }
+    state.hub.broadcast("problems", &json);
 }
 
 fn rebuild(

@@ -1,28 +1,42 @@
 //! The preview's HTTP/1.1 server: hyper on a small tokio runtime of its
 //! own thread, with every resource bounded.
 //!
-//! - Each connection is a task, at most [`MAX_CONNECTIONS`] at once (more
-//!   wait in the listen queue until one ends), so idle, slow or stuck
-//!   clients never hold up the others.
-//! - A request head must arrive whole within [`HEAD_TIMEOUT`] (also the
-//!   longest a kept-alive connection stays idle) and fit in [`MAX_HEAD`]
-//!   bytes (hyper answers 431 otherwise); a write that makes no progress
-//!   for [`WRITE_TIMEOUT`] ends the connection.
+//! - Each connection is a task, at most [`MAX_CONNECTIONS`] at once. When
+//!   every place is taken, a newcomer ends the oldest connection that has
+//!   not sent a whole request yet (silent or slow: a slowloris flood gives
+//!   way to a real client at once); when every connection is busy with
+//!   requests, newcomers wait in the listen queue rather than get a
+//!   refusal, as every connection ends within a bound (below).
+//! - A request head must arrive whole within [`HEAD_TIMEOUT`] (counted
+//!   from the connection's start or the end of the previous answer, so it
+//!   is also the longest a connection stays idle) and fit in [`MAX_HEAD`]
+//!   bytes (hyper answers 431 otherwise, so a connection holds at most
+//!   that much of a request); a request target longer than [`MAX_TARGET`]
+//!   gets 414. A write that makes no progress for [`WRITE_TIMEOUT`] ends
+//!   the connection.
+//! - Syntax errors get hyper's own 400 (or 505 for another HTTP version)
+//!   and the connection is closed; the handlers see parsed requests only.
+//!   An absolute-form target (`GET http://host/path`) must name this
+//!   server like a `Host` header, and only its path is looked up.
 //! - Request bodies are never read: a request announcing one by
 //!   `Content-Length` is answered, then its connection is closed.
 //!   Conflicting `Content-Length` headers (hyper) and any
 //!   `Transfer-Encoding` (checked here) are refused (400).
 //! - The `Host` header must name this server ([`host_allowed`]): a page of
 //!   another site whose name was rebound to this address gets 421.
-//! - Live-reload event streams are limited to [`MAX_STREAMS`] at once, and
-//!   end when their client goes away.
+//! - Live-reload event streams are limited to [`MAX_STREAMS`] at once: a
+//!   new one ends the oldest (a browser tab reconnects by itself, a
+//!   forgotten or hostile client does not), so a newly opened page always
+//!   gets live reload. A stream ends when its client goes away, and its
+//!   connection is closed after it.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
@@ -35,21 +49,24 @@ use hyper::{StatusCode, Version};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::time::Sleep;
 
 use super::http::{Body, Reply};
 
 /// The largest request head (request line and headers) read.
 pub const MAX_HEAD: usize = 16 * 1024;
+/// The longest request target (path and query) answered; longer gets 414.
+pub const MAX_TARGET: usize = 8 * 1024;
 /// How long a request head may take to arrive, and how long a kept-alive
 /// connection may stay idle.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a write may make no progress (a client that stopped reading).
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
-/// Connections served at once.
+/// Connections served at once (far below the usual limit of 1,024 open
+/// files, which the site's own files need some of).
 pub const MAX_CONNECTIONS: usize = 256;
-/// Live-reload event streams open at once.
+/// Live-reload event streams open at once (a newer one ends the oldest).
 pub const MAX_STREAMS: usize = 64;
 /// An event stream silent this long gets a comment, so that a closed tab
 /// is noticed.
@@ -132,7 +149,7 @@ fn refusal_text(status: u16) -> &'static str {
         421 => {
             "拒绝访问：请用 localhost 或 IP 地址打开预览（其他主机名可能来自 DNS 重绑定攻击）。\n"
         }
-        503 => "预览服务器忙，请稍后再试。\n",
+        414 => "请求的地址太长。\n",
         _ => "无法理解的请求。\n",
     }
 }
@@ -160,17 +177,13 @@ pub fn spawn(listener: std::net::TcpListener, bind: IpAddr, handlers: Handlers) 
 /// Accept connections, each served by a task of its own.
 async fn accept(listener: TcpListener, bind: IpAddr, handlers: Arc<Handlers>) {
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let streams = Arc::new(Semaphore::new(MAX_STREAMS));
+    let fresh = Arc::new(Mutex::new(Lineup::default()));
+    let streams = Arc::new(Mutex::new(Lineup::default()));
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(HEAD_TIMEOUT)
         .max_buf_size(MAX_HEAD);
     loop {
-        // Wait for a free slot before accepting: the rest wait in the
-        // listen queue.
-        let Ok(slot) = connections.clone().acquire_owned().await else {
-            return;
-        };
         let conn = match listener.accept().await {
             Ok((conn, _)) => conn,
             Err(_) => {
@@ -179,18 +192,102 @@ async fn accept(listener: TcpListener, bind: IpAddr, handlers: Arc<Handlers>) {
                 continue;
             }
         };
+        let slot = match connections.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                // Every place is taken: end the oldest connection that has
+                // not sent a whole request yet (silent or slow), if any,
+                // and wait for a place; the others wait in the listen
+                // queue meanwhile.
+                lock(&fresh).end_oldest();
+                match connections.clone().acquire_owned().await {
+                    Ok(slot) => slot,
+                    Err(_) => return,
+                }
+            }
+        };
         let _ = conn.set_nodelay(true);
+        let (id, mut ended) = lock(&fresh).join();
         let handlers = handlers.clone();
         let streams = streams.clone();
+        let asked = std::sync::atomic::AtomicBool::new(false);
+        let first_request = fresh.clone();
         let service = hyper::service::service_fn(move |request| {
+            if !asked.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                // A whole request came: this connection is no longer one
+                // to end for a newer one.
+                lock(&first_request).leave(id);
+            }
             let response = answer(&request, bind, &handlers, &streams);
             async move { Ok::<_, Infallible>(response) }
         });
         let connection = http.serve_connection(TokioIo::new(WriteTimeout::new(conn)), service);
+        let fresh = fresh.clone();
         tokio::spawn(async move {
-            let _ = connection.await;
+            let mut connection = std::pin::pin!(connection);
+            // Ended for a newer connection when told so (`Ok`); a closed
+            // channel (`Err`) means a request came: no longer listened to.
+            let mut listening = true;
+            std::future::poll_fn(|cx| {
+                if connection.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(());
+                }
+                if listening {
+                    match Pin::new(&mut ended).poll(cx) {
+                        Poll::Ready(Ok(())) => return Poll::Ready(()),
+                        Poll::Ready(Err(_)) => listening = false,
+                        Poll::Pending => {}
+                    }
+                }
+                Poll::Pending
+            })
+            .await;
+            lock(&fresh).leave(id);
             drop(slot);
         });
+    }
+}
+
+fn lock(lineup: &Mutex<Lineup>) -> std::sync::MutexGuard<'_, Lineup> {
+    lineup.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Things that may be ended for newer ones, oldest first: connections
+/// that have not sent a whole request yet, and live-reload streams. Each
+/// has a number and the sender through which it is told to end.
+#[derive(Default)]
+struct Lineup {
+    next: u64,
+    open: VecDeque<(u64, oneshot::Sender<()>)>,
+}
+
+impl Lineup {
+    /// A newcomer: its number and the receiver that tells it to end (`Ok`)
+    /// or that it has left the lineup (`Err`, the sender dropped).
+    fn join(&mut self) -> (u64, oneshot::Receiver<()>) {
+        let (tx, rx) = oneshot::channel();
+        let id = self.next;
+        self.next += 1;
+        self.open.push_back((id, tx));
+        (id, rx)
+    }
+
+    /// Tell the oldest to end.
+    fn end_oldest(&mut self) {
+        if let Some((_, tx)) = self.open.pop_front() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Forget `id` (ended, or no longer to be ended).
+    fn leave(&mut self, id: u64) {
+        if let Some(at) = self.open.iter().position(|(i, _)| *i == id) {
+            self.open.remove(at);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.open.len()
     }
 }
 
@@ -218,7 +315,7 @@ fn answer(
     request: &hyper::Request<Incoming>,
     bind: IpAddr,
     handlers: &Handlers,
-    streams: &Arc<Semaphore>,
+    streams: &Arc<Mutex<Lineup>>,
 ) -> Response {
     let headers = request.headers();
     let mut hosts = headers.get_all(hyper::header::HOST).iter();
@@ -236,28 +333,41 @@ fn answer(
     if headers.contains_key(hyper::header::TRANSFER_ENCODING) {
         return refuse(400);
     }
+    let uri = request.uri();
+    // The absolute form (`GET http://127.0.0.1:1111/a/`, as sent to a
+    // proxy): its authority is checked like a `Host`, and only its path and
+    // query name the file. (`CONNECT host:port` has no scheme and goes on
+    // as it is, to be refused with 405.)
+    let target = match (uri.scheme(), uri.authority()) {
+        (Some(_), Some(authority)) => {
+            if !host_allowed(authority.as_str(), bind) {
+                return refuse(421);
+            }
+            uri.path_and_query()
+                .map_or_else(|| "/".to_string(), |p| p.as_str().to_string())
+        }
+        (Some(_), None) => return refuse(400),
+        _ => uri.to_string(),
+    };
+    if target.len() > MAX_TARGET {
+        return refuse(414);
+    }
     // A body is never read: close rather than let it be taken as requests.
     let has_body = !request.body().is_end_stream();
     let reply = (handlers.answer)(&Request {
         method: request.method().as_str(),
-        target: request.uri().to_string(),
+        target,
         headers,
     });
+    let mut close = has_body;
     let body = match reply.body {
         Body::Empty => Either::Left(Full::default()),
         Body::Bytes(bytes) => Either::Left(Full::new(Bytes::from(bytes))),
         Body::Shared(bytes) => Either::Left(Full::new(Bytes::from_owner(Shared(bytes)))),
         Body::Events => {
-            let Ok(slot) = streams.clone().try_acquire_owned() else {
-                return refuse(503);
-            };
-            let (first, rest) = (handlers.events)();
-            Either::Right(EventStream {
-                first: Some(first),
-                rest,
-                quiet: Box::pin(tokio::time::sleep(KEEP_ALIVE)),
-                _slot: slot,
-            })
+            // Nothing follows an event stream on its connection.
+            close = true;
+            Either::Right(EventStream::open(streams, (handlers.events)()))
         }
     };
     let mut response = hyper::Response::new(body);
@@ -271,7 +381,7 @@ fn answer(
             out.append(name, value);
         }
     }
-    if has_body {
+    if close {
         out.insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
     }
     response
@@ -287,14 +397,44 @@ impl AsRef<[u8]> for Shared {
 }
 
 /// The body of a live-reload event stream: the first message, then each
-/// one received, with a comment after [`KEEP_ALIVE`] of silence. It holds
-/// its stream slot, and ends when the sender is gone; hyper drops it when
-/// the client goes away.
+/// one received, with a comment after [`KEEP_ALIVE`] of silence. It ends
+/// when the sender is gone or when [`MAX_STREAMS`] newer streams have
+/// opened; hyper drops it when the client goes away.
 pub struct EventStream {
     first: Option<String>,
     rest: mpsc::Receiver<String>,
     quiet: Pin<Box<Sleep>>,
-    _slot: OwnedSemaphorePermit,
+    /// Ready when this stream is to end for a newer one.
+    ended: oneshot::Receiver<()>,
+    id: u64,
+    streams: Arc<Mutex<Lineup>>,
+}
+
+impl EventStream {
+    /// A new stream in `streams`, ending the oldest when there are
+    /// [`MAX_STREAMS`] already.
+    fn open(streams: &Arc<Mutex<Lineup>>, (first, rest): Events) -> EventStream {
+        let mut lineup = lock(streams);
+        while lineup.len() >= MAX_STREAMS {
+            lineup.end_oldest();
+        }
+        let (id, ended) = lineup.join();
+        drop(lineup);
+        EventStream {
+            first: Some(first),
+            rest,
+            quiet: Box::pin(tokio::time::sleep(KEEP_ALIVE)),
+            ended,
+            id,
+            streams: streams.clone(),
+        }
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        lock(&self.streams).leave(self.id);
+    }
 }
 
 impl hyper::body::Body for EventStream {
@@ -306,6 +446,9 @@ impl hyper::body::Body for EventStream {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let this = &mut *self;
+        if Pin::new(&mut this.ended).poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
         let message = match this.first.take() {
             Some(first) => first,
             None => match this.rest.poll_recv(cx) {
@@ -411,14 +554,9 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn event_streams_keep_alive_and_end_with_their_sender() {
-        let slots = Arc::new(Semaphore::new(1));
+        let streams = Arc::new(Mutex::new(Lineup::default()));
         let (tx, rx) = mpsc::channel(4);
-        let mut body = EventStream {
-            first: Some("first".into()),
-            rest: rx,
-            quiet: Box::pin(tokio::time::sleep(KEEP_ALIVE)),
-            _slot: slots.clone().try_acquire_owned().unwrap(),
-        };
+        let mut body = EventStream::open(&streams, ("first".into(), rx));
         assert_eq!(next(&mut body).await.unwrap(), "first");
         tx.send("second".into()).await.unwrap();
         assert_eq!(next(&mut body).await.unwrap(), "second");
@@ -427,9 +565,36 @@ mod tests {
         assert!(quiet.elapsed() >= KEEP_ALIVE);
         drop(tx);
         assert_eq!(next(&mut body).await, None);
-        assert_eq!(slots.available_permits(), 0, "slot held by the stream");
+        assert_eq!(streams.lock().unwrap().len(), 1, "counted until dropped");
         drop(body);
-        assert_eq!(slots.available_permits(), 1, "slot freed with the stream");
+        assert_eq!(streams.lock().unwrap().len(), 0, "forgotten when dropped");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_new_event_stream_ends_the_oldest() {
+        let streams = Arc::new(Mutex::new(Lineup::default()));
+        let mut senders = Vec::new();
+        let mut bodies: Vec<EventStream> = (0..MAX_STREAMS + 2)
+            .map(|i| {
+                let (tx, rx) = mpsc::channel(4);
+                senders.push(tx);
+                EventStream::open(&streams, (format!("hello {i}"), rx))
+            })
+            .collect();
+        assert_eq!(streams.lock().unwrap().len(), MAX_STREAMS);
+        // The two oldest end at once, although their senders are alive.
+        for body in &mut bodies[..2] {
+            assert_eq!(next(body).await, None);
+        }
+        // The others go on.
+        for (i, body) in bodies.iter_mut().enumerate().skip(2) {
+            assert_eq!(next(body).await.unwrap(), format!("hello {i}"));
+        }
+        senders[2].send("still here".into()).await.unwrap();
+        assert_eq!(next(&mut bodies[2]).await.unwrap(), "still here");
+        // A stream that ended and was dropped frees no one else's place.
+        bodies.truncate(2);
+        assert_eq!(streams.lock().unwrap().len(), 0);
     }
 
     #[tokio::test(start_paused = true)]
