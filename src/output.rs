@@ -625,6 +625,17 @@ impl Output {
     ) -> std::io::Result<()> {
         if !fresh {
             self.link_unchanged(stale)?;
+            // The new version of the folder gets the old one's permissions
+            // (and owner, where allowed): a host may rely on them.
+            if let Ok(meta) = std::fs::metadata(&self.target) {
+                let _ = std::fs::set_permissions(&self.staging, meta.permissions());
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::MetadataExt;
+                    let _ =
+                        std::os::unix::fs::chown(&self.staging, Some(meta.uid()), Some(meta.gid()));
+                }
+            }
         }
         if let Some(bytes) = record {
             let next = Self::next_record_path(&self.target);

@@ -14,6 +14,7 @@ mod accessibility;
 mod build_site;
 mod demo_content;
 mod errors;
+mod faults;
 mod hostile;
 mod html_valid;
 mod incremental;

@@ -472,3 +472,63 @@ fn an_output_that_is_a_file_is_refused() {
     assert_eq!(site.read("public"), "not a folder");
     assert!(!site.path(".public.yishi-staging").exists());
 }
+
+#[test]
+fn a_staging_folder_left_by_a_crash_is_removed_with_a_note() {
+    let site = TempSite::new("valid");
+    site.build(&[]).assert_success();
+    let before = files_in(&site.path("public"));
+    // What a build killed while it rendered leaves: a half-filled staging
+    // folder (and, killed just before publishing, a journal that names it).
+    site.write(".public.yishi-staging/index.html", "half a page");
+    site.write(".public.yishi-staging/records/x/index.html", "half");
+    let run = site.build(&[]);
+    run.assert_success();
+    assert!(
+        run.stderr.contains("上一次生成在发布前被中断")
+            && run.stderr.contains(".public.yishi-staging"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.path(".public.yishi-staging").exists());
+    assert_eq!(files_in(&site.path("public")), before);
+    // The next build has nothing to say.
+    let run = site.build(&[]);
+    run.assert_success();
+    assert!(!run.stderr.contains("上一次生成"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn each_new_version_keeps_the_folder_permissions_and_unchanged_files() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let site = TempSite::new("valid");
+    site.build(&[]).assert_success();
+    let public = site.path("public");
+    std::fs::set_permissions(&public, std::fs::Permissions::from_mode(0o750)).unwrap();
+    std::fs::write(public.join("CNAME"), "example.org").unwrap();
+    let ino = |rel: &str| std::fs::metadata(public.join(rel)).unwrap().ino();
+    let (style, root) = (ino("css/style.css"), ino(""));
+    site.edit(
+        "content/beta/garden/topics/2024-parking.md",
+        "小区停车难问题。",
+        "小区停车难问题，已征求意见。",
+    );
+    site.build(&[]).assert_success();
+    assert_ne!(ino(""), root, "a new version of the folder was published");
+    assert_eq!(
+        ino("css/style.css"),
+        style,
+        "an unchanged file is the same file"
+    );
+    assert_eq!(site.read("public/CNAME"), "example.org");
+    let mode = std::fs::metadata(&public).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o750);
+    let names = names_in(site.root());
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with(".public.yishi-") && n != ".public.yishi-pages.json"),
+        "{names:?}"
+    );
+}

@@ -1,0 +1,268 @@
+//! Fault injection: `yishi build` killed (SIGKILL) at hundreds of random
+//! moments while it rebuilds a 2,000-record site. After every kill the
+//! output must be exactly the previous site or exactly the new one (by a
+//! manifest of every file's bytes), never a mix; the next build must then
+//! complete and publish exactly the new site.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Records generated into the fixture (the fixture has a few of its own).
+const RECORDS: usize = 2000;
+/// Kills to make.
+const KILLS: usize = 200;
+/// Give up (and fail) after this long.
+const BOUND: Duration = Duration::from_secs(25 * 60);
+
+/// A small deterministic generator (xorshift), so that a failure can be
+/// replayed with the seed the test prints.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const TYPES: [&str; 3] = [
+    "project-construction",
+    "annual-budget",
+    "environmental-protection",
+];
+const PLACES: [&str; 3] = ["alpha/east", "alpha/west", "beta/garden"];
+
+fn topic_path(i: usize) -> String {
+    format!(
+        "content/{}/topics/{}-gen-{i:04}.md",
+        PLACES[i % PLACES.len()],
+        2010 + i % 16
+    )
+}
+
+fn topic(i: usize, title_suffix: &str) -> String {
+    format!(
+        "---\ntitle: 第{i}号议题：村道第{}段维修{title_suffix}\ntype: {}\nproposed: {}-{:02}-{:02}\ntags: [维修, 第{}组]\n---\n村民代表提出第{i}号议题。\n\n## 情况\n\n路段长约 {} 米，需要修补路面和排水沟。\n",
+        i % 97,
+        TYPES[i % TYPES.len()],
+        2010 + i % 16,
+        1 + i % 12,
+        1 + i % 28,
+        i % 9,
+        100 + i % 900
+    )
+}
+
+/// Size, modification time and inode of a file: a file with the same ones
+/// as one already hashed is the same file (yishi never rewrites in place).
+type FileKey = (u64, i128, u64);
+
+/// The manifest of a folder: path → hash of the bytes. Hashes are cached
+/// by [`FileKey`], so that the hundreds of comparisons only read the files
+/// that a build wrote anew.
+struct Manifests {
+    cache: std::collections::HashMap<FileKey, u64>,
+}
+
+impl Manifests {
+    fn of(&mut self, dir: &Path) -> BTreeMap<String, u64> {
+        use std::hash::Hasher;
+        use std::os::unix::fs::MetadataExt;
+        let mut out = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let meta = entry.metadata().unwrap();
+            let key = (
+                meta.len(),
+                i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+                meta.ino(),
+            );
+            let hash = *self.cache.entry(key).or_insert_with(|| {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                h.write(&bytes);
+                h.finish()
+            });
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            out.insert(rel, hash);
+        }
+        out
+    }
+}
+
+/// Run `yishi build` on `root`; with `kill_after`, kill it then (unless it
+/// finished first). Returns whether it was killed, and its duration.
+fn build(root: &Path, kill_after: Option<Duration>) -> (bool, Duration, String) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args(["build", "--as-of", AS_OF, "--root"])
+        .arg(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(after) = kill_after {
+        let deadline = started + after;
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                child.kill().unwrap();
+                let status = child.wait().unwrap();
+                use std::os::unix::process::ExitStatusExt;
+                return (status.signal() == Some(9), started.elapsed(), String::new());
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(2)));
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "build failed: {stderr}");
+    (false, started.elapsed(), stderr)
+}
+
+/// Switch the content between its two states: a few titles edited, one
+/// record added, one removed.
+fn set_state(site: &TempSite, b: bool) {
+    for i in (0..RECORDS).step_by(97) {
+        site.write(&topic_path(i), &topic(i, if b { "（已修订）" } else { "" }));
+    }
+    let (extra, gone) = (RECORDS, RECORDS - 1);
+    let (add, remove) = if b { (extra, gone) } else { (gone, extra) };
+    site.write(&topic_path(add), &topic(add, ""));
+    let _ = std::fs::remove_file(site.path(&topic_path(remove)));
+}
+
+/// Nothing but the output and its record beside it (no staging folder,
+/// journal or old site left behind).
+fn leftovers(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public.yishi-") && n != ".public.yishi-pages.json")
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site() {
+    let site = TempSite::new("valid");
+    for i in 0..RECORDS {
+        site.write(&topic_path(i), &topic(i, ""));
+    }
+    let public: PathBuf = site.path("public");
+    let mut manifests = Manifests {
+        cache: Default::default(),
+    };
+    // The two sites, A and B, and how long a rebuild from one to the other
+    // takes when it is not interrupted.
+    set_state(&site, true);
+    build(site.root(), None);
+    let site_b = manifests.of(&public);
+    set_state(&site, false);
+    let (_, rebuild, _) = build(site.root(), None);
+    let site_a = manifests.of(&public);
+    assert_ne!(site_a, site_b);
+    assert!(
+        site_a.len() > RECORDS,
+        "{} files for {RECORDS} records",
+        site_a.len()
+    );
+
+    let seed = std::env::var("YISHI_FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9E37_79B9_7F4A_7C15_u64);
+    eprintln!("fault injection: seed {seed}, uninterrupted rebuild {rebuild:?}");
+    let mut rng = Rng(seed);
+    let (mut kills, mut old, mut new, mut finished_first) = (0, 0, 0, 0);
+    let mut recovered_notes = 0;
+    let mut shown_b = false;
+    let started = Instant::now();
+    while kills < KILLS {
+        assert!(
+            started.elapsed() < BOUND,
+            "only {kills} kills in {BOUND:?} (seed {seed})"
+        );
+        let (from, to) = if shown_b {
+            (&site_b, &site_a)
+        } else {
+            (&site_a, &site_b)
+        };
+        set_state(&site, !shown_b);
+        // Half the kills anywhere in the build, half in its last third,
+        // where the site is put together and published.
+        let span = rebuild.as_micros() as u64 + 1;
+        let at = if rng.below(2) == 0 {
+            rng.below(span)
+        } else {
+            span * 2 / 3 + rng.below(span / 3 + 1)
+        };
+        let (killed, _, _) = build(site.root(), Some(Duration::from_micros(at)));
+        let seen = manifests.of(&public);
+        if killed {
+            kills += 1;
+            if &seen == from {
+                old += 1;
+            } else if &seen == to {
+                new += 1;
+            } else {
+                let missing = from.keys().filter(|k| !seen.contains_key(*k)).count();
+                let differ = seen
+                    .iter()
+                    .filter(|(k, h)| from.get(*k) != Some(h) && to.get(*k) != Some(h))
+                    .count();
+                panic!(
+                    "kill {kills} at {at} µs (seed {seed}): the output is a mix \
+                     ({} files, {missing} of the old site missing, {differ} in neither)",
+                    seen.len()
+                );
+            }
+        } else {
+            finished_first += 1;
+            assert!(&seen == to, "an uninterrupted build published a mix");
+        }
+        // The next build completes and publishes exactly the new site.
+        let (_, _, stderr) = build(site.root(), None);
+        if stderr.contains("上一次生成") {
+            recovered_notes += 1;
+        }
+        assert!(
+            &manifests.of(&public) == to,
+            "after kill {kills} (seed {seed}) the next build did not publish the new site"
+        );
+        assert_eq!(leftovers(site.root()), Vec::<String>::new());
+        shown_b = !shown_b;
+    }
+    eprintln!(
+        "fault injection: {kills} kills in {:?}: {old} old site, {new} new site, 0 mixed; \
+         {finished_first} builds finished before their kill; {recovered_notes} recoveries reported",
+        started.elapsed()
+    );
+    assert!(
+        old > 0 && new > 0,
+        "kills should land on both sides of the publish: {old} old, {new} new"
+    );
+}
