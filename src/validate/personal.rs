@@ -14,6 +14,8 @@ use crate::privacy;
 /// cannot be masked) and values (errors, or masked in the tree itself
 /// when the site masks, so that every field, numbers included, sees only
 /// the masked text). `seen` holds the lines the raw scan reported already.
+/// Control characters that YAML escapes decode to are blanked in the tree
+/// too, with a warning.
 pub(super) fn privacy_values(
     y: &mut LoadedYaml,
     mode: PrivacyMode,
@@ -47,6 +49,39 @@ pub(super) fn privacy_values(
             }
             Node::Sequence(items) => stack.extend(items.iter_mut()),
             Node::Scalar(scalar) => {
+                // The file's own control characters were blanked when it
+                // was read; an escape (`"\r"`, `"\e"`, `"\0"`) decodes
+                // to one only now. Blanked the same way, with a warning.
+                if let Some(c) = scalar
+                    .as_str()
+                    .chars()
+                    .find(|&c| crate::text::is_forbidden_char(c))
+                {
+                    diags.push(
+                        Diagnostic::warning(
+                            file.clone(),
+                            pos_of(scalar.span()),
+                            format!("转义写出的控制字符 U+{:04X} 已改为空格", u32::from(c)),
+                        )
+                        .with_hint("控制字符不能出现在网页、订阅源和日历中；换行请写 \\n，删除 \\r、\\e、\\0 等转义"),
+                    );
+                    let blanked: String = scalar
+                        .as_str()
+                        .chars()
+                        .map(|c| {
+                            if crate::text::is_forbidden_char(c) {
+                                ' '
+                            } else {
+                                c
+                            }
+                        })
+                        .collect();
+                    let coerce = scalar.may_coerce();
+                    let mut replaced =
+                        marked_yaml::types::MarkedScalarNode::new(*scalar.span(), blanked);
+                    replaced.set_coerce(coerce);
+                    *scalar = replaced;
+                }
                 // Values may be rendered as Markdown (place summaries).
                 let findings = privacy::scan_markup(scalar.as_str());
                 let Some(first) = findings.first() else {

@@ -24,3 +24,4 @@ mod reading;
 mod rebuilds;
 mod search;
 mod serve;
+mod xss;
