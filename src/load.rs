@@ -220,6 +220,7 @@ fn walk(root: &Path, reserved_extra: &[String]) -> Tree {
             Err(d) => diags.push(d),
         }
     }
+    diags.extend(name_collisions(root, &loaded.attachments));
     Tree {
         places: loaded.places,
         pending,
@@ -461,10 +462,15 @@ fn refusal(kind: crate::fsio::Entry, rel: String) -> Option<Diagnostic> {
     }
 }
 
-/// [`blank_control_chars`], with a warning for each line that had some.
+/// [`blank_control_chars`], with a warning for each line that had some
+/// (the first [`MAX_CONTROL_WARNINGS`], then one for the rest).
 fn control_char_diagnostics(rel: &str, text: &mut String) -> Vec<Diagnostic> {
-    blank_control_chars(text)
+    let found = blank_control_chars(text);
+    let more = found.len().saturating_sub(MAX_CONTROL_WARNINGS);
+    let last = found.get(MAX_CONTROL_WARNINGS).map(|(pos, _)| *pos);
+    let mut diags: Vec<Diagnostic> = found
         .into_iter()
+        .take(MAX_CONTROL_WARNINGS)
         .map(|(pos, c)| {
             Diagnostic::warning(
                 rel,
@@ -473,13 +479,85 @@ fn control_char_diagnostics(rel: &str, text: &mut String) -> Vec<Diagnostic> {
             )
             .with_hint("控制字符（如从 Word 粘贴来的垂直制表符、NUL、ESC）不能出现在网页、订阅源和日历中；请从文件中删除")
         })
-        .collect()
+        .collect();
+    if more > 0 {
+        diags.push(Diagnostic::warning(
+            rel,
+            last,
+            format!("另有 {more} 行的控制字符也已改为空格"),
+        ));
+    }
+    diags
 }
+
+/// Attachments whose paths differ only in letter case or in Unicode
+/// normalisation (`é` as one character or as `e` and an accent; a CJK
+/// compatibility ideograph and its unified one): Windows and macOS keep
+/// one file for both, so a site copied there, or served from there, loses
+/// one. An error naming both. (Records and places are slugs, lowercase
+/// ASCII, so only attachment names can collide.)
+fn name_collisions(root: &Path, attachments: &[Attachment]) -> Vec<Diagnostic> {
+    let nfc = icu_normalizer::ComposingNormalizer::new_nfc();
+    let mut seen: std::collections::HashMap<String, &Attachment> = std::collections::HashMap::new();
+    let mut diags = Vec::new();
+    for a in attachments {
+        let key = nfc
+            .normalize(&nfc.normalize(&a.rel).to_lowercase())
+            .into_owned();
+        if let Some(first) = seen.get(&key) {
+            let (first_rel, this_rel) = (
+                display_path(root, &first.source),
+                display_path(root, &a.source),
+            );
+            diags.push(
+                Diagnostic::error(
+                    this_rel,
+                    None,
+                    format!(
+                        "附件 `{}` 与 `{}` 的名称只差大小写或 Unicode 写法，在 Windows、macOS 上是同一个文件",
+                        a.rel, first.rel
+                    ),
+                )
+                .also_at(first_rel, None)
+                .with_hint("重命名其中一个附件（并改记录中的 attachments），或删除重复的一个"),
+            );
+        } else {
+            seen.insert(key, a);
+        }
+    }
+    diags
+}
+
+/// The largest record or `_place.yaml` file read, in bytes (8 MiB). A
+/// year of minutes is a few hundred KB; past this a file is refused
+/// without being read, so that one file cannot take the build's time and
+/// memory (its HTML, search text and data copies are several times its
+/// size).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The most control-character warnings one file gets, one per line; the
+/// rest are counted in one more.
+const MAX_CONTROL_WARNINGS: usize = 20;
 
 fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnostic> {
     let rel = display_path(root, path);
-    let bytes = crate::fsio::read_regular(path)
-        .map_err(|e| Diagnostic::error(rel.clone(), None, format!("无法读取文件：{e}")))?;
+    let bytes = crate::fsio::read_regular_at_most(path, MAX_FILE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
+            Diagnostic::error(
+                rel.clone(),
+                None,
+                format!(
+                    "文件过大（{:.1} MB），记录文件最大 {} MB",
+                    size as f64 / 1_048_576.0,
+                    MAX_FILE_BYTES / 1_048_576
+                ),
+            )
+            .with_hint("把内容拆成几条记录；原始文件（扫描件、表格）请作为附件放在 files/ 中")
+        } else {
+            Diagnostic::error(rel.clone(), None, format!("无法读取文件：{e}"))
+        }
+    })?;
     let text = decode_text(&bytes).map_err(|e| e.into_diagnostic(&rel))?;
     Ok((rel, text))
 }
@@ -505,7 +583,7 @@ impl crate::model::Body {
 /// `model::Body::OnDisk`). Fails if the file changed since it was checked:
 /// what is published must be what was validated.
 pub fn read_body(path: &Path, source_hash: u64, mask: bool) -> std::io::Result<String> {
-    let bytes = crate::fsio::read_regular(path)?;
+    let bytes = crate::fsio::read_regular_at_most(path, MAX_FILE_BYTES)?;
     let mut text =
         decode_text(&bytes).map_err(|_| std::io::Error::other("文件已不是有效的文本"))?;
     blank_control_chars(&mut text);

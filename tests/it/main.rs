@@ -11,6 +11,7 @@
 mod common;
 
 mod accessibility;
+mod bombs;
 mod build_site;
 mod demo_content;
 mod errors;
