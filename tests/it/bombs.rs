@@ -423,3 +423,27 @@ fn names_that_collide_on_common_file_systems_are_an_error() {
     site.write_bytes(&format!("{dir}/表2.pdf"), b"%PDF-1.4\n");
     build_bounded(&site, 60).run.assert_success();
 }
+
+#[test]
+fn thousands_of_personal_numbers_give_a_bounded_report() {
+    // A pasted roster: 100,000 mobile numbers, one a line (took minutes
+    // when each position was counted from the start of the file).
+    let site = TempSite::new("valid");
+    let body: String = (0..100_000)
+        .map(|i| format!("电话 1381234{:04}\n\n", i % 10_000))
+        .collect();
+    site.write(TOPIC, &record("", &body));
+    let b = run_bounded(
+        &site,
+        &["check", "--as-of", AS_OF],
+        Duration::from_secs(120),
+    );
+    assert_eq!(b.run.code, 1, "{}", b.run.stderr);
+    assert_eq!(b.run.stderr.matches("发现疑似手机号").count(), 50);
+    assert!(
+        b.run.stderr.contains("另有 99950 处疑似个人号码"),
+        "{}",
+        b.run.stderr.len()
+    );
+    assert!(b.run.stderr.contains(&format!("{TOPIC}:6:4")));
+}
