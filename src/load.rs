@@ -220,7 +220,6 @@ fn walk(root: &Path, reserved_extra: &[String]) -> Tree {
             Err(d) => diags.push(d),
         }
     }
-    diags.extend(name_collisions(root, &loaded.attachments));
     Tree {
         places: loaded.places,
         pending,
@@ -490,53 +489,12 @@ fn control_char_diagnostics(rel: &str, text: &mut String) -> Vec<Diagnostic> {
     diags
 }
 
-/// Attachments whose paths differ only in letter case or in Unicode
-/// normalisation (`é` as one character or as `e` and an accent; a CJK
-/// compatibility ideograph and its unified one): Windows and macOS keep
-/// one file for both, so a site copied there, or served from there, loses
-/// one. An error naming both. (Records and places are slugs, lowercase
-/// ASCII, so only attachment names can collide.)
-fn name_collisions(root: &Path, attachments: &[Attachment]) -> Vec<Diagnostic> {
-    let nfc = icu_normalizer::ComposingNormalizer::new_nfc();
-    let mut seen: std::collections::HashMap<String, &Attachment> = std::collections::HashMap::new();
-    let mut diags = Vec::new();
-    for a in attachments {
-        let key = nfc
-            .normalize(&nfc.normalize(&a.rel).to_lowercase())
-            .into_owned();
-        if let Some(first) = seen.get(&key) {
-            let (first_rel, this_rel) = (
-                display_path(root, &first.source),
-                display_path(root, &a.source),
-            );
-            diags.push(
-                Diagnostic::error(
-                    this_rel,
-                    None,
-                    format!(
-                        "附件 `{}` 与 `{}` 的名称只差大小写或 Unicode 写法，在 Windows、macOS 上是同一个文件",
-                        a.rel, first.rel
-                    ),
-                )
-                .also_at(first_rel, None)
-                .with_hint("重命名其中一个附件（并改记录中的 attachments），或删除重复的一个"),
-            );
-        } else {
-            seen.insert(key, a);
-        }
-    }
-    diags
-}
-
-/// The largest record or `_place.yaml` file read, in bytes (8 MiB). A
-/// year of minutes is a few hundred KB; past this a file is refused
-/// without being read, so that one file cannot take the build's time and
-/// memory (its HTML, search text and data copies are several times its
-/// size).
+/// The largest record or `_place.yaml` read (8 MiB; a year of minutes is
+/// a few hundred KB). A larger file is refused unread: its HTML, search
+/// text and data copies would cost the build many times its size.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// The most control-character warnings one file gets, one per line; the
-/// rest are counted in one more.
+/// Control-character warnings per file (one a line); one more counts the rest.
 const MAX_CONTROL_WARNINGS: usize = 20;
 
 fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnostic> {
