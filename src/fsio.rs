@@ -53,6 +53,30 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The bytes of the regular file at `path` (see [`open_regular`]), if it
+/// holds at most `limit` bytes: a larger one fails with
+/// [`std::io::ErrorKind::FileTooLarge`] before anything is read (and if it
+/// grows past `limit` while read, once `limit + 1` bytes are in).
+pub fn read_regular_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let len = file.metadata()?.len();
+    let too_large = || {
+        std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("{}：超过 {limit} 字节", path.display()),
+        )
+    };
+    if len > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// What kind of entry a walk met, without following a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entry {
@@ -111,6 +135,10 @@ mod tests {
             assert_eq!(Entry::at(&fifo), Some(Entry::Special));
         }
         assert!(read_regular(dir.path()).is_err());
+        assert_eq!(read_regular_at_most(&file, 4).unwrap(), b"text");
+        let e = read_regular_at_most(&file, 3).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::FileTooLarge);
+        assert!(read_regular_at_most(&link, 1 << 20).is_err());
         assert_eq!(Entry::at(dir.path()), Some(Entry::Dir));
     }
 }

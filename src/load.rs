@@ -461,10 +461,15 @@ fn refusal(kind: crate::fsio::Entry, rel: String) -> Option<Diagnostic> {
     }
 }
 
-/// [`blank_control_chars`], with a warning for each line that had some.
+/// [`blank_control_chars`], with a warning for each line that had some
+/// (the first [`MAX_CONTROL_WARNINGS`], then one for the rest).
 fn control_char_diagnostics(rel: &str, text: &mut String) -> Vec<Diagnostic> {
-    blank_control_chars(text)
+    let found = blank_control_chars(text);
+    let more = found.len().saturating_sub(MAX_CONTROL_WARNINGS);
+    let last = found.get(MAX_CONTROL_WARNINGS).map(|(pos, _)| *pos);
+    let mut diags: Vec<Diagnostic> = found
         .into_iter()
+        .take(MAX_CONTROL_WARNINGS)
         .map(|(pos, c)| {
             Diagnostic::warning(
                 rel,
@@ -473,13 +478,44 @@ fn control_char_diagnostics(rel: &str, text: &mut String) -> Vec<Diagnostic> {
             )
             .with_hint("控制字符（如从 Word 粘贴来的垂直制表符、NUL、ESC）不能出现在网页、订阅源和日历中；请从文件中删除")
         })
-        .collect()
+        .collect();
+    if more > 0 {
+        diags.push(Diagnostic::warning(
+            rel,
+            last,
+            format!("另有 {more} 行的控制字符也已改为空格"),
+        ));
+    }
+    diags
 }
+
+/// The largest record or `_place.yaml` read (8 MiB; a year of minutes is
+/// a few hundred KB). A larger file is refused unread: its HTML, search
+/// text and data copies would cost the build many times its size.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Control-character warnings per file (one a line); one more counts the rest.
+const MAX_CONTROL_WARNINGS: usize = 20;
 
 fn read_file_text(root: &Path, path: &Path) -> Result<(String, String), Diagnostic> {
     let rel = display_path(root, path);
-    let bytes = crate::fsio::read_regular(path)
-        .map_err(|e| Diagnostic::error(rel.clone(), None, format!("无法读取文件：{e}")))?;
+    let bytes = crate::fsio::read_regular_at_most(path, MAX_FILE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
+            Diagnostic::error(
+                rel.clone(),
+                None,
+                format!(
+                    "文件过大（{:.1} MB），记录文件最大 {} MB",
+                    size as f64 / 1_048_576.0,
+                    MAX_FILE_BYTES / 1_048_576
+                ),
+            )
+            .with_hint("把内容拆成几条记录；原始文件（扫描件、表格）请作为附件放在 files/ 中")
+        } else {
+            Diagnostic::error(rel.clone(), None, format!("无法读取文件：{e}"))
+        }
+    })?;
     let text = decode_text(&bytes).map_err(|e| e.into_diagnostic(&rel))?;
     Ok((rel, text))
 }
@@ -505,7 +541,7 @@ impl crate::model::Body {
 /// `model::Body::OnDisk`). Fails if the file changed since it was checked:
 /// what is published must be what was validated.
 pub fn read_body(path: &Path, source_hash: u64, mask: bool) -> std::io::Result<String> {
-    let bytes = crate::fsio::read_regular(path)?;
+    let bytes = crate::fsio::read_regular_at_most(path, MAX_FILE_BYTES)?;
     let mut text =
         decode_text(&bytes).map_err(|_| std::io::Error::other("文件已不是有效的文本"))?;
     blank_control_chars(&mut text);

@@ -140,72 +140,100 @@ pub fn heading_id(text: &str) -> String {
     id
 }
 
-/// Render a Markdown body to sanitized HTML.
-pub fn to_html(markdown: &str) -> String {
-    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut reserved: HashSet<String> = HashSet::new();
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) = &events[i]
-        {
-            let end = events[i..]
-                .iter()
-                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
-                .map_or(events.len(), |p| i + p);
-            let text: String = events[i + 1..end]
-                .iter()
-                .filter_map(|e| match e {
-                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                    _ => None,
-                })
-                .collect();
-            let base = id
-                .as_ref()
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| heading_id(&text));
-            let n = used.entry(base.clone()).or_insert(0);
-            let mut unique = if *n == 0 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            };
-            *n += 1;
-            while !reserved.insert(unique.clone()) {
-                unique.push('-');
-            }
-            out.push(Event::Start(Tag::Heading {
-                level: *level,
-                id: Some(CowStr::from(unique)),
-                classes: classes.clone(),
-                attrs: attrs.clone(),
-            }));
-            i += 1;
-            continue;
-        }
-        out.push(events[i].clone());
-        i += 1;
-    }
-    // Without raw HTML or links, pulldown-cmark's output is already safe
-    // (it escapes all text); the sanitizer is only needed otherwise, and it
-    // is the slowest part of rendering a body.
-    let needs_sanitizer = out.iter().any(|e| {
-        matches!(
+/// The events of a body with an id on every heading (unique within the
+/// body), streamed: only a heading's own events are held at once, so a
+/// body of a million lines is never a million events in memory. Notes
+/// whether the body needs the sanitizer.
+struct HeadingIds<'a, I: Iterator<Item = Event<'a>>> {
+    inner: I,
+    /// The events of the heading just read, after its start.
+    pending: std::collections::VecDeque<Event<'a>>,
+    used: HashMap<String, usize>,
+    reserved: HashSet<String>,
+    /// Raw HTML, a link or an image was seen.
+    needs_sanitizer: bool,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> HeadingIds<'a, I> {
+    fn note(&mut self, e: &Event) {
+        // Without raw HTML or links, pulldown-cmark's output is already
+        // safe (it escapes all text); the sanitizer is only needed
+        // otherwise, and it is the slowest part of rendering a body.
+        self.needs_sanitizer |= matches!(
             e,
             Event::Html(_)
                 | Event::InlineHtml(_)
                 | Event::Start(Tag::Link { .. })
                 | Event::Start(Tag::Image { .. })
-        )
-    });
+        );
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for HeadingIds<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(e) = self.pending.pop_front() {
+            return Some(e);
+        }
+        let e = self.inner.next()?;
+        self.note(&e);
+        let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = e
+        else {
+            return Some(e);
+        };
+        let mut text = String::new();
+        while let Some(inner) = self.inner.next() {
+            self.note(&inner);
+            let end = matches!(inner, Event::End(TagEnd::Heading(_)));
+            if let Event::Text(t) | Event::Code(t) = &inner {
+                text.push_str(t);
+            }
+            self.pending.push_back(inner);
+            if end {
+                break;
+            }
+        }
+        let base = id
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| heading_id(&text));
+        let n = self.used.entry(base.clone()).or_insert(0);
+        let mut unique = if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        *n += 1;
+        while !self.reserved.insert(unique.clone()) {
+            unique.push('-');
+        }
+        Some(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(unique)),
+            classes,
+            attrs,
+        }))
+    }
+}
+
+/// Render a Markdown body to sanitized HTML.
+pub fn to_html(markdown: &str) -> String {
+    let mut events = HeadingIds {
+        inner: Parser::new_ext(markdown, options()),
+        pending: std::collections::VecDeque::new(),
+        used: HashMap::new(),
+        reserved: HashSet::new(),
+        needs_sanitizer: false,
+    };
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    pulldown_cmark::html::push_html(&mut html, &mut events);
+    let needs_sanitizer = events.needs_sanitizer;
     // Each level takes at least `<x>` in the HTML.
     if html.len() > MAX_NESTING * 3 && nesting_depth(&html) > MAX_NESTING {
         return as_text(markdown);

@@ -54,6 +54,13 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
             utf16: true,
         });
     }
+    if looks_like_utf16(bytes) {
+        return Err(DecodeError {
+            offset: 0,
+            pos: Pos::start(),
+            utf16: true,
+        });
+    }
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     let bom = bytes.len() - body.len();
     match std::str::from_utf8(body) {
@@ -72,6 +79,26 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
             })
         }
     }
+}
+
+/// Whether `bytes` look like UTF-16 written without a byte-order mark:
+/// ASCII text in UTF-16 has a NUL in every other byte. (As UTF-8 it would
+/// decode, its NULs blanked, into a file of spaced-out letters.) Judged on
+/// the first 512 bytes: a quarter of the even or of the odd ones NUL.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(512)];
+    if head.len() < 8 {
+        return false;
+    }
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let half = head.len() / 2;
+    nul_at(0) * 4 >= half || nul_at(1) * 4 >= half
 }
 
 /// Relative display path of `p` under `root`, `/`-separated.
@@ -188,6 +215,21 @@ mod tests {
     #[test]
     fn utf16_is_named() {
         assert!(decode_text(b"\xFF\xFEa\x00").unwrap_err().utf16);
+        assert!(decode_text(b"\xFE\xFF\x00a").unwrap_err().utf16);
+        // Without a byte-order mark, by its NULs.
+        let le: Vec<u8> = "---\ntitle: 甲\n---\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(decode_text(&le).unwrap_err().utf16);
+        let be: Vec<u8> = "---\ntitle: x\n---\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(decode_text(&be).unwrap_err().utf16);
+        // A stray NUL in UTF-8 text is not UTF-16 (it is blanked later).
+        let text = "---\ntitle: 甲\0乙\n---\n正文\n".as_bytes();
+        assert!(decode_text(text).is_ok());
     }
 
     #[test]

@@ -74,7 +74,12 @@ pub fn ics(ctx: &Ctx, cal: &Calendar) -> String {
         .append_property(Property::new("PRODID", "-//yishi//NONSGML yishi//EN"))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"))
-        .name(&cal.title);
+        // The crate escapes the values of the text properties it knows
+        // (RFC 5545's and `X-…`), not RFC 7986's `NAME`: that one would go
+        // out raw, and a line break in a place name would start a
+        // property of its own.
+        .append_property(Property::new("NAME", escape_text(&cal.title)))
+        .append_property(Property::new("X-WR-CALNAME", cal.title.as_str()));
     if let Some(d) = &ctx.config.description {
         out.description(d);
     }
@@ -137,7 +142,45 @@ pub fn ics(ctx: &Ctx, cal: &Calendar) -> String {
         }
         out.push(event.done());
     }
-    out.to_string()
+    printable(out.to_string())
+}
+
+/// A TEXT value escaped as RFC 5545 (3.3.11) says, for a property the
+/// `icalendar` crate does not know to be text (`NAME`).
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `ics` with every character that may not be published (a carriage
+/// return from `site.toml`, say: the crate escapes line feeds only) made a
+/// space, except the CR of each CRLF line end. Records have none (they are
+/// blanked when read); this keeps a stray one from starting a new line.
+fn printable(ics: String) -> String {
+    if !ics
+        .char_indices()
+        .any(|(i, c)| crate::text::is_forbidden_char(c) && !ics[i..].starts_with("\r\n"))
+    {
+        return ics;
+    }
+    ics.char_indices()
+        .map(|(i, c)| {
+            if crate::text::is_forbidden_char(c) && !ics[i..].starts_with("\r\n") {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -344,6 +387,39 @@ mod tests {
             events(&parsed)[0].get_location(),
             Some(format!("{long}\\备用").as_str())
         );
+    }
+
+    #[test]
+    fn calendar_names_are_escaped_too() {
+        let site = testing::edited_fixture(&[(
+            "alpha/_place.yaml",
+            "name: 甲镇",
+            "name: \"甲;镇,\\\\\\nBEGIN:VEVENT\"",
+        )]);
+        let ctx = site.ctx();
+        let all = calendars(&ctx);
+        let cal = cal_at(&all, "alpha/calendar.ics");
+        let text = ics(&ctx, cal);
+        assert_eq!(
+            lines_of(&text, "NAME"),
+            ["NAME:测试协商平台 · 甲\\;镇\\,\\\\\\nBEGIN:VEVENT"]
+        );
+        assert_eq!(
+            lines_of(&text, "X-WR-CALNAME")[0].strip_prefix("X-WR-CAL"),
+            Some(lines_of(&text, "NAME")[0].as_str())
+        );
+        assert_eq!(text.matches("\r\nBEGIN:VEVENT\r\n").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn stray_control_characters_become_spaces() {
+        let text = "BEGIN:VCALENDAR\r\nNAME:a\rb\u{1b}c\r\nEND:VCALENDAR\r\n".to_string();
+        assert_eq!(
+            printable(text),
+            "BEGIN:VCALENDAR\r\nNAME:a b c\r\nEND:VCALENDAR\r\n"
+        );
+        let clean = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".to_string();
+        assert_eq!(printable(clean.clone()), clean);
     }
 
     #[test]

@@ -14,6 +14,8 @@ use crate::privacy;
 /// cannot be masked) and values (errors, or masked in the tree itself
 /// when the site masks, so that every field, numbers included, sees only
 /// the masked text). `seen` holds the lines the raw scan reported already.
+/// Control characters that YAML escapes decode to are blanked in the tree
+/// too, with a warning.
 pub(super) fn privacy_values(
     y: &mut LoadedYaml,
     mode: PrivacyMode,
@@ -47,6 +49,39 @@ pub(super) fn privacy_values(
             }
             Node::Sequence(items) => stack.extend(items.iter_mut()),
             Node::Scalar(scalar) => {
+                // The file's own control characters were blanked when it
+                // was read; an escape (`"\r"`, `"\e"`, `"\0"`) decodes
+                // to one only now. Blanked the same way, with a warning.
+                if let Some(c) = scalar
+                    .as_str()
+                    .chars()
+                    .find(|&c| crate::text::is_forbidden_char(c))
+                {
+                    diags.push(
+                        Diagnostic::warning(
+                            file.clone(),
+                            pos_of(scalar.span()),
+                            format!("转义写出的控制字符 U+{:04X} 已改为空格", u32::from(c)),
+                        )
+                        .with_hint("控制字符不能出现在网页、订阅源和日历中；换行请写 \\n，删除 \\r、\\e、\\0 等转义"),
+                    );
+                    let blanked: String = scalar
+                        .as_str()
+                        .chars()
+                        .map(|c| {
+                            if crate::text::is_forbidden_char(c) {
+                                ' '
+                            } else {
+                                c
+                            }
+                        })
+                        .collect();
+                    let coerce = scalar.may_coerce();
+                    let mut replaced =
+                        marked_yaml::types::MarkedScalarNode::new(*scalar.span(), blanked);
+                    replaced.set_coerce(coerce);
+                    *scalar = replaced;
+                }
                 // Values may be rendered as Markdown (place summaries).
                 let findings = privacy::scan_markup(scalar.as_str());
                 let Some(first) = findings.first() else {
@@ -169,13 +204,23 @@ pub(super) fn privacy_in_file(
                 }),
         );
     }
+    found.sort_by_key(|fd| fd.range.start);
     let mut lines = std::collections::HashSet::new();
-    let diags = found
+    let mut positions = Positions::new(text);
+    let total = found.len();
+    let mut diags: Vec<Diagnostic> = found
         .into_iter()
-        .map(|fd| {
-            let pos = Pos::of_offset(text, fd.range.start, fd.range.len());
+        .enumerate()
+        .filter_map(|(n, fd)| {
+            let pos = positions.of(fd.range.start, fd.range.len());
             lines.insert(pos.line);
-            match mode {
+            // Every line is noted (for `privacy_values`); only the first
+            // few are reported, so that a pasted roster of thousands of
+            // numbers gives a readable message in bounded time.
+            if n >= MAX_REPORTED {
+                return None;
+            }
+            Some(match mode {
                 PrivacyMode::Error => Diagnostic::error(
                     y.file.as_str(),
                     Some(pos),
@@ -189,8 +234,68 @@ pub(super) fn privacy_in_file(
                     Some(pos),
                     format!("发现疑似{}，已打码发布", fd.kind.label()),
                 ),
-            }
+            })
         })
         .collect();
+    if total > MAX_REPORTED {
+        let more = format!("另有 {} 处疑似个人号码", total - MAX_REPORTED);
+        diags.push(match mode {
+            PrivacyMode::Error => Diagnostic::error(y.file.as_str(), None, more)
+                .with_hint("逐一删除；或在 site.toml 设置 privacy = \"mask\" 打码发布"),
+            PrivacyMode::Mask => Diagnostic::warning(y.file.as_str(), None, more + "，已打码发布"),
+        });
+    }
     (diags, lines)
+}
+
+/// The most personal numbers reported one by one in a file.
+const MAX_REPORTED: usize = 50;
+
+/// Positions of ascending byte offsets in one text, found in one pass
+/// ([`Pos::of_offset`] counts from the start each time: quadratic for a
+/// file with thousands of findings).
+struct Positions<'a> {
+    text: &'a str,
+    at: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Positions<'a> {
+    fn new(text: &'a str) -> Positions<'a> {
+        Positions {
+            text,
+            at: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// The position of byte `offset` (not before the last one asked).
+    fn of(&mut self, offset: usize, len: usize) -> Pos {
+        let offset = offset.min(self.text.len()).max(self.at);
+        for (i, b) in self.text.as_bytes()[self.at..offset].iter().enumerate() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.line_start = self.at + i + 1;
+            }
+        }
+        self.at = offset;
+        let col = self.text[self.line_start..offset].chars().count() + 1;
+        Pos::new(self.line, col, len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_in_one_pass_agree_with_of_offset() {
+        let text = "a: 1\n标题: 议事\n\n第三行 x\n";
+        let mut p = Positions::new(text);
+        for (at, _) in text.char_indices() {
+            assert_eq!(p.of(at, 1), Pos::of_offset(text, at, 1), "{at}");
+        }
+    }
 }

@@ -567,6 +567,7 @@ pub fn is_active_attachment(name: &str) -> bool {
 /// Check every file under a `files/` folder, which is published as it is
 /// whether a record lists it or not.
 pub(super) fn check_attachments(attachments: &[crate::model::Attachment], diags: &mut Diagnostics) {
+    name_collisions(attachments, diags);
     for a in attachments {
         let shown = format!("content/{}", a.rel);
         let name = a.rel.rsplit('/').next().unwrap_or(&a.rel);
@@ -592,6 +593,43 @@ pub(super) fn check_attachments(attachments: &[crate::model::Attachment], diags:
                 )
                 .with_hint("把它压缩成 .zip，或转换为 PDF 后再放入 files/"),
             );
+        }
+    }
+}
+
+/// Attachments whose paths differ only in letter case or in Unicode
+/// normalisation (`é` as one character or as `e` and an accent; a CJK
+/// compatibility ideograph and its unified one): Windows and macOS keep
+/// one file for both, so a site copied there, or served from there, loses
+/// one. An error naming both. (Records and places are slugs, lowercase
+/// ASCII, so only attachment names can collide.)
+fn name_collisions(attachments: &[crate::model::Attachment], diags: &mut Diagnostics) {
+    let nfc = icu_normalizer::ComposingNormalizer::new_nfc();
+    let mut seen: std::collections::HashMap<String, &crate::model::Attachment> =
+        std::collections::HashMap::new();
+    for a in attachments {
+        if a.source.to_str().is_none() {
+            continue; // not UTF-8: an error of its own
+        }
+        let key = nfc
+            .normalize(&nfc.normalize(&a.rel).to_lowercase())
+            .into_owned();
+        match seen.get(&key) {
+            Some(first) => diags.push(
+                Diagnostic::error(
+                    format!("content/{}", a.rel),
+                    None,
+                    format!(
+                        "附件 `{}` 与 `{}` 的名称只差大小写或 Unicode 写法，在 Windows、macOS 上是同一个文件",
+                        a.rel, first.rel
+                    ),
+                )
+                .also_at(format!("content/{}", first.rel), None)
+                .with_hint("重命名其中一个附件（并改记录中的 attachments），或删除重复的一个"),
+            ),
+            None => {
+                seen.insert(key, a);
+            }
         }
     }
 }

@@ -11,6 +11,7 @@
 mod common;
 
 mod accessibility;
+mod bombs;
 mod build_site;
 mod demo_content;
 mod errors;
@@ -26,3 +27,4 @@ mod rebuilds;
 mod search;
 mod serve;
 mod serve_load;
+mod xss;

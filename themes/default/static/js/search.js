@@ -395,8 +395,9 @@
     var h = el('h3', 'card-title');
     var a = el('a');
     var href = String(r.u);
-    // Only site-relative links (the index is ours, but be strict).
-    a.href = /^\/(?!\/)/.test(href) ? href : '#';
+    // Only site-relative links (the index is ours, but be strict): not
+    // `//host` nor `/\host`, which browsers read as another host.
+    a.href = /^\/(?![\/\\])/.test(href) ? href : '#';
     highlight(a, r.t, phrases);
     h.appendChild(a);
     li.appendChild(h);
