@@ -239,7 +239,7 @@ impl SiteConfig {
         }
 
         let extra = serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null);
-        Some(SiteConfig {
+        let mut config = SiteConfig {
             title: raw.title.into_inner(),
             base_url,
             language,
@@ -251,7 +251,56 @@ impl SiteConfig {
             license: raw.license,
             vocabularies,
             extra,
-        })
+        };
+        if config.blank_control_chars() {
+            diags.push(Diagnostic::warning(
+                FILE,
+                None,
+                "site.toml 的文字中有控制字符（例如转义写成的 \\u001b 或 \\r），已替换为空格".to_string(),
+            ));
+        }
+        Some(config)
+    }
+
+    /// Turn control characters that TOML escapes put in the site's texts
+    /// (`"\u001b"`, `"\r"`) into spaces, as record texts are: feeds,
+    /// calendars and terminals must not receive them. Whether any was found.
+    fn blank_control_chars(&mut self) -> bool {
+        fn blank(s: &mut String) -> bool {
+            if !s.chars().any(crate::text::is_forbidden_char) {
+                return false;
+            }
+            *s = s
+                .chars()
+                .map(|c| if crate::text::is_forbidden_char(c) { ' ' } else { c })
+                .collect();
+            true
+        }
+        fn blank_value(v: &mut serde_json::Value) -> bool {
+            match v {
+                serde_json::Value::String(s) => blank(s),
+                serde_json::Value::Array(items) => {
+                    items.iter_mut().fold(false, |found, v| blank_value(v) | found)
+                }
+                serde_json::Value::Object(map) => {
+                    map.values_mut().fold(false, |found, v| blank_value(v) | found)
+                }
+                _ => false,
+            }
+        }
+        let mut found = blank(&mut self.title);
+        for s in [&mut self.description, &mut self.license].into_iter().flatten() {
+            found |= blank(s);
+        }
+        for vocabulary in self.vocabularies.all_mut() {
+            for term in &mut vocabulary.terms {
+                found |= blank(&mut term.name);
+                for alias in &mut term.aliases {
+                    found |= blank(alias);
+                }
+            }
+        }
+        found | blank_value(&mut self.extra)
     }
 
     /// The path part of `base_url` (`/xieshang/`), the prefix of every
@@ -312,6 +361,20 @@ mod tests {
         let mut d = Diagnostics::new();
         let c = SiteConfig::parse(text, &mut d);
         (c, d.sorted())
+    }
+
+    #[test]
+    fn control_characters_in_texts_become_spaces_with_a_warning() {
+        let (c, d) = parse(
+            "title = \"议事\\u001b[31m平台\"\nbase_url = \"https://example.org/\"\ndescription = \"a\\rb\"\n[extra]\ncontact = [\"x\\u0000y\"]\n",
+        );
+        let c = c.unwrap();
+        assert_eq!(c.title, "议事 [31m平台");
+        assert_eq!(c.description.as_deref(), Some("a b"));
+        assert_eq!(c.extra["contact"][0], "x y");
+        assert_eq!(d.len(), 1, "{d:?}");
+        let (_, d) = parse("title = \"t\"\nbase_url = \"https://example.org/\"\n");
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]

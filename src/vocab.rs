@@ -122,6 +122,19 @@ pub struct Vocabularies {
     pub progress_states: Vocabulary,
 }
 
+impl Vocabularies {
+    /// Every vocabulary, to change in place.
+    pub fn all_mut(&mut self) -> [&mut Vocabulary; 5] {
+        [
+            &mut self.topic_types,
+            &mut self.session_forms,
+            &mut self.participant_groups,
+            &mut self.results,
+            &mut self.progress_states,
+        ]
+    }
+}
+
 impl Default for Vocabularies {
     /// The defaults, in the plan's own terms.
     fn default() -> Self {
