@@ -1,7 +1,24 @@
-//! The theme contract: what every template receives besides its page's own
-//! values. `site` is [`SiteContext`], and every page also gets the fields of
-//! [`PageFrame`]. Tests that render a theme template build these same
-//! structs, so they cannot drift from what a build gives.
+//! The theme contract: what templates receive. `site` is [`SiteContext`],
+//! every page also gets the fields of [`PageFrame`], and `page` is the
+//! page's own values, one struct per kind of page ([`PageContext`]):
+//!
+//! - `lists.rs`: the home page, place pages, lists, overviews, the search,
+//!   open-data and not-found pages;
+//! - `record.rs`: record pages (topic, session, outcome) and their print
+//!   pages;
+//! - `card.rs`: record cards, as lists and record pages show them;
+//! - `common.rs`: what many pages share (links, dates, counts, pagination).
+//!
+//! Each field's doc comment says what a theme gets. serde_json keeps an
+//! object's keys sorted, so the order of fields does not matter to a
+//! template. A missing value is null; a key is left out only where its doc
+//! comment says so (`is defined` tells). Tests that render a theme template
+//! build these same structs, so they cannot drift from what a build gives.
+
+mod card;
+mod common;
+mod lists;
+mod record;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -9,6 +26,21 @@ use serde_json::Value;
 use crate::config::SiteConfig;
 use crate::route::{self, Route};
 use crate::url::Urls;
+
+pub use card::{Card, CardDetail, ListCard, RenderedCard};
+pub use common::{
+    CountLink, DateValue, Feed, FileLink, Follow, LabelLink, Link, Moment, PageNumber, Pagination,
+    PlaceLink, SlugLabel, StatusCount, StatusCounts, VoteTally, When,
+};
+pub use lists::{
+    DataPage, DataSetRow, FacetOption, HomePage, HomePlace, ListPage, NotFoundPage, OverviewPage,
+    PlaceCount, PlaceInfo, PlaceOption, PlacePage, SearchFacets, SearchPage, Totals, Town,
+    YearGroup, YearJump,
+};
+pub use record::{
+    ChainStep, Glance, KindValues, OutcomeValues, Participants, PrintPage, ProgressReport,
+    RecordPage, SessionEnd, SessionTally, SessionValues, TimeOfDay, TopicValues, TopicVote,
+};
 
 /// `site`: settings and the site-wide links, the same on every page.
 #[derive(Debug, Serialize)]
@@ -64,7 +96,7 @@ impl<'a> SiteContext<'a> {
 }
 
 /// What every page gets beside `site`, `t` (the UI strings) and `page` (its
-/// own values, built in `pages.rs`).
+/// own values, a [`PageContext`]).
 #[derive(Debug, Serialize)]
 pub struct PageFrame {
     /// For search engines and link previews: the page's own description,
@@ -76,4 +108,31 @@ pub struct PageFrame {
     pub page_url: String,
     /// The page's absolute address.
     pub canonical_url: String,
+}
+
+/// `page`: the values of one page, by its kind.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum PageContext {
+    Home(HomePage),
+    Place(PlacePage),
+    List(ListPage),
+    Overview(OverviewPage),
+    Search(SearchPage),
+    Data(DataPage),
+    NotFound(NotFoundPage),
+    Record(RecordPage),
+    Print(PrintPage),
+}
+
+impl PageContext {
+    /// The page's own description for [`PageFrame::description`]: a place's
+    /// or a record's summary, cut short.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            PageContext::Place(p) => p.description.as_deref(),
+            PageContext::Record(r) => Some(&r.description),
+            _ => None,
+        }
+    }
 }
