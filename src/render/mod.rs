@@ -35,8 +35,8 @@ use crate::theme::Theme;
 use crate::url::Urls;
 
 pub use cards::CardCache;
-use context::{Card, Feed, NotFoundPage, PageContext, PageFrame, StatusCounts};
 pub use context::SiteContext;
+use context::{Card, Feed, NotFoundPage, PageContext, PageFrame, StatusCounts};
 pub use format::format_amount;
 pub use templates::{escape_html, MAX_RANGE};
 

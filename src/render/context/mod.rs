@@ -136,3 +136,117 @@ impl PageContext {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn value(v: impl Serialize) -> Value {
+        serde_json::to_value(v).unwrap()
+    }
+
+    /// Where a template can tell a missing value (null) from a missing key
+    /// (`is defined`), the contract keeps what the pages always gave.
+    #[test]
+    fn null_and_absent_keys() {
+        let list = ListPage {
+            title: "项目建设".into(),
+            intro: "按议题类型".into(),
+            breadcrumbs: Vec::new(),
+            pagination: Pagination {
+                current: 1,
+                total_pages: 1,
+                total_items: 0,
+                prev_url: None,
+                next_url: None,
+                first_url: "/types/a/".into(),
+                last_url: "/types/a/".into(),
+                pages: vec![PageNumber::Gap { gap: true }],
+            },
+            records: Vec::new(),
+            feed: None,
+        };
+        let v = value(&list);
+        assert!(v.get("feed").is_none(), "{v}");
+        assert_eq!(v["pagination"]["prev_url"], Value::Null);
+        assert_eq!(v["pagination"]["pages"], json!([{"gap": true}]));
+        let with_feed = ListPage {
+            feed: Some(Feed {
+                title: "t".into(),
+                url: "/types/a/feed.xml".into(),
+            }),
+            ..list
+        };
+        assert_eq!(value(&with_feed)["feed"]["url"], "/types/a/feed.xml");
+
+        let moment = Moment {
+            iso: "2024-03-05".into(),
+            text: "2024年3月5日".into(),
+            time: None,
+        };
+        assert_eq!(
+            value(&moment),
+            json!({"iso": "2024-03-05", "text": "2024年3月5日", "time": null})
+        );
+        let notice = ChainStep::Notice {
+            label: "公示".into(),
+            date: None,
+            until: None,
+        };
+        assert_eq!(
+            value(&notice),
+            json!({"kind": "notice", "label": "公示", "date": null, "until": null})
+        );
+        let progress = ChainStep::Progress {
+            label: "完成".into(),
+            is_final: true,
+            date: DateValue {
+                iso: "2024-03-05".into(),
+                text: "x".into(),
+            },
+            text: None,
+        };
+        let v = value(&progress);
+        assert_eq!(
+            (&v["kind"], &v["final"]),
+            (&json!("progress"), &json!(true))
+        );
+        assert!(v.get("is_final").is_none(), "{v}");
+        // A record page names only its own kind's values.
+        let kinds = KindValues::default();
+        assert_eq!(value(&kinds), json!({}));
+        let tally = VoteTally {
+            yes: Some(9),
+            against: None,
+            abstain: Some(1),
+            total: 10,
+        };
+        assert_eq!(
+            value(&tally),
+            json!({"for": 9, "against": null, "abstain": 1, "total": 10})
+        );
+    }
+
+    /// Fields flattened from a place link sit beside the page's own.
+    #[test]
+    fn a_place_link_is_flattened() {
+        let link = PlaceLink {
+            name: "南山村".into(),
+            full_name: "社渚镇 · 南山村".into(),
+            url: "/shezhu/nanshan/".into(),
+            kind: None,
+            kind_label: None,
+        };
+        let v = value(PlaceCount {
+            place: link,
+            count: 3,
+        });
+        assert_eq!(
+            v,
+            json!({"name": "南山村", "full_name": "社渚镇 · 南山村", "url": "/shezhu/nanshan/",
+                   "kind": null, "kind_label": null, "count": 3})
+        );
+    }
+}
