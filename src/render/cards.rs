@@ -8,16 +8,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde_json::{json, Value};
-
+use super::context::{Card, CardDetail, ListCard, RenderedCard, When};
 use super::Renderer;
 use crate::markdown;
-use crate::model::*;
+use crate::model::{RecordBody, RecordKind};
 use crate::route::Route;
 
 /// Cards of a previous build by record id: (key, card). A card whose key is
 /// unchanged is reused instead of built again.
-pub type CardCache = HashMap<String, (u64, Arc<Value>)>;
+pub type CardCache = HashMap<String, (u64, Arc<Card>)>;
 
 /// Renders the cards of a list in one call; [`CARD_END`] follows each.
 /// Its name ends in `.html`: Tera escapes by the name of the template
@@ -43,7 +42,7 @@ impl Renderer<'_> {
     }
 
     /// Record `i`'s card, built on first use.
-    pub(super) fn card(&self, i: usize) -> Arc<Value> {
+    pub(super) fn card(&self, i: usize) -> Arc<Card> {
         if !self.retain_cards {
             return Arc::new(self.build_card(i));
         }
@@ -53,48 +52,59 @@ impl Renderer<'_> {
     }
 
     /// The card of a record, as shown in every list.
-    pub(super) fn build_card(&self, i: usize) -> Value {
+    pub(super) fn build_card(&self, i: usize) -> Card {
         let g = self.graph;
         let r = &g.site.records[i];
         let v = &self.config.vocabularies;
         let summary = &r.plain_summary;
         let (detail, date) = match &r.data {
-            RecordBody::Topic(t) => (
-                json!({"type": v.topic_types.get(t.topic_type).name,
-                       "type_url": self.urls.route(&Route::Type(&v.topic_types.get(t.topic_type).slug))}),
-                self.date_value(t.proposed),
-            ),
+            RecordBody::Topic(t) => {
+                let term = v.topic_types.get(t.topic_type);
+                (
+                    CardDetail::Topic {
+                        topic_type: term.name.clone(),
+                        type_url: self.urls.route(&Route::Type(&term.slug)),
+                    },
+                    When::Date(self.date_value(t.proposed)),
+                )
+            }
             RecordBody::Session(s) => (
-                json!({"form": v.session_forms.get(s.form).name,
-                       "upcoming": g.is_upcoming[i]}),
-                self.moment_value(&s.date),
+                CardDetail::Session {
+                    form: v.session_forms.get(s.form).name.clone(),
+                    upcoming: g.is_upcoming[i],
+                },
+                When::Moment(self.moment_value(&s.date)),
             ),
-            RecordBody::Outcome(o) => (
-                json!({"result": v.results.get(o.result).name,
-                       "result_slug": v.results.get(o.result).slug}),
-                self.date_value(o.decided),
-            ),
+            RecordBody::Outcome(o) => {
+                let result = v.results.get(o.result);
+                (
+                    CardDetail::Outcome {
+                        result: result.name.clone(),
+                        result_slug: result.slug.clone(),
+                    },
+                    When::Date(self.date_value(o.decided)),
+                )
+            }
         };
         // Only a topic has a status (a session may discuss several topics);
         // an outcome's deadline can be missed, so it shows the flag.
-        let topic_status = self.status_value(i);
         let overdue = match r.kind {
             RecordKind::Session => false,
             _ => g.topics_of(i).iter().any(|&t| g.overdue[t]),
         };
-        json!({
-            "id": r.id,
-            "kind": r.kind,
-            "kind_label": self.sub("kind", r.kind.dir()),
-            "title": r.title,
-            "url": self.record_url(i),
-            "date": date,
-            "place": self.place_link(r.place),
-            "status": topic_status,
-            "overdue": overdue,
-            "summary": markdown::truncate(summary, 90),
-            "detail": detail,
-        })
+        Card {
+            id: r.id.clone(),
+            kind: r.kind,
+            kind_label: self.sub("kind", r.kind.dir()),
+            title: r.title.clone(),
+            url: self.record_url(i),
+            date,
+            place: self.place_link(r.place),
+            status: self.status_value(i),
+            overdue,
+            summary: markdown::truncate(summary, 90),
+            detail,
+        }
     }
 
     /// The cards of `list` as lists show them: the rendered card (`html`)
@@ -102,28 +112,30 @@ impl Renderer<'_> {
     /// `title`, `url`). Copying whole cards into every list was a tenth of
     /// a large build. Where a card has no HTML (no card template, or it
     /// failed), the whole card, for the page to render it (and report).
-    pub(super) fn cards_of(&self, list: &[usize]) -> Value {
-        let cards: Vec<Arc<Value>> = list.iter().map(|&i| self.card(i)).collect();
+    pub(super) fn cards_of(&self, list: &[usize]) -> Vec<ListCard> {
+        let cards: Vec<Arc<Card>> = list.iter().map(|&i| self.card(i)).collect();
         let html = self.cards_html(list, &cards);
-        let cards = cards.iter().zip(html).map(|(card, html)| match html {
-            Some(html) => {
-                let mut m = serde_json::Map::new();
-                for key in ["id", "kind", "title", "url"] {
-                    m.insert(key.into(), card[key].clone());
-                }
-                m.insert("html".into(), Value::String(html.to_string()));
-                Value::Object(m)
-            }
-            None => Value::clone(card),
-        });
-        Value::Array(cards.collect())
+        cards
+            .into_iter()
+            .zip(html)
+            .map(|(card, html)| match html {
+                Some(html) => ListCard::Rendered(RenderedCard {
+                    id: card.id.clone(),
+                    kind: card.kind,
+                    title: card.title.clone(),
+                    url: card.url.clone(),
+                    html,
+                }),
+                None => ListCard::Full(card),
+            })
+            .collect()
     }
 
     /// The rendered cards of `list` (`cards` are their values): kept ones,
     /// and the others rendered in one template call. `None` where the theme
     /// has no card template or rendering failed; the page then renders the
     /// card itself, and reports the template's error.
-    pub(super) fn cards_html(&self, list: &[usize], cards: &[Arc<Value>]) -> Vec<Option<Arc<str>>> {
+    pub(super) fn cards_html(&self, list: &[usize], cards: &[Arc<Card>]) -> Vec<Option<Arc<str>>> {
         if !self.card_template {
             return vec![None; list.len()];
         }
@@ -135,8 +147,8 @@ impl Renderer<'_> {
         if missing.is_empty() {
             return out;
         }
-        let batch: Vec<Value> = missing.iter().map(|&k| Value::clone(&cards[k])).collect();
-        let Some(pieces) = self.render_cards(batch) else {
+        let batch: Vec<&Card> = missing.iter().map(|&k| &*cards[k]).collect();
+        let Some(pieces) = self.render_cards(&batch) else {
             return out;
         };
         for (k, piece) in missing.into_iter().zip(pieces) {
@@ -150,13 +162,12 @@ impl Renderer<'_> {
     }
 
     /// `partials/card.html` for each card of `batch`, in one call.
-    pub(super) fn render_cards(&self, batch: Vec<Value>) -> Option<Vec<String>> {
+    pub(super) fn render_cards(&self, batch: &[&Card]) -> Option<Vec<String>> {
         let n = batch.len();
-        let mut vars = serde_json::Map::new();
-        vars.insert("cards".into(), Value::Array(batch));
-        vars.insert("level".into(), json!(CARD_LEVEL));
+        let mut vars = tera::Context::new();
+        vars.insert("cards", batch);
+        vars.insert("level", &CARD_LEVEL);
         let keys = ["cards".to_string(), "level".to_string()];
-        let vars = tera::Context::from_value(Value::Object(vars)).ok()?;
         let html = self.with_context(vars, &keys, |ctx| self.tera.render(CARD_BATCH, ctx));
         let html = html.ok()?;
         let mut pieces: Vec<String> = html.split(CARD_END).map(str::to_string).collect();

@@ -2,8 +2,12 @@
 //! pagination and breadcrumbs, in the site's language.
 
 use chrono::{Datelike, NaiveDate};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::context::{
+    DateValue, Link, Moment, PageNumber, Pagination, PlaceLink, SlugLabel, StatusCount,
+    StatusCounts,
+};
 use super::Renderer;
 use crate::route::{self, Route};
 
@@ -66,11 +70,14 @@ impl Renderer<'_> {
         }
     }
 
-    pub(super) fn date_value(&self, d: NaiveDate) -> Value {
-        json!({"iso": d.to_string(), "text": self.date_text(d)})
+    pub(super) fn date_value(&self, d: NaiveDate) -> DateValue {
+        DateValue {
+            iso: d.to_string(),
+            text: self.date_text(d),
+        }
     }
 
-    pub(super) fn moment_value(&self, m: &crate::date::Moment) -> Value {
+    pub(super) fn moment_value(&self, m: &crate::date::Moment) -> Moment {
         let day = m.day();
         let (iso, text) = if m.has_time {
             (
@@ -80,7 +87,11 @@ impl Renderer<'_> {
         } else {
             (day.to_string(), self.date_text(day))
         };
-        json!({"iso": iso, "text": text, "time": m.has_time.then(|| m.local.format("%H:%M").to_string())})
+        Moment {
+            iso,
+            text,
+            time: m.has_time.then(|| m.local.format("%H:%M").to_string()),
+        }
     }
 
     pub(super) fn amount_text(&self, yuan: f64) -> String {
@@ -99,15 +110,15 @@ impl Renderer<'_> {
         }
     }
 
-    pub(super) fn place_link(&self, p: usize) -> Value {
+    pub(super) fn place_link(&self, p: usize) -> PlaceLink {
         let place = &self.graph.site.places[p];
-        json!({
-            "name": place.name,
-            "full_name": self.place_name_path(p),
-            "url": self.urls.route(&route::of_place(place)),
-            "kind": place.kind.map(|k| k.slug()),
-            "kind_label": place.kind.map(|k| self.sub("place_kind", k.slug())),
-        })
+        PlaceLink {
+            name: place.name.clone(),
+            full_name: self.place_name_path(p),
+            url: self.urls.route(&route::of_place(place)),
+            kind: place.kind.map(|k| k.slug()),
+            kind_label: place.kind.map(|k| self.sub("place_kind", k.slug())),
+        }
     }
 
     pub(super) fn record_url(&self, i: usize) -> String {
@@ -116,25 +127,32 @@ impl Renderer<'_> {
             .route(&Route::Record(&self.graph.site.places[r.place], r))
     }
 
-    pub(super) fn status_value(&self, i: usize) -> Value {
-        match self.graph.status[i] {
-            Some(s) => json!({"slug": s.slug(), "label": self.sub("status", s.slug())}),
-            None => Value::Null,
-        }
+    /// Record `i`'s status: a topic's (none for other records).
+    pub(super) fn status_value(&self, i: usize) -> Option<SlugLabel> {
+        self.graph.status[i].map(|s| SlugLabel {
+            slug: s.slug().to_string(),
+            label: self.sub("status", s.slug()),
+        })
     }
 
-    pub(super) fn status_counts(&self, list: &[usize]) -> Value {
-        let counts: Vec<Value> = self
-            .graph
-            .status_counts(list)
-            .into_iter()
-            .map(|(s, n)| json!({"slug": s.slug(), "label": self.sub("status", s.slug()), "count": n}))
-            .collect();
-        json!({
-            "statuses": counts,
-            "overdue": self.graph.overdue_count(list),
-            "topics": list.iter().filter(|&&i| self.graph.status[i].is_some()).count(),
-        })
+    pub(super) fn status_counts(&self, list: &[usize]) -> StatusCounts {
+        StatusCounts {
+            statuses: self
+                .graph
+                .status_counts(list)
+                .into_iter()
+                .map(|(s, count)| StatusCount {
+                    slug: s.slug().to_string(),
+                    label: self.sub("status", s.slug()),
+                    count,
+                })
+                .collect(),
+            overdue: self.graph.overdue_count(list),
+            topics: list
+                .iter()
+                .filter(|&&i| self.graph.status[i].is_some())
+                .count(),
+        }
     }
 
     /// Pagination of a list at `base` (output path), page `n`.
@@ -143,32 +161,36 @@ impl Renderer<'_> {
         base: &str,
         n: usize,
         total: usize,
-    ) -> (std::ops::Range<usize>, Value) {
+    ) -> (std::ops::Range<usize>, Pagination) {
         let size = self.config.page_size;
         let pages = total.div_ceil(size).max(1);
         let start = (n - 1) * size;
         let range = start..(start + size).min(total);
         let link = |k: usize| self.urls.link(&route::paged(base, k));
-        let value = json!({
-            "current": n,
-            "total_pages": pages,
-            "total_items": total,
-            "prev_url": (n > 1).then(|| link(n - 1)),
-            "next_url": (n < pages).then(|| link(n + 1)),
-            "first_url": link(1),
-            "last_url": link(pages),
-            "pages": page_numbers(n, pages)
+        let value = Pagination {
+            current: n,
+            total_pages: pages,
+            total_items: total,
+            prev_url: (n > 1).then(|| link(n - 1)),
+            next_url: (n < pages).then(|| link(n + 1)),
+            first_url: link(1),
+            last_url: link(pages),
+            pages: page_numbers(n, pages)
                 .into_iter()
                 .map(|k| match k {
-                    Some(k) => json!({"number": k, "url": link(k), "current": k == n}),
-                    None => json!({"gap": true}),
+                    Some(k) => PageNumber::Page {
+                        number: k,
+                        url: link(k),
+                        current: k == n,
+                    },
+                    None => PageNumber::Gap { gap: true },
                 })
-                .collect::<Vec<_>>(),
-        });
+                .collect(),
+        };
         (range, value)
     }
 
-    pub(super) fn breadcrumbs_place(&self, p: usize, include_self: bool) -> Vec<Value> {
+    pub(super) fn breadcrumbs_place(&self, p: usize, include_self: bool) -> Vec<Link> {
         let places = &self.graph.site.places;
         let mut chain = Vec::new();
         let mut cur = if include_self {
@@ -178,7 +200,10 @@ impl Renderer<'_> {
         };
         while let Some(c) = cur {
             if c != 0 {
-                chain.push(json!({"name": places[c].name, "url": self.urls.route(&route::of_place(&places[c]))}));
+                chain.push(Link {
+                    name: places[c].name.clone(),
+                    url: self.urls.route(&route::of_place(&places[c])),
+                });
             }
             cur = places[c].parent;
         }

@@ -5,13 +5,13 @@
 //! stage's (`plan.rs`); this module makes them.
 //!
 //! - `templates.rs`: the Tera set-up and template errors;
-//! - `context.rs`: what every template receives (the theme contract);
+//! - `context/`: what templates receive, as structs (the theme contract);
 //! - `cards.rs`: record cards, built and rendered once per build;
 //! - `pages.rs`: the values of each kind of page;
 //! - `format.rs`: dates, amounts, places and statuses as pages show them.
 
 mod cards;
-mod context;
+pub mod context;
 mod format;
 mod pages;
 mod print;
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tera::Tera;
 
 use crate::config::SiteConfig;
@@ -35,8 +35,8 @@ use crate::theme::Theme;
 use crate::url::Urls;
 
 pub use cards::CardCache;
-use context::PageFrame;
 pub use context::SiteContext;
+use context::{Card, Feed, NotFoundPage, PageContext, PageFrame, StatusCounts};
 pub use format::format_amount;
 pub use templates::{escape_html, MAX_RANGE};
 
@@ -57,9 +57,9 @@ pub struct Renderer<'g> {
     base: tera::Context,
     /// Per record: the card shown in lists.
     /// Built on first use: a rebuild that renders few pages builds few.
-    cards: Vec<std::sync::OnceLock<Arc<Value>>>,
+    cards: Vec<std::sync::OnceLock<Arc<Card>>>,
     /// Per place: its status counts (the same on every page of the place).
-    place_counts: Vec<Value>,
+    place_counts: Vec<StatusCounts>,
     /// The jobs, their paths and fingerprints.
     plan: Plan<'g>,
     /// See [`Renderer::work_times`].
@@ -126,7 +126,7 @@ impl<'g> Renderer<'g> {
             contexts: Mutex::new(Vec::new()),
         };
         // Cards themselves are built when a page first shows them.
-        let previous: Vec<Option<Arc<Value>>> = (0..graph.site.records.len())
+        let previous: Vec<Option<Arc<Card>>> = (0..graph.site.records.len())
             .into_par_iter()
             .map(|i| {
                 previous_cards
@@ -239,17 +239,17 @@ impl<'g> Renderer<'g> {
         let path = self.plan.path(job);
         let template = self.plan.template(job);
         let page = match job {
-            PageJob::Home => self.home(),
-            PageJob::Place(p, n) => self.place(p, n),
+            PageJob::Home => PageContext::Home(self.home()),
+            PageJob::Place(p, n) => PageContext::Place(self.place(p, n)),
             PageJob::Record(i) => {
                 let r = &self.graph.site.records[i];
                 let body = r
                     .body
                     .text()
                     .map_err(|e| RenderFailure::Io(r.file.clone(), e))?;
-                self.record(i, &body)
+                PageContext::Record(self.record(i, &body))
             }
-            PageJob::Print(i) => self.print(i),
+            PageJob::Print(i) => PageContext::Print(self.print(i)),
             PageJob::Type(i, n) => {
                 let term = self.config.vocabularies.topic_types.get(i);
                 let base = Route::Type(&term.slug).path();
@@ -261,42 +261,44 @@ impl<'g> Renderer<'g> {
                     self.s("type_list_intro"),
                     (self.s("types"), &Route::TypesIndex.path()),
                 );
-                page["feed"] = json!({
-                    "title": format!("{} · {}", self.config.title, term.name),
-                    "url": self.urls.link(&Route::Type(&term.slug).feed()),
+                page.feed = Some(Feed {
+                    title: format!("{} · {}", self.config.title, term.name),
+                    url: self.urls.link(&Route::Type(&term.slug).feed()),
                 });
-                page
+                PageContext::List(page)
             }
             PageJob::Year(y, n) => {
                 let base = Route::Year(y).path();
                 let title = self.s("year_title").replace("{year}", &y.to_string());
-                self.list(
+                PageContext::List(self.list(
                     &base,
                     n,
                     &self.graph.by_year[&y],
                     &title,
                     self.s("year_list_intro"),
                     (self.s("years"), &Route::YearsIndex.path()),
-                )
+                ))
             }
             PageJob::Form(i, n) => {
                 let term = self.config.vocabularies.session_forms.get(i);
                 let base = Route::Form(&term.slug).path();
-                self.list(
+                PageContext::List(self.list(
                     &base,
                     n,
                     &self.graph.by_form[i],
                     &term.name,
                     self.s("form_list_intro"),
                     (self.s("forms"), &Route::FormsIndex.path()),
-                )
+                ))
             }
-            PageJob::TypesIndex => self.types_index(),
-            PageJob::YearsIndex => self.years_index(),
-            PageJob::FormsIndex => self.forms_index(),
-            PageJob::NotFound => json!({"title": self.s("not_found")}),
-            PageJob::Search => self.search_page(),
-            PageJob::DataIndex => self.data_page(),
+            PageJob::TypesIndex => PageContext::Overview(self.types_index()),
+            PageJob::YearsIndex => PageContext::Overview(self.years_index()),
+            PageJob::FormsIndex => PageContext::Overview(self.forms_index()),
+            PageJob::NotFound => PageContext::NotFound(NotFoundPage {
+                title: self.s("not_found").to_string(),
+            }),
+            PageJob::Search => PageContext::Search(self.search_page()),
+            PageJob::DataIndex => PageContext::Data(self.data_page()),
             PageJob::Artifact(a) => {
                 return Err(RenderFailure::Io(
                     a.path(&self.plan.lists),
@@ -304,12 +306,9 @@ impl<'g> Renderer<'g> {
                 ))
             }
         };
-        // Moved in, not serialized again: the page data is the largest part
-        // (`json!` would copy it).
         let frame = PageFrame {
             description: page
-                .get("description")
-                .and_then(Value::as_str)
+                .description()
                 .map(str::to_string)
                 .or_else(|| self.config.description.clone()),
             og_type: if matches!(job, PageJob::Record(_) | PageJob::Print(_)) {
@@ -325,6 +324,7 @@ impl<'g> Renderer<'g> {
         else {
             unreachable!("a struct serializes to an object")
         };
+        let page = serde_json::to_value(page).map_err(|e| RenderFailure::Template(ctx_err(e)))?;
         top.insert("page".into(), page);
         let keys: Vec<String> = top.keys().cloned().collect();
         let page = tera::Context::from_value(Value::Object(top))

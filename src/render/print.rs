@@ -3,41 +3,34 @@
 //! and a QR code of that address, and the record's id with a short hash of
 //! its file, so that a printed sheet can be matched with what is online.
 
-use serde_json::{json, Value};
-
+use super::context::PrintPage;
 use super::Renderer;
-use crate::model::RecordBody;
 use crate::route::Route;
 
 impl Renderer<'_> {
     /// The values of record `i`'s print page.
-    pub(super) fn print(&self, i: usize) -> Value {
+    pub(super) fn print(&self, i: usize) -> PrintPage {
         let g = self.graph;
         let r = &g.site.records[i];
         let place = &g.site.places[r.place];
         let page = Route::Record(place, r).path();
         let url = self.urls.absolute(&page);
-        let mut v = json!({
-            "title": r.title,
-            "summary": r.summary,
-            "kind": r.kind,
-            "kind_label": self.sub("kind", r.kind.dir()),
-            "place": self.place_name_path(r.place),
-            "id": r.id,
+        PrintPage {
+            title: r.title.clone(),
+            summary: r.summary.clone(),
+            kind: r.kind,
+            kind_label: self.sub("kind", r.kind.dir()),
+            place: self.place_name_path(r.place),
+            id: r.id.clone(),
             // The first 8 hex digits of the hash of the record's file.
-            "hash": format!("{:016x}", r.source_hash)[..8].to_string(),
-            "as_of": self.date_value(g.as_of),
-            "record_url": url,
-            "record_link": self.urls.link(&page),
-            "qr": qr_svg(&url),
-        });
-        v["card"] = Value::clone(&self.card(i));
-        v[r.kind.dir()] = match &r.data {
-            RecordBody::Topic(t) => self.topic(i, t),
-            RecordBody::Session(s) => self.session(i, s),
-            RecordBody::Outcome(o) => self.outcome(i, o),
-        };
-        v
+            hash: format!("{:016x}", r.source_hash)[..8].to_string(),
+            as_of: self.date_value(g.as_of),
+            qr: qr_svg(&url),
+            record_url: url,
+            record_link: self.urls.link(&page),
+            card: self.card(i),
+            kind_values: self.kind_values(i),
+        }
     }
 }
 

@@ -363,9 +363,12 @@ fn empty_index() {
     assert!(files.contains_key("search/meta.json"));
 }
 
-/// The search page rendered as the integrator will: base context plus
-/// `title`, `index_url`, `browse`, `facets`, `base_path`.
+/// The search page rendered as a build renders it: `site`, the page frame
+/// and `page`, from the structs a build uses.
 fn render_page(index_url: &str, base_path: &str) -> String {
+    use crate::render::context::{
+        FacetOption, Link, PageFrame, PlaceOption, SearchFacets, SearchPage,
+    };
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html"]);
@@ -381,11 +384,18 @@ fn render_page(index_url: &str, base_path: &str) -> String {
         names
             .into_iter()
             .enumerate()
-            .map(|(i, name)| serde_json::json!({"value": i, "name": name}))
+            .map(|(value, name)| FacetOption { value, name })
             .collect::<Vec<_>>()
     };
     let f = facets();
-    let mut ctx = tera::Context::new();
+    // The structs a build gives the template (`render/context/`).
+    let mut ctx = tera::Context::from_serialize(PageFrame {
+        description: None,
+        og_type: "website",
+        page_url: format!("{base_path}search/"),
+        canonical_url: "https://example.org/search/".into(),
+    })
+    .unwrap();
     ctx.insert("t", &t);
     // The same `site` a build gives (see render/context.rs).
     let mut diags = crate::diagnostic::Diagnostics::new();
@@ -400,25 +410,33 @@ fn render_page(index_url: &str, base_path: &str) -> String {
         "site",
         &crate::render::SiteContext::new(&config, &urls, as_of),
     );
-    ctx.insert("canonical_url", "https://example.org/search/");
-    ctx.insert("page_url", &format!("{base_path}search/"));
-    ctx.insert("og_type", "website");
-    ctx.insert("description", &Option::<String>::None);
+    let link = |name: &str, path: &str| Link {
+        name: name.into(),
+        url: format!("{base_path}{path}"),
+    };
     ctx.insert(
         "page",
-        &serde_json::json!({
-            "title": "站内搜索",
-            "index_url": index_url,
-            "script_url": format!("{base_path}js/search.js"),
-            "browse": [{"name": "按地点", "url": format!("{base_path}places/")},
-                       {"name": "按年份", "url": format!("{base_path}years/")}],
-            "facets": {
-                "places": items(f.places.iter().map(|p| p.name.clone()).collect()),
-                "topic_types": items(f.topic_types.clone()),
-                "years": items(f.years.iter().map(|y| format!("{y} 年")).collect()),
-                "statuses": items(f.statuses.clone()),
+        &SearchPage {
+            title: "站内搜索".into(),
+            index_url: index_url.into(),
+            script_url: format!("{base_path}js/search.js"),
+            browse: vec![link("按地点", "places/"), link("按年份", "years/")],
+            facets: SearchFacets {
+                places: f
+                    .places
+                    .iter()
+                    .enumerate()
+                    .map(|(value, p)| PlaceOption {
+                        value,
+                        name: p.name.clone(),
+                        depth: p.depth,
+                    })
+                    .collect(),
+                topic_types: items(f.topic_types.clone()),
+                years: items(f.years.iter().map(|y| format!("{y} 年")).collect()),
+                statuses: items(f.statuses.clone()),
             },
-        }),
+        },
     );
     tera.render("search.html", &ctx).unwrap()
 }

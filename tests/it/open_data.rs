@@ -12,6 +12,8 @@ use yishi::build::{check, Checked, SiteOptions};
 use yishi::model::RecordKind;
 use yishi::publish::data::{self, DataFile, DataSet};
 use yishi::publish::Ctx;
+use yishi::render::context::{DataPage, PageFrame};
+use yishi::render::SiteContext;
 use yishi::url::Urls;
 
 use crate::common::*;
@@ -822,28 +824,27 @@ fn the_page_template_renders() {
             .map(|(n, s)| (n.as_str(), s.as_str())),
     )
     .unwrap();
-    let render = |page: Value, strings: &Value| {
-        let mut c = tera::Context::new();
-        c.insert("page", &page);
+    // The structs a build gives the template (`render/context/`).
+    let render = |page: &DataPage, strings: &Value| {
+        let mut c = tera::Context::from_serialize(PageFrame {
+            description: None,
+            og_type: "website",
+            page_url: "/xieshang/data/".into(),
+            canonical_url: "https://example.org/xieshang/data/".into(),
+        })
+        .unwrap();
+        c.insert("page", page);
         c.insert("t", strings);
         // The `site` a build gives, with the page's licence (this test
         // renders the page with and without one).
-        let mut site_ctx = serde_json::to_value(yishi::render::SiteContext::new(
-            &site.checked.config,
-            ctx.urls,
-            site.checked.graph.as_of,
-        ))
-        .unwrap();
-        site_ctx["license"] = page["license"].clone();
+        let mut site_ctx =
+            SiteContext::new(&site.checked.config, ctx.urls, site.checked.graph.as_of);
+        site_ctx.license = page.license.as_deref();
         c.insert("site", &site_ctx);
-        c.insert("og_type", "website");
-        c.insert("description", &Value::Null);
-        c.insert("page_url", "/xieshang/data/");
-        c.insert("canonical_url", "https://example.org/xieshang/data/");
         tera.render("data.html", &c).unwrap()
     };
     let page = data::page_value(&ctx, &sets);
-    let html = render(page.clone(), &site.strings);
+    let html = render(&page, &site.strings);
     assert!(html.contains("<h1>开放数据</h1>"));
     assert!(html.contains("href=\"/xieshang/data/schema.json\""));
     assert!(html.contains("href=\"/xieshang/data/alpha/east/topics.csv\""));
@@ -853,8 +854,10 @@ fn the_page_template_renders() {
     assert!(html.contains("CC BY 4.0"));
     assert!(html.contains("带 BOM 的 UTF-8"));
     assert!(html.contains("草稿"));
-    let mut unlicensed = page;
-    unlicensed["license"] = Value::Null;
-    let html = render(unlicensed, &site.strings);
+    let unlicensed = DataPage {
+        license: None,
+        ..page
+    };
+    let html = render(&unlicensed, &site.strings);
     assert!(html.contains("尚未声明数据许可"));
 }
