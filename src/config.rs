@@ -256,7 +256,8 @@ impl SiteConfig {
             diags.push(Diagnostic::warning(
                 FILE,
                 None,
-                "site.toml 的文字中有控制字符（例如转义写成的 \\u001b 或 \\r），已替换为空格".to_string(),
+                "site.toml 的文字中有控制字符（例如转义写成的 \\u001b 或 \\r），已替换为空格"
+                    .to_string(),
             ));
         }
         Some(config)
@@ -272,24 +273,33 @@ impl SiteConfig {
             }
             *s = s
                 .chars()
-                .map(|c| if crate::text::is_forbidden_char(c) { ' ' } else { c })
+                .map(|c| {
+                    if crate::text::is_forbidden_char(c) {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
                 .collect();
             true
         }
         fn blank_value(v: &mut serde_json::Value) -> bool {
             match v {
                 serde_json::Value::String(s) => blank(s),
-                serde_json::Value::Array(items) => {
-                    items.iter_mut().fold(false, |found, v| blank_value(v) | found)
-                }
-                serde_json::Value::Object(map) => {
-                    map.values_mut().fold(false, |found, v| blank_value(v) | found)
-                }
+                serde_json::Value::Array(items) => items
+                    .iter_mut()
+                    .fold(false, |found, v| blank_value(v) | found),
+                serde_json::Value::Object(map) => map
+                    .values_mut()
+                    .fold(false, |found, v| blank_value(v) | found),
                 _ => false,
             }
         }
         let mut found = blank(&mut self.title);
-        for s in [&mut self.description, &mut self.license].into_iter().flatten() {
+        for s in [&mut self.description, &mut self.license]
+            .into_iter()
+            .flatten()
+        {
             found |= blank(s);
         }
         for vocabulary in self.vocabularies.all_mut() {
