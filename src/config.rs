@@ -128,7 +128,12 @@ impl SiteConfig {
 
         let mut base_url = raw.base_url.get_ref().trim().to_string();
         match url::Url::parse(&base_url) {
-            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+            // A path starting with `//` would make every internal link
+            // (`//x/…`) name another host.
+            Ok(u)
+                if (u.scheme() == "http" || u.scheme() == "https")
+                    && !u.path().starts_with("//") =>
+            {
                 if !base_url.ends_with('/') {
                     base_url.push('/');
                 }
@@ -312,6 +317,16 @@ mod tests {
         let mut d = Diagnostics::new();
         let c = SiteConfig::parse(text, &mut d);
         (c, d.sorted())
+    }
+
+    // Found by the fuzz target `site_toml` (fuzz/): this base path made
+    // every internal link start with `//`, a link to another host.
+    #[test]
+    fn a_base_path_never_starts_with_two_slashes() {
+        for bad in ["https:'//example.org/x/", "https://e.org//x/", "http://e.org//"] {
+            let (_, d) = parse(&format!("title = \"t\"\nbase_url = \"{bad}\"\n"));
+            assert!(d.iter().any(|d| d.message.contains("base_url")), "{bad}: {d:?}");
+        }
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub struct Finding {
 /// code) is never reported: such runs are not the personal number itself.
 #[must_use]
 pub fn scan(text: &str) -> Vec<Finding> {
-    found(text, false).into_iter().map(|(f, _)| f).collect()
+    found(text, Read::Plain).into_iter().map(|(f, _)| f).collect()
 }
 
 /// [`scan`] for Markdown with HTML: also finds numbers that render as one
@@ -76,12 +76,16 @@ pub fn scan_markup(text: &str) -> Vec<Finding> {
 /// The findings of the source read as plain text and as rendered: markup
 /// marks can also hide a number from the rendered view (`a_13812345678_b`
 /// renders with the underscores gone, letters then touching the digits).
+/// Which marks Markdown drops depends on their pairing, so the rendered
+/// view is read twice: with every mark dropped, and with only the marks
+/// that pair up dropped (`62__**138**12345678` shows `62__13812345678`).
 fn found_markup(text: &str) -> Vec<(Finding, String)> {
     if !needs_view(text.as_bytes(), true) {
         return plain_findings(text);
     }
-    let mut all = found(text, false);
-    all.extend(found(text, true));
+    let mut all = found(text, Read::Plain);
+    all.extend(found(text, Read::Markup));
+    all.extend(found(text, Read::Paired));
     all.sort_by_key(|(f, _)| (f.range.start, std::cmp::Reverse(f.range.end)));
     let mut out: Vec<(Finding, String)> = Vec::with_capacity(all.len());
     for item in all {
@@ -96,14 +100,28 @@ fn found_markup(text: &str) -> Vec<(Finding, String)> {
     out
 }
 
+/// How a text is read for its view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// As written (full-width digits, invisible characters and groupings
+    /// aside).
+    Plain,
+    /// As rendered, every emphasis, code and escape mark dropped.
+    Markup,
+    /// As rendered, dropping only the emphasis and code marks that pair
+    /// up (a run with a later run of the same mark and length) and the
+    /// backslashes of escapes.
+    Paired,
+}
+
 /// Each finding with the number as a reader sees it (ASCII digits, `X`).
-fn found(text: &str, markup: bool) -> Vec<(Finding, String)> {
-    if !needs_view(text.as_bytes(), markup) {
+fn found(text: &str, read: Read) -> Vec<(Finding, String)> {
+    if !needs_view(text.as_bytes(), read != Read::Plain) {
         // Read as written: no character, grouping or markup that a reader
         // would see past (one pass; most texts stop here).
         return plain_findings(text);
     }
-    let view = View::of(text, markup);
+    let view = View::of(text, read);
     plain_findings(&view.text)
         .into_iter()
         .map(|(finding, number)| {
@@ -296,9 +314,9 @@ fn narrow(c: char) -> char {
 }
 
 impl View {
-    fn of(text: &str, markup: bool) -> View {
-        let chars = if markup {
-            strip_markup(text)
+    fn of(text: &str, read: Read) -> View {
+        let chars = if read != Read::Plain {
+            strip_markup(text, read == Read::Paired)
         } else {
             text.char_indices()
                 .map(|(i, c)| (c, i, i + c.len_utf8()))
@@ -328,31 +346,32 @@ impl View {
 
 /// The characters of Markdown/HTML source that render as text: tags and
 /// comments dropped, numeric character references decoded, emphasis, code
-/// and escape marks dropped. Each with its range in the source.
-fn strip_markup(text: &str) -> Vec<(char, usize, usize)> {
+/// and escape marks dropped (with `paired_only`, only the marks that pair
+/// up, see [`Read::Paired`]). Each with its range in the source.
+fn strip_markup(text: &str, paired_only: bool) -> Vec<(char, usize, usize)> {
     let mut out = Vec::with_capacity(text.len());
+    let ends = HtmlEnds::of(text);
+    let paired = if paired_only {
+        paired_runs(text)
+    } else {
+        std::collections::HashSet::new()
+    };
     let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
         let c = rest.chars().next().unwrap_or(' ');
         let len = c.len_utf8();
         match c {
-            '<' if rest.starts_with("<!--") => {
-                i += rest.find("-->").map_or(rest.len(), |e| e + 3);
-            }
-            '<' if rest[1..]
-                .chars()
-                .next()
-                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
-            {
-                match rest.find('>') {
-                    Some(e) => i += e + 1,
-                    None => {
-                        out.push((c, i, i + 1));
-                        i += 1;
-                    }
+            // Only what Markdown reads as raw HTML is hidden; anything else
+            // starting with `<` (an unclosed comment, `<a 138<b>`) is shown
+            // as text, and so read on.
+            '<' => match html_len(rest, i, &ends) {
+                Some(n) => i += n,
+                None => {
+                    out.push((c, i, i + 1));
+                    i += 1;
                 }
-            }
+            },
             '&' if rest.starts_with("&#") => match char_reference(rest) {
                 Some((decoded, used)) => {
                     out.push((decoded, i, i + used));
@@ -363,7 +382,25 @@ fn strip_markup(text: &str) -> Vec<(char, usize, usize)> {
                     i += 1;
                 }
             },
-            '*' | '_' | '~' | '`' | '\\' => i += 1,
+            '*' | '_' | '~' | '`' | '\\' if !paired_only => i += 1,
+            '\\' => match rest[1..].chars().next() {
+                // An escape: the backslash goes, the character shows.
+                Some(n) if n.is_ascii_punctuation() => {
+                    out.push((n, i + 1, i + 2));
+                    i += 2;
+                }
+                _ => {
+                    out.push((c, i, i + 1));
+                    i += 1;
+                }
+            },
+            '*' | '_' | '~' | '`' => {
+                let run = rest.bytes().take_while(|&b| b == c as u8).count();
+                if !paired.contains(&i) {
+                    out.extend((i..i + run).map(|j| (c, j, j + 1)));
+                }
+                i += run;
+            }
             _ => {
                 out.push((c, i, i + len));
                 i += len;
@@ -371,6 +408,164 @@ fn strip_markup(text: &str) -> Vec<(char, usize, usize)> {
         }
     }
     out
+}
+
+/// Where the runs of emphasis and code marks (`*`, `_`, `~`, `` ` ``) that
+/// pair up start: each run pairs with the next run of the same mark and
+/// length. Escaped marks are no run.
+fn paired_runs(text: &str) -> std::collections::HashSet<usize> {
+    let b = text.as_bytes();
+    let mut open: std::collections::HashMap<(u8, usize), usize> = std::collections::HashMap::new();
+    let mut paired = std::collections::HashSet::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            m @ (b'*' | b'_' | b'~' | b'`') => {
+                let run = b[i..].iter().take_while(|&&x| x == m).count();
+                match open.remove(&(m, run)) {
+                    Some(start) => {
+                        paired.insert(start);
+                        paired.insert(i);
+                    }
+                    None => {
+                        open.insert((m, run), i);
+                    }
+                }
+                i += run;
+            }
+            _ => i += 1,
+        }
+    }
+    paired
+}
+
+/// Where the last of each closing mark of raw HTML starts in a text:
+/// past it, nothing of that kind can close, so that looking ahead for one
+/// (from every `<`) is skipped and reading stays linear.
+struct HtmlEnds {
+    gt: Option<usize>,
+    comment: Option<usize>,
+    instruction: Option<usize>,
+    cdata: Option<usize>,
+}
+
+impl HtmlEnds {
+    fn of(text: &str) -> HtmlEnds {
+        HtmlEnds {
+            gt: text.rfind('>'),
+            comment: text.rfind("-->"),
+            instruction: text.rfind("?>"),
+            cdata: text.rfind("]]>"),
+        }
+    }
+}
+
+/// The length of the raw HTML at the start of `s` (which starts with `<`,
+/// at byte `at` of the text), read as CommonMark reads inline HTML: an
+/// open or closing tag (tag name, attributes with valid names and values),
+/// a comment, a processing instruction, a declaration or a CDATA section,
+/// none of them across a blank line. `None` when it is none of these:
+/// Markdown then shows the `<` as text.
+fn html_len(s: &str, at: usize, ends: &HtmlEnds) -> Option<usize> {
+    let after = |end: Option<usize>| end.is_some_and(|e| e > at);
+    let len = if let Some(rest) = s.strip_prefix("<!--") {
+        if rest.starts_with('>') {
+            Some(5)
+        } else if rest.starts_with("->") {
+            Some(6)
+        } else if after(ends.comment) {
+            rest.find("-->").map(|e| 4 + e + 3)
+        } else {
+            None
+        }
+    } else if let Some(rest) = s.strip_prefix("<![CDATA[") {
+        after(ends.cdata)
+            .then(|| rest.find("]]>").map(|e| 9 + e + 3))
+            .flatten()
+    } else if let Some(rest) = s.strip_prefix("<?") {
+        after(ends.instruction)
+            .then(|| rest.find("?>").map(|e| 2 + e + 2))
+            .flatten()
+    } else if let Some(rest) = s.strip_prefix("<!") {
+        (rest.starts_with(|c: char| c.is_ascii_alphabetic()) && after(ends.gt))
+            .then(|| rest.find('>').map(|e| 2 + e + 1))
+            .flatten()
+    } else if after(ends.gt) {
+        tag_len(s.as_bytes())
+    } else {
+        None
+    }?;
+    // A blank line ends the paragraph, and so any inline HTML.
+    let mut lines = s[..len].split('\n').skip(1);
+    let blank = lines.any(|l| l.trim_matches([' ', '\t', '\r']).is_empty());
+    (!blank).then_some(len)
+}
+
+/// The length of the open or closing tag at the start of `b`, if it is one
+/// by CommonMark's rules.
+fn tag_len(b: &[u8]) -> Option<usize> {
+    let space = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0C);
+    let skip_space = |mut i: usize| {
+        while b.get(i).is_some_and(space) {
+            i += 1;
+        }
+        i
+    };
+    let closing = b.get(1) == Some(&b'/');
+    let mut i = 1 + usize::from(closing);
+    if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-') {
+        i += 1;
+    }
+    if closing {
+        let j = skip_space(i);
+        return (b.get(j) == Some(&b'>')).then_some(j + 1);
+    }
+    loop {
+        let j = skip_space(i);
+        match b.get(j) {
+            Some(b'>') => return Some(j + 1),
+            Some(b'/') => return (b.get(j + 1) == Some(&b'>')).then_some(j + 2),
+            _ => {}
+        }
+        // An attribute: space, a name, and perhaps `=` and a value.
+        if j == i || !b.get(j).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b':')) {
+            return None;
+        }
+        i = j;
+        while b
+            .get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b':' | b'-'))
+        {
+            i += 1;
+        }
+        let eq = skip_space(i);
+        if b.get(eq) != Some(&b'=') {
+            continue;
+        }
+        let v = skip_space(eq + 1);
+        match b.get(v) {
+            Some(&q @ (b'"' | b'\'')) => {
+                i = v + 1 + b[v + 1..].iter().position(|&c| c == q)? + 1;
+            }
+            Some(_) => {
+                let n = b[v..]
+                    .iter()
+                    .take_while(|c| {
+                        !space(c) && !matches!(c, b'"' | b'\'' | b'=' | b'<' | b'>' | b'`')
+                    })
+                    .count();
+                if n == 0 {
+                    return None;
+                }
+                i = v + n;
+            }
+            None => return None,
+        }
+    }
 }
 
 /// A numeric character reference at the start of `s` (`&#49;`, `&#x31;`):
@@ -539,7 +734,7 @@ pub fn mask_number(kind: PiiKind, number: &str) -> String {
 /// the overwhelming majority of records contain no personal number.
 #[must_use]
 pub fn mask(text: &str) -> Cow<'_, str> {
-    let findings = found(text, false);
+    let findings = found(text, Read::Plain);
     if findings.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -1354,6 +1549,43 @@ mod tests {
         // Both views: an underscore the rendered view drops still counts.
         assert_eq!(scan_markup("a_13812345678_b").len(), 1);
         assert_eq!(mask_markup("无号码 **粗体**"), "无号码 **粗体**");
+    }
+
+    // Found by the fuzz target `privacy` (fuzz/): text that Markdown shows
+    // but that the markup view took for a tag or comment, hiding a number
+    // split by real markup from both views.
+    #[test]
+    fn what_markdown_shows_as_text_is_read() {
+        for t in [
+            // An unclosed comment is text.
+            "1381<!-- x 138<span></span>1234\u{ad}5678",
+            "<!-- 138<b></b>12345678",
+            // Not tags: an attribute name cannot start with a digit, a tag
+            // cannot span a blank line, a declaration needs a letter.
+            "<a 138<b>12345678>",
+            "<a x=\"1\" 138<b>12345678>",
+            "<p\n\n138<b>12345678>",
+            "<!1 138<b>12345678>",
+            "<? 138<b>12345678",
+            // Marks that pair up are dropped, the others shown: the 62
+            // stays apart from the number.
+            "62____**138**12345678",
+            "62__x **138**12345678",
+            "1\\_\\_**138**12345678",
+        ] {
+            let f = scan_markup(t);
+            assert_eq!(f.len(), 1, "{t:?}: {f:?}");
+            assert_eq!(scan_markup(&mask_markup(t)), vec![], "{t:?}");
+        }
+        // Real raw HTML still joins the digits it splits.
+        assert_eq!(scan_markup("138<a href='x' data-y=z\n/>12345678").len(), 1);
+        assert_eq!(scan_markup("138<!---->12345678").len(), 1);
+        assert_eq!(scan_markup("138</span >12345678").len(), 1);
+        // Many unclosed starts stay quick (linear).
+        let many = "<!--<a x=\"".repeat(50_000);
+        let t = std::time::Instant::now();
+        let _ = scan_markup(&many);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -39,11 +39,12 @@ fn check_node(node: &Node, lines: &[&str], text: &str) {
                     if let Some(m) = k.span().start() {
                         check_pos(lines, m.line(), m.column(), "YAML key", text);
                         let at: String = lines[m.line() - 1].chars().skip(m.column() - 1).collect();
-                        let first = k.as_str().lines().next().unwrap_or("");
+                        // A plain key may run over lines (folded): its
+                        // first character is where it starts.
+                        let first = k.as_str().chars().next();
                         assert!(
                             at.starts_with(['"', '\'', '?', '&', '!'])
-                                || at.starts_with(first)
-                                || first.is_empty(),
+                                || first.is_none_or(|c| at.starts_with(c)),
                             "key {:?} reported at {}:{} where the text is {at:?}\ntext: {text:?}",
                             k.as_str(),
                             m.line(),

@@ -102,6 +102,11 @@ fn check_positions(d: &Diagnostic, lines: &[&str], data: &[u8]) {
         let (Some(p), true) = (pos, FUZZED.contains(&file.as_str())) else {
             continue;
         };
+        // The YAML parser puts the end of a file without a final line
+        // break at the start of the line after it: allowed.
+        if p.line == lines.len() + 1 && p.col == 1 {
+            continue;
+        }
         assert!(
             p.line >= 1 && p.line <= lines.len() && p.col >= 1,
             "{file}: {:?} at {p:?}, outside the file\ninput: {:?}",
