@@ -61,7 +61,10 @@ pub struct Finding {
 /// code) is never reported: such runs are not the personal number itself.
 #[must_use]
 pub fn scan(text: &str) -> Vec<Finding> {
-    found(text, Read::Plain).into_iter().map(|(f, _)| f).collect()
+    found(text, Read::Plain)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect()
 }
 
 /// [`scan`] for Markdown with HTML: also finds numbers that render as one
@@ -238,15 +241,22 @@ fn needs_view(bytes: &[u8], markup: bool) -> bool {
                 }
                 // A group that could start a usual grouping, then one
                 // separator and the next group.
-                if matches!(len, 2..=4 | 6)
-                    && matches!(bytes.get(i), Some(b' ' | b'-'))
-                    && digit(i + 1)
-                {
-                    let mut j = i + 1;
+                // (Rendered, any white space shows as one space.)
+                let seps = match bytes.get(i) {
+                    Some(b'-') => 1,
+                    Some(b' ' | b'\t' | b'\n' | b'\r') if markup => bytes[i..]
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                        .count(),
+                    Some(b' ') => 1,
+                    _ => 0,
+                };
+                if matches!(len, 2..=4 | 6) && seps > 0 && digit(i + seps) {
+                    let mut j = i + seps;
                     while digit(j) {
                         j += 1;
                     }
-                    if matches!(j - i - 1, 3 | 4 | 8) {
+                    if matches!(j - i - seps, 3 | 4 | 8) {
                         return true;
                     }
                 }
@@ -382,6 +392,23 @@ fn strip_markup(text: &str, paired_only: bool) -> Vec<(char, usize, usize)> {
                     i += 1;
                 }
             },
+            // HTML shows a run of spaces, tabs and one line break as one
+            // space (`138\n1234  5678` reads as `138 1234 5678`); a blank
+            // line ends the paragraph.
+            ' ' | '\t' | '\n' | '\r' => {
+                let run = rest
+                    .bytes()
+                    .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                    .count();
+                let ws = &rest.as_bytes()[..run];
+                let breaks = ws
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, &b)| b == b'\n' || (b == b'\r' && ws.get(k + 1) != Some(&b'\n')))
+                    .count();
+                out.push((if breaks >= 2 { '\n' } else { ' ' }, i, i + run));
+                i += run;
+            }
             '*' | '_' | '~' | '`' | '\\' if !paired_only => i += 1,
             '\\' => match rest[1..].chars().next() {
                 // An escape: the backslash goes, the character shows.
@@ -517,7 +544,10 @@ fn tag_len(b: &[u8]) -> Option<usize> {
     if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-') {
+    while b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
         i += 1;
     }
     if closing {
@@ -532,7 +562,11 @@ fn tag_len(b: &[u8]) -> Option<usize> {
             _ => {}
         }
         // An attribute: space, a name, and perhaps `=` and a value.
-        if j == i || !b.get(j).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b':')) {
+        if j == i
+            || !b
+                .get(j)
+                .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b':'))
+        {
             return None;
         }
         i = j;
@@ -1572,11 +1606,17 @@ mod tests {
             "62____**138**12345678",
             "62__x **138**12345678",
             "1\\_\\_**138**12345678",
+            // White space shows as one space.
+            "电话 138\n1234 5678",
+            "电话 138\r1234-5678",
+            "电话 138  1234\t5678",
         ] {
             let f = scan_markup(t);
             assert_eq!(f.len(), 1, "{t:?}: {f:?}");
             assert_eq!(scan_markup(&mask_markup(t)), vec![], "{t:?}");
         }
+        // A blank line parts paragraphs.
+        assert!(scan_markup("电话 138\n\n1234 5678").is_empty());
         // Real raw HTML still joins the digits it splits.
         assert_eq!(scan_markup("138<a href='x' data-y=z\n/>12345678").len(), 1);
         assert_eq!(scan_markup("138<!---->12345678").len(), 1);
