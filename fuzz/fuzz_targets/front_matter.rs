@@ -67,7 +67,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(e.offset <= data.len());
             assert!(e.pos.line >= 1 && e.pos.col >= 1);
             if !e.utf16 {
-                let bom = if data.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+                let bom = if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    3
+                } else {
+                    0
+                };
                 assert!(std::str::from_utf8(&data[bom..e.offset]).is_ok());
                 assert!(std::str::from_utf8(&data[e.offset..]).is_err());
                 let prefix = std::str::from_utf8(&data[bom..e.offset]).unwrap();

@@ -42,7 +42,10 @@ fn site() -> &'static Arc<SiteFiles> {
             bytes: Arc::new(s.to_vec()),
             etag,
         };
-        f.insert("index.html".into(), page("<html><body>home</body></html>", 1));
+        f.insert(
+            "index.html".into(),
+            page("<html><body>home</body></html>", 1),
+        );
         f.insert("alpha/index.html".into(), page("<body>甲镇</body>", 2));
         f.insert(
             "alpha/east/topics/2020-road/index.html".into(),
@@ -85,7 +88,10 @@ fn answer_of(
     let key = site_key(target);
     if let Some(k) = &key {
         assert!(!k.starts_with('/'), "key {k:?} of {target:?}");
-        assert!(!k.contains('\\') && !k.contains('\0'), "key {k:?} of {target:?}");
+        assert!(
+            !k.contains('\\') && !k.contains('\0'),
+            "key {k:?} of {target:?}"
+        );
         assert!(
             k.split('/').all(|s| s != ".." && s != "."),
             "key {k:?} of {target:?}"
@@ -174,7 +180,8 @@ fn server() -> SocketAddr {
 fn over_the_wire(data: &[u8]) {
     let addr = server();
     let mut conn = TcpStream::connect(addr).expect("connect to the server");
-    conn.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     // The server may close before it has read everything (a refused head):
     // a failed write is an answer too.
     let _ = conn.write_all(data);

@@ -45,7 +45,10 @@ fuzz_target!(|data: &[u8]| {
 
     let plain = markdown::plain_text(md);
     for line in plain.lines() {
-        assert!(!line.is_empty() && line.trim() == line, "plain text line {line:?}");
+        assert!(
+            !line.is_empty() && line.trim() == line,
+            "plain text line {line:?}"
+        );
     }
 
     // The summary is looked for in prefixes of the body; with `]:`

@@ -21,7 +21,10 @@ fn assert_key(target: &str) {
     let Some(key) = site_key(target) else { return };
     assert!(!key.starts_with('/'), "key {key:?} of {target:?}");
     for bad in ["\\", "\0", ":", "//"] {
-        assert!(!key.contains(bad), "key {key:?} of {target:?} holds {bad:?}");
+        assert!(
+            !key.contains(bad),
+            "key {key:?} of {target:?} holds {bad:?}"
+        );
     }
     for seg in key.split('/') {
         assert!(seg != ".." && seg != ".", "key {key:?} of {target:?}");
@@ -42,7 +45,10 @@ fn assert_served(path: &str) {
         "the preview does not serve {path:?} at {link:?}"
     );
     let file = route::file_of(path);
-    assert!(!file.is_empty() && !file.ends_with('/'), "file_of({path:?}) = {file:?}");
+    assert!(
+        !file.is_empty() && !file.ends_with('/'),
+        "file_of({path:?}) = {file:?}"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -73,9 +79,7 @@ fuzz_target!(|data: &[u8]| {
         ] {
             assert_served(&path);
         }
-        assert!(
-            !route::RESERVED.contains(&slug) || Route::Type(slug).path().starts_with("types/"),
-        );
+        assert!(!route::RESERVED.contains(&slug) || Route::Type(slug).path().starts_with("types/"),);
     }
 
     // Links under any base path.
@@ -85,7 +89,10 @@ fuzz_target!(|data: &[u8]| {
     if !base_path.ends_with('/') {
         base_path.push('/');
     }
-    assert!(link.starts_with(&base_path), "{link:?} not under {base_path:?}");
+    assert!(
+        link.starts_with(&base_path),
+        "{link:?} not under {base_path:?}"
+    );
     assert!(link.len() >= rel.trim_start_matches('/').len());
 
     // Display paths: the relative path a file was found at, `/`-separated.

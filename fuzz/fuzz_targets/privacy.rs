@@ -52,7 +52,11 @@ fuzz_target!(|data: &[u8]| {
         "mask left {:?}\ntext: {text:?}\nmasked: {masked:?}",
         left
     );
-    assert_eq!(privacy::mask(&masked), masked, "mask is not idempotent\ntext: {text:?}");
+    assert_eq!(
+        privacy::mask(&masked),
+        masked,
+        "mask is not idempotent\ntext: {text:?}"
+    );
 
     let all = privacy::mask_all(text);
     let left = privacy::scan_markup(&all);
@@ -60,7 +64,11 @@ fuzz_target!(|data: &[u8]| {
         left.is_empty(),
         "mask_all left {left:?}\ntext: {text:?}\nmasked: {all:?}"
     );
-    assert_eq!(privacy::mask_all(&all), all, "mask_all is not idempotent\ntext: {text:?}");
+    assert_eq!(
+        privacy::mask_all(&all),
+        all,
+        "mask_all is not idempotent\ntext: {text:?}"
+    );
 
     let body = privacy::mask_markup(text);
     if markup.is_empty() {
@@ -89,6 +97,9 @@ fuzz_target!(|data: &[u8]| {
     for f in &plain {
         let number = &text[f.range.clone()];
         let m = privacy::mask_number(f.kind, number);
-        assert!(m.contains('*'), "mask_number({number:?}) hides nothing: {m:?}");
+        assert!(
+            m.contains('*'),
+            "mask_number({number:?}) hides nothing: {m:?}"
+        );
     }
 });

@@ -63,7 +63,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let base = url::Url::parse(&config.base_url).expect("accepted base_url parses");
-    assert!(matches!(base.scheme(), "http" | "https"), "{}", config.base_url);
+    assert!(
+        matches!(base.scheme(), "http" | "https"),
+        "{}",
+        config.base_url
+    );
     assert!(config.base_url.ends_with('/'), "{}", config.base_url);
     let base_path = config.base_path();
     assert!(

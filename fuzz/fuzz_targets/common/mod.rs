@@ -5,9 +5,27 @@
 /// embedded objects, forms, and elements that change how the rest of the
 /// page is parsed).
 const FORBIDDEN_ELEMENTS: [&str; 21] = [
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
-    "input", "button", "textarea", "select", "base", "meta", "link", "svg", "math", "template",
-    "noscript", "plaintext",
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "base",
+    "meta",
+    "link",
+    "svg",
+    "math",
+    "template",
+    "noscript",
+    "plaintext",
 ];
 
 /// Attributes that carry URLs a browser loads or follows.
@@ -69,7 +87,10 @@ pub fn start_tags(html: &str) -> Vec<Tag> {
             }
             let a = i;
             while i < b.len()
-                && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0C | b'/' | b'>' | b'=')
+                && !matches!(
+                    b[i],
+                    b' ' | b'\t' | b'\n' | b'\r' | 0x0C | b'/' | b'>' | b'='
+                )
             {
                 i += 1;
             }
@@ -209,7 +230,10 @@ pub fn assert_safe_html(html: &str, source: &str) {
             if URL_ATTRIBUTES.contains(&attr.as_str()) {
                 let s = scheme(value);
                 assert!(
-                    !matches!(s.as_deref(), Some("javascript" | "vbscript" | "data" | "file")),
+                    !matches!(
+                        s.as_deref(),
+                        Some("javascript" | "vbscript" | "data" | "file")
+                    ),
                     "{attr}={value:?} in sanitized HTML\nsource: {source:?}\nhtml: {html:?}"
                 );
             }
