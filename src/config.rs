@@ -128,7 +128,15 @@ impl SiteConfig {
 
         let mut base_url = raw.base_url.get_ref().trim().to_string();
         match url::Url::parse(&base_url) {
-            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+            // A path starting with `//` would make every internal link
+            // (`//x/…`) name another host; after a query or fragment, the
+            // `/` added below and every link would not be in the path.
+            Ok(u)
+                if (u.scheme() == "http" || u.scheme() == "https")
+                    && !u.path().starts_with("//")
+                    && u.query().is_none()
+                    && u.fragment().is_none() =>
+            {
                 if !base_url.ends_with('/') {
                     base_url.push('/');
                 }
@@ -371,6 +379,27 @@ mod tests {
         let mut d = Diagnostics::new();
         let c = SiteConfig::parse(text, &mut d);
         (c, d.sorted())
+    }
+
+    // Found by the fuzz target `site_toml` (fuzz/): these base paths made
+    // every internal link start with `//` (a link to another host), or
+    // put links in the query or fragment.
+    #[test]
+    fn a_base_path_is_a_plain_path() {
+        for bad in [
+            "https:'//example.org/x/",
+            "https://e.org//x/",
+            "http://e.org//",
+            "https:)/e.org81234#678",
+            "https://e.org/x?a=1",
+            "https://e.org/x/#top",
+        ] {
+            let (_, d) = parse(&format!("title = \"t\"\nbase_url = \"{bad}\"\n"));
+            assert!(
+                d.iter().any(|d| d.message.contains("base_url")),
+                "{bad}: {d:?}"
+            );
+        }
     }
 
     #[test]

@@ -85,7 +85,9 @@ pub fn parse_moment(s: &str, tz: Tz) -> Result<Moment, String> {
             offset: zone_offset(tz, local),
         });
     }
-    if s.len() < 16 {
+    // The date and the separator are ASCII: a longer character there (a
+    // Chinese one) is a wrong value, not a place to cut the text.
+    if s.len() < 16 || !s.is_char_boundary(10) || !s.is_char_boundary(11) {
         return Err(bad());
     }
     let (day, sep, rest) = (&s[..10], &s[10..11], &s[11..]);
@@ -204,6 +206,21 @@ pub fn reference_date(as_of: Option<NaiveDate>, tz: Tz) -> Result<NaiveDate, Str
 mod tests {
     use super::*;
     const TZ: Tz = chrono_tz::Asia::Shanghai;
+
+    // Found by the fuzz target `record` (fuzz/): a session date with a
+    // Chinese character across byte 10 or 11 panicked.
+    #[test]
+    fn moments_with_wide_characters_are_refused_not_cut() {
+        for s in [
+            "2027-0三期会所二楼",
+            "2027-07-1五 19:30",
+            "2027-07-15三19:30",
+            "2027-07-15 一九:三〇",
+        ] {
+            let e = parse_moment(s, TZ).unwrap_err();
+            assert!(e.contains("不是有效的日期或时间"), "{s}: {e}");
+        }
+    }
 
     #[test]
     fn dates_must_be_real() {

@@ -899,3 +899,26 @@ mod body_tests {
         assert!(e.to_string().contains("被修改"), "{e}");
     }
 }
+
+/// The front matter of a record's decoded text, split and parsed as
+/// [`read`] does it (fences, YAML with positions, the nesting bound), with
+/// no file: for the fuzz targets (`fuzz/`). Returns the mapping (`None`
+/// when it did not parse), the body, the body's first line, and the
+/// problems found.
+pub fn parse_record_text(
+    file: &str,
+    text: &str,
+) -> (
+    Option<marked_yaml::types::MarkedMappingNode>,
+    String,
+    usize,
+    Vec<Diagnostic>,
+) {
+    match split_front_matter(text) {
+        Ok((front, front_line, body, body_line)) => {
+            let (map, diag) = parse_mapping(file, &front, front_line);
+            (map, body, body_line, diag.into_iter().collect())
+        }
+        Err(e) => (None, String::new(), 1, vec![e.into_diagnostic(file)]),
+    }
+}

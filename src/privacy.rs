@@ -12,8 +12,12 @@
 //! mobile prefix, Luhn check), so dates, amounts and statistical codes that
 //! fill these records are not flagged.
 
+mod markup;
+
 use std::borrow::Cow;
 use std::ops::Range;
+
+use self::markup::strip_markup;
 
 /// What kind of personal number was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +65,10 @@ pub struct Finding {
 /// code) is never reported: such runs are not the personal number itself.
 #[must_use]
 pub fn scan(text: &str) -> Vec<Finding> {
-    found(text, false).into_iter().map(|(f, _)| f).collect()
+    found(text, Read::Plain)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect()
 }
 
 /// [`scan`] for Markdown with HTML: also finds numbers that render as one
@@ -76,12 +83,16 @@ pub fn scan_markup(text: &str) -> Vec<Finding> {
 /// The findings of the source read as plain text and as rendered: markup
 /// marks can also hide a number from the rendered view (`a_13812345678_b`
 /// renders with the underscores gone, letters then touching the digits).
+/// Which marks Markdown drops depends on their pairing, so the rendered
+/// view is read twice: with every mark dropped, and with only the marks
+/// that pair up dropped (`62__**138**12345678` shows `62__13812345678`).
 fn found_markup(text: &str) -> Vec<(Finding, String)> {
     if !needs_view(text.as_bytes(), true) {
         return plain_findings(text);
     }
-    let mut all = found(text, false);
-    all.extend(found(text, true));
+    let mut all = found(text, Read::Plain);
+    all.extend(found(text, Read::Markup));
+    all.extend(found(text, Read::Paired));
     all.sort_by_key(|(f, _)| (f.range.start, std::cmp::Reverse(f.range.end)));
     let mut out: Vec<(Finding, String)> = Vec::with_capacity(all.len());
     for item in all {
@@ -96,14 +107,28 @@ fn found_markup(text: &str) -> Vec<(Finding, String)> {
     out
 }
 
+/// How a text is read for its view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// As written (full-width digits, invisible characters and groupings
+    /// aside).
+    Plain,
+    /// As rendered, every emphasis, code and escape mark dropped.
+    Markup,
+    /// As rendered, dropping only the emphasis and code marks that pair
+    /// up (a run with a later run of the same mark and length) and the
+    /// backslashes of escapes.
+    Paired,
+}
+
 /// Each finding with the number as a reader sees it (ASCII digits, `X`).
-fn found(text: &str, markup: bool) -> Vec<(Finding, String)> {
-    if !needs_view(text.as_bytes(), markup) {
+fn found(text: &str, read: Read) -> Vec<(Finding, String)> {
+    if !needs_view(text.as_bytes(), read != Read::Plain) {
         // Read as written: no character, grouping or markup that a reader
         // would see past (one pass; most texts stop here).
         return plain_findings(text);
     }
-    let view = View::of(text, markup);
+    let view = View::of(text, read);
     plain_findings(&view.text)
         .into_iter()
         .map(|(finding, number)| {
@@ -220,15 +245,22 @@ fn needs_view(bytes: &[u8], markup: bool) -> bool {
                 }
                 // A group that could start a usual grouping, then one
                 // separator and the next group.
-                if matches!(len, 2..=4 | 6)
-                    && matches!(bytes.get(i), Some(b' ' | b'-'))
-                    && digit(i + 1)
-                {
-                    let mut j = i + 1;
+                // (Rendered, any white space shows as one space.)
+                let seps = match bytes.get(i) {
+                    Some(b'-') => 1,
+                    Some(b' ' | b'\t' | b'\n' | b'\r') if markup => bytes[i..]
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                        .count(),
+                    Some(b' ') => 1,
+                    _ => 0,
+                };
+                if matches!(len, 2..=4 | 6) && seps > 0 && digit(i + seps) {
+                    let mut j = i + seps;
                     while digit(j) {
                         j += 1;
                     }
-                    if matches!(j - i - 1, 3 | 4 | 8) {
+                    if matches!(j - i - seps, 3 | 4 | 8) {
                         return true;
                     }
                 }
@@ -296,9 +328,9 @@ fn narrow(c: char) -> char {
 }
 
 impl View {
-    fn of(text: &str, markup: bool) -> View {
-        let chars = if markup {
-            strip_markup(text)
+    fn of(text: &str, read: Read) -> View {
+        let chars = if read != Read::Plain {
+            strip_markup(text, read == Read::Paired)
         } else {
             text.char_indices()
                 .map(|(i, c)| (c, i, i + c.len_utf8()))
@@ -324,70 +356,6 @@ impl View {
         }
         view
     }
-}
-
-/// The characters of Markdown/HTML source that render as text: tags and
-/// comments dropped, numeric character references decoded, emphasis, code
-/// and escape marks dropped. Each with its range in the source.
-fn strip_markup(text: &str) -> Vec<(char, usize, usize)> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        let c = rest.chars().next().unwrap_or(' ');
-        let len = c.len_utf8();
-        match c {
-            '<' if rest.starts_with("<!--") => {
-                i += rest.find("-->").map_or(rest.len(), |e| e + 3);
-            }
-            '<' if rest[1..]
-                .chars()
-                .next()
-                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
-            {
-                match rest.find('>') {
-                    Some(e) => i += e + 1,
-                    None => {
-                        out.push((c, i, i + 1));
-                        i += 1;
-                    }
-                }
-            }
-            '&' if rest.starts_with("&#") => match char_reference(rest) {
-                Some((decoded, used)) => {
-                    out.push((decoded, i, i + used));
-                    i += used;
-                }
-                None => {
-                    out.push((c, i, i + 1));
-                    i += 1;
-                }
-            },
-            '*' | '_' | '~' | '`' | '\\' => i += 1,
-            _ => {
-                out.push((c, i, i + len));
-                i += len;
-            }
-        }
-    }
-    out
-}
-
-/// A numeric character reference at the start of `s` (`&#49;`, `&#x31;`):
-/// the character and the bytes it took.
-fn char_reference(s: &str) -> Option<(char, usize)> {
-    let body = s.strip_prefix("&#")?;
-    let (hex, digits) = match body.strip_prefix(['x', 'X']) {
-        Some(h) => (true, h),
-        None => (false, body),
-    };
-    let end = digits.find(';')?;
-    if end == 0 || end > 8 {
-        return None;
-    }
-    let value = u32::from_str_radix(&digits[..end], if hex { 16 } else { 10 }).ok()?;
-    let used = 2 + usize::from(hex) + end + 1;
-    Some((char::from_u32(value)?, used))
 }
 
 /// Digits grouped by single spaces or hyphens in the usual groupings of
@@ -539,7 +507,7 @@ pub fn mask_number(kind: PiiKind, number: &str) -> String {
 /// the overwhelming majority of records contain no personal number.
 #[must_use]
 pub fn mask(text: &str) -> Cow<'_, str> {
-    let findings = found(text, false);
+    let findings = found(text, Read::Plain);
     if findings.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -554,7 +522,20 @@ pub fn mask_all(text: &str) -> Cow<'_, str> {
     if findings.is_empty() {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(replace(text, &findings, false))
+    Cow::Owned(mask_again(replace(text, &findings, false), false))
+}
+
+/// `masked` masked again until no finding is left: in the rendered views a
+/// mask's `*` are marks, so the digits a mask keeps can join others into a
+/// new number. Each round hides at least four more digits, so it ends.
+fn mask_again(mut masked: String, escape: bool) -> String {
+    loop {
+        let more = found_markup(&masked);
+        if more.is_empty() {
+            return masked;
+        }
+        masked = replace(&masked, &more, escape);
+    }
 }
 
 /// Markdown `text` with every finding masked, also those split by markup
@@ -566,7 +547,7 @@ pub fn mask_markup(text: &str) -> String {
     if findings.is_empty() {
         return text.to_string();
     }
-    replace(text, &findings, true)
+    mask_again(replace(text, &findings, true), true)
 }
 
 fn replace(text: &str, findings: &[(Finding, String)], escape: bool) -> String {
@@ -1354,6 +1335,71 @@ mod tests {
         // Both views: an underscore the rendered view drops still counts.
         assert_eq!(scan_markup("a_13812345678_b").len(), 1);
         assert_eq!(mask_markup("无号码 **粗体**"), "无号码 **粗体**");
+    }
+
+    // Found by the fuzz target `privacy` (fuzz/): text that Markdown shows
+    // but that the markup view took for a tag or comment, hiding a number
+    // split by real markup from both views.
+    #[test]
+    fn what_markdown_shows_as_text_is_read() {
+        for t in [
+            // An unclosed comment is text.
+            "1381<!-- x 138<span></span>1234\u{ad}5678",
+            "<!-- 138<b></b>12345678",
+            // Not tags: an attribute name cannot start with a digit, a tag
+            // cannot span a blank line, a declaration needs a letter.
+            "<a 138<b>12345678>",
+            "<a x=\"1\" 138<b>12345678>",
+            "<p\n\n138<b>12345678>",
+            "<!1 138<b>12345678>",
+            "<? 138<b>12345678",
+            // Marks that pair up are dropped, the others shown: the 62
+            // stays apart from the number.
+            "62____**138**12345678",
+            "62__x **138**12345678",
+            "1\\_\\_**138**12345678",
+            // White space shows as one space.
+            "电话 138\n1234 5678",
+            "电话 138\r1234-5678",
+            "电话 138  1234\t5678",
+        ] {
+            let f = scan_markup(t);
+            assert_eq!(f.len(), 1, "{t:?}: {f:?}");
+            assert_eq!(scan_markup(&mask_markup(t)), vec![], "{t:?}");
+        }
+        // A blank line parts paragraphs.
+        assert!(scan_markup("电话 138\n\n1234 5678").is_empty());
+        // Real raw HTML still joins the digits it splits.
+        assert_eq!(scan_markup("138<a href='x' data-y=z\n/>12345678").len(), 1);
+        assert_eq!(scan_markup("138<!---->12345678").len(), 1);
+        assert_eq!(scan_markup("138</span >12345678").len(), 1);
+        // Many unclosed starts stay quick (linear).
+        let many = "<!--<a x=\"".repeat(50_000);
+        let t = std::time::Instant::now();
+        let _ = scan_markup(&many);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    // Found by the fuzz target `privacy` (fuzz/): the digits two masks
+    // keep joined, once the masks' `*` were read as marks, into a number
+    // that the masked text still held.
+    #[test]
+    fn masked_text_holds_no_number() {
+        for t in [
+            "**138**1+3457 6s188<span></span>12345678 138<span></span>12345678",
+            "13812345678 13812345678 13812345678",
+            "62220212345678901281381234567813812345678",
+            // The fuzzer's own inputs.
+            "卡号 62_________________________________________________________________________________________________________________2202q345678901\u{fffd}\u{fffd}\u{ff11}\u{ff13}\u{ff18}\u{fffd}\u{10}086 13812345678__________________________________________________________________2202q3____________3456 7890 128",
+            "**138**12345679 138<span></spa\u{fffd}\u{fffd}\u{fffd}.345678 138*138**12345679 138<span></spa\u{fffd}\u{fffd}\u{fffd}.345678 1381<!-- x -->2854858 &#491\u{fffd}84332;5678 a_138ddddd\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}@1234\u{ad}5678",
+        ] {
+            let all = mask_all(t);
+            assert_eq!(scan_markup(&all), vec![], "{t:?} → {all:?}");
+            assert_eq!(mask_all(&all), all);
+            let body = mask_markup(t);
+            assert_eq!(scan_markup(&body), vec![], "{t:?} → {body:?}");
+            assert_eq!(mask_markup(&body), body);
+        }
     }
 
     #[test]
