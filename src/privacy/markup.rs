@@ -266,3 +266,51 @@ pub(super) fn char_reference(s: &str) -> Option<(char, usize)> {
     let used = 2 + usize::from(hex) + end + 1;
     Some((char::from_u32(value)?, used))
 }
+
+/// The text a reader sees, as pulldown-cmark (the parser that renders the
+/// page) reads the source: each character of a text or code event with its
+/// range in the source (exact where the event's text is the source as
+/// written; the event's whole range where escapes or entities changed it),
+/// a space for a line break, a line break between blocks. Raw HTML shows
+/// nothing. Inline marks (emphasis, strong, links) separate nothing, which
+/// is how a number split by them reaches the reader whole.
+pub(super) fn rendered(text: &str) -> Vec<(char, usize, usize)> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let inline_start = |t: &Tag| {
+        matches!(
+            t,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+        )
+    };
+    let inline_end = |t: &TagEnd| {
+        matches!(
+            t,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+        )
+    };
+    let mut out = Vec::with_capacity(text.len());
+    for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                let source = &text[range.clone()];
+                if source == &*t {
+                    out.extend(
+                        t.char_indices()
+                            .map(|(i, c)| (c, range.start + i, range.start + i + c.len_utf8())),
+                    );
+                } else {
+                    out.extend(t.chars().map(|c| (c, range.start, range.end)));
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => out.push((' ', range.start, range.end)),
+            Event::Start(tag) if !inline_start(&tag) => out.push(('\n', range.start, range.start)),
+            Event::End(tag) if !inline_end(&tag) => out.push(('\n', range.end, range.end)),
+            _ => {}
+        }
+    }
+    out
+}
