@@ -263,7 +263,7 @@ fn recovery_note(r: &yishi::output::Recovered) -> Option<String> {
     match r {
         Recovered::Nothing => None,
         Recovered::DroppedStaging(p) => Some(format!(
-            "注意：上一次生成在发布前被中断，已删除它留下的暂存文件夹 {}；在此之前网站一直是上一次发布的内容。",
+            "注意：上一次生成在发布前被中断，网站一直是上一次发布的内容；它在暂存文件夹 {} 中写下的文件不会发布（下次发布前逐个核对）。",
             p.display()
         )),
         Recovered::FinishedPublish => {

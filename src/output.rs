@@ -87,6 +87,8 @@ pub struct Output {
     /// once known (see [`Output::stamps`]).
     produced: Mutex<HashMap<String, Option<Stamp>>>,
     written: Mutex<usize>,
+    /// The files this build wrote into the staging folder (new inodes).
+    staged: Mutex<HashSet<String>>,
     /// The target did not exist when the build began: nothing to compare
     /// with, so no file is looked up there.
     fresh: bool,
@@ -129,8 +131,9 @@ const OLD: &str = "old";
 pub enum Recovered {
     /// Nothing: the last build finished.
     Nothing,
-    /// A build died while preparing its staging folder: the folder was
-    /// removed; the output was never touched.
+    /// A build died while preparing the new site in the staging folder
+    /// (named here): what it wrote there is never published; the output
+    /// was never touched.
     DroppedStaging(PathBuf),
     /// A build died just after publishing: its bookkeeping was completed.
     FinishedPublish,
@@ -192,6 +195,38 @@ fn dir_id(p: &Path) -> Option<(u64, u64)> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
     Some((t.as_secs(), u64::from(t.subsec_nanos())))
+}
+
+/// A file's identity (device and inode) where the system has one.
+fn file_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        None
+    }
+}
+
+/// Every file under `dir` (symbolic links as themselves), by `/`-separated
+/// path, with its identity.
+fn files_with_ids(dir: &Path) -> std::io::Result<HashMap<String, Option<(u64, u64)>>> {
+    let mut files = HashMap::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            io_err(&path, e.into())
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let id = entry.metadata().ok().and_then(|m| file_id(&m));
+        files.insert(crate::text::display_path(dir, entry.path()), id);
+    }
+    Ok(files)
 }
 
 fn read_journal(path: &Path) -> Option<(u64, u64)> {
@@ -317,26 +352,44 @@ impl Output {
         sibling(target, "staging")
     }
 
+    /// The marker of a build in progress, beside the output: found by the
+    /// next build, it tells that one died.
+    fn marker_path(target: &Path) -> PathBuf {
+        sibling(target, "building")
+    }
+
     /// Prepare a build of `target`, after completing or undoing whatever an
-    /// interrupted build left (see [`Output::recover`]).
+    /// interrupted build left (see [`Output::recover`]). The staging folder
+    /// is the previous version of the site, kept by the last publish: the
+    /// new version is made from it by changing only what differs.
     pub fn begin(target: &Path) -> std::io::Result<Output> {
         Self::recover(target)?;
         let staging = Self::staging_path(target);
+        let fresh = !target.exists();
+        if fresh {
+            // Nothing to make it a version of.
+            remove_tree(&staging)?;
+        }
         std::fs::create_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
+        let marker = Self::marker_path(target);
+        std::fs::write(&marker, b"").map_err(|e| io_err(&marker, e))?;
         Ok(Output {
             target: target.to_path_buf(),
-            fresh: !target.exists(),
+            fresh,
             dirs: Mutex::new(HashSet::from([staging.clone()])),
             staging,
             produced: Mutex::new(HashMap::new()),
             written: Mutex::new(0),
+            staged: Mutex::new(HashSet::new()),
         })
     }
 
     /// Put right what an interrupted build left beside `target`: a publish
     /// whose journal shows the new site in place gets its record committed;
     /// one that died between two renames is completed; a staging folder
-    /// that was never published is removed. Run before the record is read.
+    /// that was never published stays a spare (the next publish makes it
+    /// equal to the output first, file by file). Run before the record is
+    /// read.
     pub fn recover(target: &Path) -> std::io::Result<Recovered> {
         let staging = Self::staging_path(target);
         let journal = sibling(target, JOURNAL);
@@ -351,25 +404,26 @@ impl Output {
                 Self::finish_publish(target)?;
                 return Ok(Recovered::CompletedPublish);
             }
-            // The new site was never put in place: drop it (below).
+            // The new site was never put in place: it stays unpublished.
             remove_file_if_any(&Self::next_record_path(target))?;
             remove_file_if_any(&journal)?;
         }
         if !exists(target) && old.is_dir() {
             std::fs::rename(&old, target).map_err(|e| io_err(target, e))?;
         }
-        let mut found = Recovered::Nothing;
-        if exists(&staging) {
-            remove_tree(&staging)?;
-            found = Recovered::DroppedStaging(staging);
-        }
         remove_tree(&old)?;
         remove_file_if_any(&Self::next_record_path(target))?;
-        Ok(found)
+        let marker = Self::marker_path(target);
+        if exists(&marker) {
+            remove_file_if_any(&marker)?;
+            return Ok(Recovered::DroppedStaging(staging));
+        }
+        Ok(Recovered::Nothing)
     }
 
     /// After the new site is in place: commit its record, close the
-    /// journal, delete the previous site. Safe to run again.
+    /// journal; the previous site (under the staging name) is kept as the
+    /// spare the next build starts from. Safe to run again.
     fn finish_publish(target: &Path) -> std::io::Result<()> {
         let next = Self::next_record_path(target);
         if next.is_file() {
@@ -377,8 +431,12 @@ impl Output {
             std::fs::rename(&next, &record).map_err(|e| io_err(&record, e))?;
         }
         remove_file_if_any(&sibling(target, JOURNAL))?;
-        remove_tree(&Self::staging_path(target))?;
-        remove_tree(&sibling(target, OLD))
+        let (old, staging) = (sibling(target, OLD), Self::staging_path(target));
+        if old.is_dir() && !exists(&staging) {
+            std::fs::rename(&old, &staging).map_err(|e| io_err(&staging, e))?;
+        }
+        remove_tree(&old)?;
+        remove_file_if_any(&Self::marker_path(target))
     }
 
     fn check_rel(rel: &str) -> std::io::Result<&str> {
@@ -407,15 +465,45 @@ impl Output {
         }
     }
 
+    /// The staging path for a new file at `rel`: its folder made, and
+    /// whatever the spare held there removed first, so that the file is
+    /// written as a new inode (the spare's files are hard links of the
+    /// published ones, which must never change in place).
     fn stage(&self, rel: &str) -> std::io::Result<PathBuf> {
         let p = self.staging.join(rel);
         if let Some(parent) = p.parent() {
-            self.make_dir(parent)?;
+            if let Err(e) = self.make_dir(parent) {
+                // The spare has a file where a folder is now needed.
+                if !self.clear_ancestors(parent) {
+                    return Err(e);
+                }
+                self.make_dir(parent)?;
+            }
+        }
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.is_dir() => remove_tree(&p)?,
+            Ok(_) => std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?,
+            Err(_) => {}
         }
         if let Ok(mut n) = self.written.lock() {
             *n += 1;
         }
+        if let Ok(mut staged) = self.staged.lock() {
+            staged.insert(rel.to_string());
+        }
         Ok(p)
+    }
+
+    /// Remove the files of the staging folder that stand where `dir`'s
+    /// folders should be. Whether any was removed.
+    fn clear_ancestors(&self, dir: &Path) -> bool {
+        let mut cleared = false;
+        for d in dir.ancestors().take_while(|d| d.starts_with(&self.staging)) {
+            if std::fs::symlink_metadata(d).is_ok_and(|m| !m.is_dir()) {
+                cleared |= std::fs::remove_file(d).is_ok();
+            }
+        }
+        cleared
     }
 
     /// Create `dir` (and its parents) unless this build already did.
@@ -526,6 +614,9 @@ impl Output {
             if let Ok(mut n) = self.written.lock() {
                 *n -= 1;
             }
+            if let Ok(mut staged) = self.staged.lock() {
+                staged.remove(rel);
+            }
             meta = std::fs::metadata(&target).ok();
         }
         self.produce(rel, meta.as_ref().and_then(stamp));
@@ -624,7 +715,7 @@ impl Output {
         record: Option<&[u8]>,
     ) -> std::io::Result<()> {
         if !fresh {
-            self.link_unchanged(stale)?;
+            self.sync_spare(stale)?;
             // The new version of the folder gets the old one's permissions
             // (and owner, where allowed): a host may rely on them.
             if let Ok(meta) = std::fs::metadata(&self.target) {
@@ -658,52 +749,96 @@ impl Output {
         Self::finish_publish(&self.target)
     }
 
-    /// Hard-link into the staging folder every file of the output that the
-    /// build neither wrote anew nor removes: the pages it kept, and files a
-    /// host or a person put there.
-    fn link_unchanged(&self, stale: &HashSet<String>) -> std::io::Result<()> {
+    /// Make the staging folder (the spare: the previous version of the
+    /// site, plus what this build wrote) the whole new site, touching only
+    /// what differs: every file of the output that the build neither wrote
+    /// anew nor removes is (or becomes) a hard link of the published one;
+    /// whatever else the spare holds goes. A file already linked (same
+    /// inode) is left alone, so a rebuild that changed ten files makes about
+    /// ten changes here, not one per file of the site.
+    fn sync_spare(&self, stale: &HashSet<String>) -> std::io::Result<()> {
         use rayon::prelude::*;
-        let mut walk_error = None;
-        let files: Vec<String> = walkdir::WalkDir::new(&self.target)
-            .min_depth(1)
-            .into_iter()
-            .filter_map(|e| match e {
-                Ok(e) => (!e.file_type().is_dir())
-                    .then(|| crate::text::display_path(&self.target, e.path())),
-                Err(e) => {
-                    walk_error.get_or_insert(e);
-                    None
-                }
+        let staged = self.staged.lock().map(|s| s.clone()).unwrap_or_default();
+        let current = files_with_ids(&self.target)?;
+        // What the new site does not have.
+        let spare = files_with_ids(&self.staging).unwrap_or_default();
+        let removed: Vec<&String> = spare
+            .par_iter()
+            .filter(|(rel, _)| {
+                !staged.contains(*rel) && (!current.contains_key(*rel) || stale.contains(*rel))
             })
-            .filter(|rel| !stale.contains(rel))
+            .map(|(rel, _)| rel)
             .collect();
-        if let Some(e) = walk_error {
-            let path = e.path().unwrap_or(&self.target).to_path_buf();
-            return Err(io_err(&path, e.into()));
-        }
-        files.par_iter().try_for_each(|rel| {
-            let to = self.staging.join(rel);
-            if exists(&to) {
+        removed
+            .par_iter()
+            .try_for_each(|rel| remove_file_if_any(&self.staging.join(rel)))?;
+        // What differs from the output.
+        current.par_iter().try_for_each(|(rel, id)| {
+            if stale.contains(rel) || staged.contains(rel) {
                 return Ok(());
+            }
+            let to = self.staging.join(rel);
+            match std::fs::symlink_metadata(&to) {
+                Ok(m) if !m.is_dir() && id.is_some() && file_id(&m) == *id => return Ok(()),
+                Ok(m) if m.is_dir() => remove_tree(&to)?,
+                Ok(_) => remove_file_if_any(&to)?,
+                Err(_) => {}
             }
             if let Some(parent) = to.parent() {
                 if let Err(e) = self.make_dir(parent) {
-                    // The new site has a file where this one needs a folder:
-                    // the new site wins.
-                    let blocked = parent
+                    // A file of the new site stands where this one needs a
+                    // folder: the new site wins. A leftover of the spare
+                    // there goes.
+                    let blocked_by_new = parent
                         .ancestors()
-                        .take_while(|d| d.starts_with(&self.staging))
-                        .any(|d| std::fs::symlink_metadata(d).is_ok_and(|m| !m.is_dir()));
-                    return if blocked { Ok(()) } else { Err(e) };
+                        .take_while(|d| d.starts_with(&self.staging) && *d != self.staging)
+                        .any(|d| {
+                            std::fs::symlink_metadata(d).is_ok_and(|m| !m.is_dir())
+                                && staged.contains(&crate::text::display_path(&self.staging, d))
+                        });
+                    if blocked_by_new {
+                        return Ok(());
+                    }
+                    if !self.clear_ancestors(parent) {
+                        return Err(e);
+                    }
+                    self.make_dir(parent)?;
                 }
             }
             link_or_copy(&self.target.join(rel), &to)
-        })
+        })?;
+        // Folders the removals left empty.
+        let mut dirs: Vec<&Path> = removed
+            .iter()
+            .filter_map(|rel| Path::new(rel.as_str()).parent())
+            .flat_map(|d| d.ancestors())
+            .filter(|d| !d.as_os_str().is_empty())
+            .collect();
+        dirs.sort_unstable_by_key(|d| std::cmp::Reverse(d.components().count()));
+        dirs.dedup();
+        for d in dirs {
+            let _ = std::fs::remove_dir(self.staging.join(d));
+        }
+        Ok(())
     }
 
     /// Throw the staged output away (the target is untouched).
+    /// The staging folder keeps the spare; only what this build wrote goes
+    /// (a full disk gets its space back), and a staging folder left with no
+    /// file is removed.
     pub fn abandon(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+        let staged = self.staged.into_inner().unwrap_or_default();
+        for rel in &staged {
+            let _ = std::fs::remove_file(self.staging.join(rel));
+        }
+        let holds_a_file = walkdir::WalkDir::new(&self.staging)
+            .into_iter()
+            .filter_map(Result::ok)
+            .any(|e| !e.file_type().is_dir());
+        if !holds_a_file {
+            let _ = remove_tree(&self.staging);
+        }
+        let _ = std::fs::remove_file(Self::marker_path(&self.target));
     }
 }
 
@@ -746,8 +881,13 @@ mod tests {
             std::fs::read_to_string(target.join("a/index.html")).unwrap(),
             "new"
         );
+        // Beside them, the previous version: the spare the next build
+        // starts from.
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 2, "only the output and its record remain");
+        assert_eq!(leftovers.len(), 3, "the output, its record and the spare");
+        let spare = Output::staging_path(&target);
+        assert_eq!(std::fs::read(spare.join("old.html")).unwrap(), b"old");
+        assert!(!spare.join("a").exists());
     }
 
     #[test]
@@ -834,7 +974,7 @@ mod tests {
         for (rel, text) in files {
             out.write(rel, text.as_bytes()).unwrap();
         }
-        out.link_unchanged(&HashSet::new()).unwrap();
+        out.sync_spare(&HashSet::new()).unwrap();
         std::fs::write(Output::next_record_path(target), record).unwrap();
         let id = dir_id(&out.staging).unwrap();
         std::fs::write(sibling(target, JOURNAL), serde_json::to_vec(&id).unwrap()).unwrap();
@@ -860,8 +1000,28 @@ mod tests {
             std::fs::read(Output::record_path(&target)).unwrap(),
             b"first"
         );
-        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(left.len(), 2, "only the output and its record remain");
+        assert!(!Output::marker_path(&target).exists());
+        // The next build publishes exactly its own site from that spare.
+        let out = Output::begin(&target).unwrap();
+        out.write("c.html", b"c").unwrap();
+        out.commit(None, None).unwrap();
+        assert_eq!(std::fs::read(target.join("a.html")).unwrap(), b"old");
+        assert_eq!(std::fs::read(target.join("b/index.html")).unwrap(), b"b");
+        assert_eq!(std::fs::read(target.join("c.html")).unwrap(), b"c");
+        let mut names: Vec<String> = walkdir::WalkDir::new(&target)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .strip_prefix(&target)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.html", "b", "b/index.html", "c.html"]);
     }
 
     #[test]
@@ -885,7 +1045,8 @@ mod tests {
             std::fs::read(Output::record_path(&target)).unwrap(),
             b"second"
         );
-        assert!(!staging.exists() && !sibling(&target, JOURNAL).exists());
+        assert!(!sibling(&target, JOURNAL).exists());
+        assert_eq!(std::fs::read(staging.join("a.html")).unwrap(), b"old");
     }
 
     #[test]
@@ -904,7 +1065,66 @@ mod tests {
             std::fs::read(Output::record_path(&target)).unwrap(),
             b"second"
         );
-        assert!(!staging.exists() && !sibling(&target, OLD).exists());
+        assert!(!sibling(&target, OLD).exists());
+        assert_eq!(std::fs::read(staging.join("a.html")).unwrap(), b"old");
+    }
+
+    #[test]
+    fn a_publish_touches_only_what_differs_in_the_spare() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let spare = Output::staging_path(&target);
+        let build = |files: &[(&str, &str)], known: &[&str]| {
+            let out = Output::begin(&target).unwrap();
+            for (rel, text) in files {
+                out.write(rel, text.as_bytes()).unwrap();
+            }
+            let known: HashSet<String> = known.iter().map(|s| s.to_string()).collect();
+            out.commit(Some(&known), None).unwrap();
+        };
+        let all = ["a/index.html", "b/index.html", "c/index.html"];
+        build(
+            &[
+                ("a/index.html", "a"),
+                ("b/index.html", "b"),
+                ("c/index.html", "c"),
+            ],
+            &[],
+        );
+        build(
+            &[
+                ("a/index.html", "a"),
+                ("b/index.html", "b2"),
+                ("c/index.html", "c"),
+            ],
+            &all,
+        );
+        // The spare is version 1; the output version 2.
+        let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        let a_published = ino(&target.join("a/index.html"));
+        assert_eq!(ino(&spare.join("a/index.html")), a_published);
+        // Version 3: c goes, d comes, b changes back.
+        build(
+            &[
+                ("a/index.html", "a"),
+                ("b/index.html", "b3"),
+                ("d/index.html", "d"),
+            ],
+            &all,
+        );
+        assert_eq!(
+            ino(&target.join("a/index.html")),
+            a_published,
+            "a untouched"
+        );
+        assert_eq!(std::fs::read(target.join("b/index.html")).unwrap(), b"b3");
+        assert!(!target.join("c").exists(), "c and its folder are gone");
+        assert_eq!(std::fs::read(target.join("d/index.html")).unwrap(), b"d");
+        // The spare is now exactly version 2.
+        assert_eq!(std::fs::read(spare.join("b/index.html")).unwrap(), b"b2");
+        assert_eq!(std::fs::read(spare.join("c/index.html")).unwrap(), b"c");
+        assert!(!spare.join("d").exists());
     }
 
     #[test]

@@ -153,13 +153,17 @@ fn set_state(site: &TempSite, b: bool) {
     let _ = std::fs::remove_file(site.path(&topic_path(remove)));
 }
 
-/// Nothing but the output and its record beside it (no staging folder,
-/// journal or old site left behind).
+/// Nothing but the output, its record and the spare (the previous version)
+/// beside it: no journal, marker or half-published site left behind.
 fn leftovers(root: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public.yishi-") && n != ".public.yishi-pages.json")
+        .filter(|n| {
+            n.starts_with(".public.yishi-")
+                && n != ".public.yishi-pages.json"
+                && n != ".public.yishi-staging"
+        })
         .collect();
     names.sort();
     names

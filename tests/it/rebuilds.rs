@@ -478,10 +478,11 @@ fn a_staging_folder_left_by_a_crash_is_removed_with_a_note() {
     let site = TempSite::new("valid");
     site.build(&[]).assert_success();
     let before = files_in(&site.path("public"));
-    // What a build killed while it rendered leaves: a half-filled staging
-    // folder (and, killed just before publishing, a journal that names it).
+    // What a build killed while it rendered leaves: half-written files in
+    // the staging folder, and the marker of a build in progress.
     site.write(".public.yishi-staging/index.html", "half a page");
     site.write(".public.yishi-staging/records/x/index.html", "half");
+    site.write(".public.yishi-building", "");
     let run = site.build(&[]);
     run.assert_success();
     assert!(
@@ -490,8 +491,19 @@ fn a_staging_folder_left_by_a_crash_is_removed_with_a_note() {
         "{}",
         run.stderr
     );
-    assert!(!site.path(".public.yishi-staging").exists());
+    assert!(!site.path(".public.yishi-building").exists());
     assert_eq!(files_in(&site.path("public")), before);
+    // The next build that publishes makes the staging folder the new site
+    // file by file: none of the half-written files reaches the output.
+    site.edit(
+        "content/beta/garden/topics/2024-parking.md",
+        "小区停车难问题。",
+        "小区停车难问题，已征求意见。",
+    );
+    site.build(&[]).assert_success();
+    let published = files_in(&site.path("public"));
+    assert!(!published.contains_key("records/x/index.html"));
+    assert!(!published.values().any(|b| b == b"half a page"));
     // The next build has nothing to say.
     let run = site.build(&[]);
     run.assert_success();
@@ -526,9 +538,9 @@ fn each_new_version_keeps_the_folder_permissions_and_unchanged_files() {
     assert_eq!(mode, 0o750);
     let names = names_in(site.root());
     assert!(
-        !names
-            .iter()
-            .any(|n| n.starts_with(".public.yishi-") && n != ".public.yishi-pages.json"),
+        !names.iter().any(|n| n.starts_with(".public.yishi-")
+            && n != ".public.yishi-pages.json"
+            && n != ".public.yishi-staging"),
         "{names:?}"
     );
 }
