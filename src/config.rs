@@ -279,16 +279,7 @@ impl SiteConfig {
             if !s.chars().any(crate::text::is_forbidden_char) {
                 return false;
             }
-            *s = s
-                .chars()
-                .map(|c| {
-                    if crate::text::is_forbidden_char(c) {
-                        ' '
-                    } else {
-                        c
-                    }
-                })
-                .collect();
+            *s = crate::text::blanked(s);
             true
         }
         fn blank_value(v: &mut serde_json::Value) -> bool {

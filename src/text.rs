@@ -146,6 +146,14 @@ pub fn is_forbidden_char(c: char) -> bool {
     (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
 }
 
+/// `text` with every forbidden character (see [`is_forbidden_char`]) as a
+/// space.
+pub fn blanked(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_forbidden_char(c) { ' ' } else { c })
+        .collect()
+}
+
 /// Whether UTF-8 `bytes` hold a forbidden character: one pass over the
 /// bytes, as every record file is checked on every build.
 fn has_forbidden_char(bytes: &[u8]) -> bool {

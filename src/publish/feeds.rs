@@ -304,16 +304,7 @@ pub fn atom(ctx: &Ctx, feed: &Feed) -> String {
     if xml.contains(crate::text::is_forbidden_char) {
         // XML 1.0 cannot hold most control characters. Records have none
         // (blanked when read); `site.toml` text could.
-        xml = xml
-            .chars()
-            .map(|c| {
-                if crate::text::is_forbidden_char(c) {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
+        xml = crate::text::blanked(&xml);
     }
     xml
 }

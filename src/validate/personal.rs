@@ -65,17 +65,7 @@ pub(super) fn privacy_values(
                         )
                         .with_hint("控制字符不能出现在网页、订阅源和日历中；换行请写 \\n，删除 \\r、\\e、\\0 等转义"),
                     );
-                    let blanked: String = scalar
-                        .as_str()
-                        .chars()
-                        .map(|c| {
-                            if crate::text::is_forbidden_char(c) {
-                                ' '
-                            } else {
-                                c
-                            }
-                        })
-                        .collect();
+                    let blanked = crate::text::blanked(scalar.as_str());
                     let coerce = scalar.may_coerce();
                     let mut replaced =
                         marked_yaml::types::MarkedScalarNode::new(*scalar.span(), blanked);

@@ -18,23 +18,6 @@ const KILLS: usize = 200;
 /// Give up (and fail) after this long.
 const BOUND: Duration = Duration::from_secs(25 * 60);
 
-/// A small deterministic generator (xorshift), so that a failure can be
-/// replayed with the seed the test prints.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 const TYPES: [&str; 3] = [
     "project-construction",
     "annual-budget",
@@ -230,9 +213,9 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site() {
         // where the site is put together and published.
         let span = rebuild.as_micros() as u64 + 1;
         let at = if rng.below(2) == 0 {
-            rng.below(span)
+            rng.below(span as usize) as u64
         } else {
-            span * 2 / 3 + rng.below(span / 3 + 1)
+            span * 2 / 3 + rng.below((span / 3 + 1) as usize) as u64
         };
         let (killed, _, _) = build(site.root(), Some(Duration::from_micros(at)));
         let seen = manifests.of(&public);

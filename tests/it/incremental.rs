@@ -61,20 +61,6 @@ fn shown(e: &BuildError, site: &TempSite) -> String {
     }
 }
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 const PLACES: [&str; 4] = ["alpha/east", "alpha/west", "beta/garden", "alpha"];
 
 fn record_files(site: &TempSite) -> Vec<String> {
