@@ -18,6 +18,9 @@
 #   FUZZ_KEEP_GOING  1: after a crash, start the target again until its
 #                    time is spent, counting crashes (for long runs)
 #   FUZZ_NO_BUILD    1: use the binaries already built
+#   FUZZ_SEED        libFuzzer's -seed (default 0: random); with FUZZ_RUNS,
+#   FUZZ_RUNS        -runs: a fixed seed and count make a run repeatable
+#                    (CI uses both, so that a green run stays green)
 set -euo pipefail
 
 CARGO_FUZZ_VERSION=0.13.2
@@ -57,7 +60,8 @@ run_once() {
   local t="$1" secs="$2" log="$3"
   mkdir -p "$FUZZ_DIR/work/$t" "$FUZZ_DIR/artifacts/$t"
   "$BIN_DIR/$t" "$FUZZ_DIR/work/$t" "$FUZZ_DIR/corpus/$t" \
-    -max_total_time="$secs" -print_final_stats=1 -timeout=60 -rss_limit_mb=4096 \
+    -max_total_time="$secs" -seed="${FUZZ_SEED:-0}" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} \
+    -print_final_stats=1 -timeout=60 -rss_limit_mb=4096 \
     -artifact_prefix="$FUZZ_DIR/artifacts/$t/" </dev/null >>"$log" 2>&1
 }
 

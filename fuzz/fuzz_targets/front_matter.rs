@@ -43,7 +43,10 @@ fn check_node(node: &Node, lines: &[&str], text: &str) {
                         // first character is where it starts.
                         let first = k.as_str().chars().next();
                         assert!(
-                            at.starts_with(['"', '\'', '?', '&', '!'])
+                            // Quoted, complex (`?`), anchored or tagged keys,
+                            // and block scalars (`|`, `>`) start with their
+                            // indicator.
+                            at.starts_with(['"', '\'', '?', '&', '!', '|', '>'])
                                 || first.is_none_or(|c| at.starts_with(c)),
                             "key {:?} reported at {}:{} where the text is {at:?}\ntext: {text:?}",
                             k.as_str(),

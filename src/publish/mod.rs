@@ -318,7 +318,8 @@ fn search_index(
         let mut text = String::with_capacity(body.len() + 256);
         for part in [
             r.summary.as_deref().unwrap_or(""),
-            &crate::markdown::plain_text(&body),
+            // Masked as the plain text it is (see `validate::records`).
+            &crate::privacy::mask(&crate::markdown::plain_text(&body)),
             &r.tags.join(" "),
             &place,
             type_name,

@@ -138,9 +138,12 @@ pub(super) fn record_from(
     } else {
         format!("{}/{}", place.id(), r.stem)
     };
+    // The summary is shown as plain text (cards, feeds, open data): masked
+    // as such too, in case the body's Markdown renders a number that the
+    // scanner's views of the source do not see (contrived markup).
     let plain_summary: std::sync::Arc<str> = summary
         .clone()
-        .unwrap_or_else(|| crate::markdown::first_paragraph(&masked))
+        .unwrap_or_else(|| privacy::mask(&crate::markdown::first_paragraph(&masked)).into_owned())
         .into();
     let source_hash = crate::hash::hash_of(r.front.text.as_str());
     let body = if defer_body {
