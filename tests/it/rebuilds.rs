@@ -474,7 +474,7 @@ fn an_output_that_is_a_file_is_refused() {
 }
 
 #[test]
-fn a_staging_folder_left_by_a_crash_is_removed_with_a_note() {
+fn a_build_that_died_is_reported_and_its_files_never_published() {
     let site = TempSite::new("valid");
     site.build(&[]).assert_success();
     let before = files_in(&site.path("public"));
