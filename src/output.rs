@@ -454,13 +454,13 @@ impl Output {
         self.write(rel, &bytes)
     }
 
-    /// Publish the new site: complete the staging folder with every file of
-    /// the output that the build did not write or remove (hard links), then
-    /// exchange it with the output in one step, with `record` (the new
-    /// record of what the output holds, see [`Output::record_path`]). A
-    /// build that wrote and removed nothing publishes nothing (only a
-    /// changed record is put in place). On an error before the exchange the
-    /// output is as it was and the staging folder is removed.
+    /// Publish the new site: make the staging folder equal to the output
+    /// wherever the build did not write or remove a file
+    /// ([`Output::sync_spare`]), then exchange it with the output in one
+    /// step, with `record` (the new record of what the output holds, see
+    /// [`Output::record_path`]). A build that wrote and removed nothing
+    /// publishes nothing (only a changed record is put in place). On an
+    /// error before the exchange the output is as it was.
     ///
     /// `known` lists the files the previous build recorded as its own: only
     /// those are ever removed. `None` (nothing is known to be ours) removes
