@@ -470,7 +470,13 @@ impl Output {
         known: Option<&HashSet<String>>,
         record: Option<&[u8]>,
     ) -> std::io::Result<WriteStats> {
-        let produced = self.produced.lock().map(|p| p.clone()).unwrap_or_default();
+        // Nothing reads the produced files after this: taken, not copied (a
+        // large site produces hundreds of thousands).
+        let produced = self
+            .produced
+            .lock()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default();
         let written = self.written();
         let stale: HashSet<String> = match known {
             Some(known) if self.target.is_dir() => known
