@@ -330,6 +330,7 @@ fn search_index(
         crate::search::Doc {
             url: ctx.urls.link(&ctx.record_path(i)),
             title: r.title.clone(),
+            tags: r.tags.join(" "),
             kind: ctx.label("kind", r.kind.dir()).to_string(),
             place,
             date: r.date().to_string(),

@@ -209,6 +209,7 @@ impl Renderer<'_> {
             title: self.s("search").to_string(),
             index_url: self.urls.route(&Route::Search),
             script_url: self.urls.link(route::SEARCH_SCRIPT),
+            strings: self.search_strings(),
             browse: vec![
                 browse("places", Route::Home),
                 browse("types", Route::TypesIndex),
@@ -231,6 +232,16 @@ impl Renderer<'_> {
                 statuses: named(&f.statuses),
             },
         }
+    }
+
+    /// The strings `search.js` writes, keyed without their `search_` prefix.
+    fn search_strings(&self) -> String {
+        let mut m = serde_json::Map::new();
+        for key in crate::search::SCRIPT_STRINGS {
+            let name = key.strip_prefix("search_").unwrap_or(key);
+            m.insert(name.to_string(), self.s(key).into());
+        }
+        serde_json::Value::Object(m).to_string()
     }
 
     /// `/data/`: what the open data files are, for the site and each place.

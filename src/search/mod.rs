@@ -3,18 +3,24 @@
 //! Rust mirror of that client for tests and benchmarks).
 //!
 //! Chinese has no spaces, and a segmenter would need a dictionary, so the
-//! index holds character *bigrams* (see `tokenize.rs`): a two-character
-//! query is one term; a longer one is the intersection of its bigrams,
-//! and the client drops the remaining false positives by looking for the
-//! exact phrase in each shown record's text.
+//! index holds character *bigrams* (see `tokenize.rs`), folded to one
+//! script (`hanzi.rs`). A query typed without spaces is scored by how much
+//! of it a record covers with the query's bigrams: records with every
+//! bigram whose text holds the exact phrase come first (完全匹配), then
+//! records covering every character of the query (包含全部词语: 拓宽道路
+//! finds 村口道路拓宽), then those covering more than half (部分匹配); see
+//! `reader.rs` for the whole algorithm.
 //!
 //! # Files (under `search/`, all paths relative to it)
 //!
-//! * `meta.json`: format version, doc count, shard count, fragment size and
-//!   the doc count of every facet value. `facets.json`: the facet values.
+//! * `meta.json`: format version, doc count, shard count, fragment size,
+//!   the doc count of every facet value and `fold`, the folding map for the
+//!   characters of the site (pairs of characters, from and to: `hanzi.rs`).
+//!   `facets.json`: the facet values.
 //! * `s/{shard}.bin`: the terms whose hash (`tokenize::term_hash`) modulo
 //!   the shard count is `shard`: varint term count, then per term: varint
-//!   namespace (0 body, 1 title), varint character count, the characters
+//!   namespace (0 body: everything; 1 title: the title and the tags),
+//!   varint character count, the characters
 //!   (varint code points), varint doc frequency, varint location (0 inline,
 //!   1 external), varint byte length, and for inline terms the doc list
 //!   (`format.rs`).
@@ -44,6 +50,7 @@
 //! depends on the docs only, never on the number of threads.
 
 pub mod format;
+pub mod hanzi;
 pub mod reader;
 pub mod tokenize;
 
@@ -64,7 +71,25 @@ use format::{put_varint, ListBuilder};
 pub const MAIN_FILE: &str = "meta.json";
 
 /// Format version (in `meta.json`; the client refuses other versions).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The theme strings the client writes (the page gives them in the form's
+/// `data-strings`, without the `search_` prefix).
+pub const SCRIPT_STRINGS: &[&str] = &[
+    "search_busy",
+    "search_empty",
+    "search_none",
+    "search_no_match",
+    "search_failed",
+    "search_found",
+    "search_found_min",
+    "search_shown",
+    "search_title_only",
+    "search_date_pattern",
+    "match_exact",
+    "match_all",
+    "match_partial",
+];
+
 /// Docs per fragment file.
 pub const FRAG: usize = 4;
 /// Characters of text kept per doc in the fragments.
@@ -90,6 +115,9 @@ pub struct Doc {
     /// Root-relative link, e.g. "/xieshang/shezhu/nanshan/topics/road/".
     pub url: String,
     pub title: String,
+    /// The record's tags, space-separated: indexed with the title, so that
+    /// they rank as high.
+    pub tags: String,
     /// "议题" | "协商会议" | "协商成果" (label, for display).
     pub kind: String,
     /// "社渚镇 · 南山村".
@@ -231,6 +259,7 @@ fn tokenize_batch(first: usize, end: usize, doc: &(dyn Fn(usize) -> Doc + Sync))
             buckets[g].push(k);
         };
         tokenize::tokens(&d.title, true, &mut emit);
+        tokenize::tokens(&d.tags, true, &mut emit);
         tokenize::tokens(&d.title, false, &mut emit);
         tokenize::tokens(&d.text, false, &mut emit);
         let cut = d.text.char_indices().nth(TEXT_CAP).map(|(p, _)| p);
@@ -469,6 +498,21 @@ pub fn build(
         emit(path, out)
     })?;
 
+    // The folding map the client needs: pairs whose folded character occurs
+    // in a term (a Han character alone in a body is not searchable there).
+    let mut seen = vec![0u64; (char::MAX as usize + 1).div_ceil(64)];
+    let mut chars = Vec::new();
+    for &(_, key, _) in &terms {
+        if tokenize::kind(key) != tokenize::BODY_WORD && tokenize::kind(key) != tokenize::TITLE_WORD
+        {
+            tokenize::key_text(key, &mut chars);
+            for &c in &chars {
+                seen[c as usize >> 6] |= 1 << (c as u32 & 63);
+            }
+        }
+    }
+    let fold = hanzi::map_for(|c| seen[c as usize >> 6] & (1 << (c as u32 & 63)) != 0);
+
     let counts = |lists: &[Vec<u32>]| lists.iter().map(|l| l.len()).collect::<Vec<_>>();
     let meta = serde_json::json!({
         "version": VERSION,
@@ -482,6 +526,7 @@ pub fn build(
             "years": counts(&facet_lists.years),
             "statuses": counts(&facet_lists.statuses),
         },
+        "fold": fold,
     });
     emit(
         "meta.json",

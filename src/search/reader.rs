@@ -2,24 +2,33 @@
 //! benchmarks: it reads the index through a `fetch` function and counts
 //! every byte it fetches, exactly as the browser would.
 //!
-//! 1. `meta.json`; the query is normalized and split at spaces into
-//!    phrases; their body terms (bigrams, words) must all be present. A
-//!    query of single Han characters only searches titles (their
-//!    characters are indexed there).
-//! 2. The shards of all terms are fetched. The rarest term's list is always
-//!    fetched; the others are added rarest first while their external lists
-//!    fit in [`LIST_BUDGET`] bytes (inline lists cost nothing more).
-//!    Filter lists are fetched for the filters set.
-//! 3. The lists are intersected. Ranking: records whose *title* has all the
-//!    title terms (title lists, within [`TITLE_BUDGET`]) first, then the
-//!    others; each part in doc order (newest first).
-//! 4. A page is filled by fetching the fragments of the next candidates and
-//!    keeping those whose title or text contains every phrase (a record
-//!    whose text was cut is kept when its kept text cannot tell).
+//! 1. **Words** ([`analyze`]): the query is normalized and folded
+//!    (`tokenize::normalize`) and split at spaces into phrases. Every Han
+//!    character of a run of two or more and every Latin word is a *unit*;
+//!    the *terms* are the runs' bigrams (each covers two units) and the
+//!    words (one unit each). A query of single Han characters only searches
+//!    titles, where characters are indexed, with one term per character.
+//!    At most [`MAX_UNITS`] units count.
+//! 2. **Lists**: `meta.json`, the shards of the terms, then the terms' doc
+//!    lists, rarest first, the rarest always and the others while their
+//!    external lists fit in [`LIST_BUDGET`] bytes; title lists (titles and
+//!    tags) within [`TITLE_BUDGET`], for ranking; filter lists.
+//! 3. **Matches**: a record's *coverage* is the number of units covered by
+//!    the terms it contains. With every term, it is a phrase candidate;
+//!    covering every unit, it contains all the words (拓宽道路 in a record
+//!    with 拓宽 and 道路 but not 宽道); covering more than half, some of
+//!    them; anything less is not a result. Each group is ranked by title
+//!    coverage, then coverage, then doc order (newest first).
+//! 4. **Pages**: phrase candidates are shown first, each checked on its
+//!    text: a record whose title or text holds every phrase is an exact
+//!    match (完全匹配); the others join the all-words group (包含全部词语)
+//!    at their rank. Then all-words records, then some-words ones
+//!    (部分匹配), with no check: the index already proves what they say.
 //!
-//! The count is exact when every phrase is a single indexed term and every
-//! term list was used; otherwise it is an upper bound until all candidates
-//! have been checked.
+//! The count is the number of records in the three groups: it is exact
+//! when every term's list was read (or the term is in no record), and a
+//! lower bound otherwise; moving a record between groups never changes
+//! it, so it never shrinks as pages are loaded.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
@@ -28,11 +37,14 @@ use super::format::{decode_docs, get_varint, BITMAP};
 use super::tokenize::{self, Term};
 
 /// Bytes of external body lists fetched beyond the rarest one.
-pub const LIST_BUDGET: usize = 160 * 1024;
-/// Bytes of title lists fetched for ranking.
-pub const TITLE_BUDGET: usize = 48 * 1024;
-/// Rounds of fragment fetches to fill one page.
+pub const LIST_BUDGET: usize = 256 * 1024;
+/// Bytes of external title lists fetched for ranking.
+pub const TITLE_BUDGET: usize = 64 * 1024;
+/// Rounds of fragment fetches spent checking phrase candidates per page.
 pub const MAX_ROUNDS: usize = 4;
+/// Units of a query that count (characters and words; the rest of a very
+/// long query is only checked as part of the phrase).
+pub const MAX_UNITS: u32 = 30;
 
 /// A query: text and filters (indexes into the facet lists).
 #[derive(Clone, Debug, Default)]
@@ -44,22 +56,34 @@ pub struct Query {
     pub status: Option<u32>,
 }
 
+/// What kind of match a result is, as the results say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Match {
+    /// 完全匹配: the title or text holds every phrase as typed.
+    Exact,
+    /// 包含全部词语: every character and word of the query is covered.
+    AllWords,
+    /// 部分匹配: more than half of it is.
+    Partial,
+    /// No words were typed: a record of the filters.
+    Filter,
+}
+
 /// One shown record.
 #[derive(Clone, Debug)]
 pub struct Hit {
     pub doc: u32,
     pub url: String,
     pub title: String,
-    /// The title contains every phrase.
+    pub matched: Match,
+    /// Its title and tags cover the whole query.
     pub in_title: bool,
-    /// The phrases were found (false only for cut texts).
-    pub verified: bool,
 }
 
 /// The outcome of a query's first page.
 #[derive(Clone, Debug, Default)]
 pub struct Results {
-    /// Candidates (exact when `exact`).
+    /// Results in all groups (a lower bound unless `exact`).
     pub total: usize,
     pub exact: bool,
     pub hits: Vec<Hit>,
@@ -67,6 +91,158 @@ pub struct Results {
     pub files: usize,
     pub bytes: u64,
     pub fetched: Vec<String>,
+}
+
+/// A term of a query and the units it covers (bit `u` for unit `u`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryTerm {
+    /// The indexed text: a bigram, a word's first `WORD_MAX` characters or
+    /// (title-only queries) a character.
+    pub text: String,
+    pub covers: u32,
+}
+
+/// The words of a query (`search.js`: `analyze`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Normalized phrases, sorted, distinct.
+    pub phrases: Vec<String>,
+    /// Terms in first-seen order, distinct.
+    pub terms: Vec<QueryTerm>,
+    /// Number of units.
+    pub units: u32,
+    /// Only single Han characters: a title search.
+    pub title_only: bool,
+}
+
+/// Split a query into phrases, units and terms (see the module comment).
+pub fn analyze(q: &str) -> Analysis {
+    let norm = tokenize::normalize_str(q);
+    let phrases: Vec<String> = norm
+        .split_whitespace()
+        .map(str::to_string)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut a = Analysis {
+        phrases,
+        ..Analysis::default()
+    };
+    let mut singles: Vec<char> = Vec::new();
+    fn add(terms: &mut Vec<QueryTerm>, text: String, covers: u32) {
+        match terms.iter_mut().find(|t| t.text == text) {
+            Some(t) => t.covers |= covers,
+            None => terms.push(QueryTerm { text, covers }),
+        }
+    }
+    'phrases: for p in &a.phrases {
+        let cs: Vec<char> = p.chars().collect();
+        let mut i = 0;
+        while i < cs.len() {
+            let word = cs[i].is_ascii_alphanumeric();
+            let han = tokenize::is_han(cs[i]);
+            if !word && !han {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < cs.len()
+                && (if word {
+                    cs[j].is_ascii_alphanumeric()
+                } else {
+                    tokenize::is_han(cs[j])
+                })
+            {
+                j += 1;
+            }
+            if word {
+                if a.units >= MAX_UNITS {
+                    break 'phrases;
+                }
+                let text: String = cs[i..j].iter().take(tokenize::WORD_MAX).collect();
+                add(&mut a.terms, text, 1 << a.units);
+                a.units += 1;
+            } else if j - i == 1 {
+                singles.push(cs[i]);
+            } else {
+                for k in i..j - 1 {
+                    if a.units + 2 > MAX_UNITS {
+                        a.units += (k > i) as u32;
+                        break 'phrases;
+                    }
+                    add(&mut a.terms, cs[k..k + 2].iter().collect(), 3 << a.units);
+                    a.units += 1;
+                }
+                a.units += 1;
+            }
+            i = j;
+        }
+    }
+    if a.terms.is_empty() && !singles.is_empty() {
+        a.title_only = true;
+        for c in singles {
+            if a.units < MAX_UNITS && !a.terms.iter().any(|t| t.text == c.to_string()) {
+                a.terms.push(QueryTerm {
+                    text: c.to_string(),
+                    covers: 1 << a.units,
+                });
+                a.units += 1;
+            }
+        }
+    }
+    a
+}
+
+/// The units covered by the terms of `mask`.
+fn coverage(terms: &[QueryTerm], mask: u32) -> u32 {
+    let mut covered = 0u32;
+    for (j, t) in terms.iter().enumerate() {
+        if mask & (1 << j) != 0 {
+            covered |= t.covers;
+        }
+    }
+    covered.count_ones()
+}
+
+/// A result waiting to be shown.
+#[derive(Clone, Copy, Debug)]
+struct Cand {
+    doc: u32,
+    /// Units covered by title terms, and by all terms.
+    tcov: u32,
+    cov: u32,
+}
+
+impl Cand {
+    fn key(&self) -> (std::cmp::Reverse<u32>, std::cmp::Reverse<u32>, u32) {
+        (
+            std::cmp::Reverse(self.tcov),
+            std::cmp::Reverse(self.cov),
+            self.doc,
+        )
+    }
+}
+
+/// A query in progress: its groups and how far each has been shown.
+#[derive(Debug, Default)]
+pub struct Session {
+    a: Analysis,
+    /// Phrase candidates, all words, some words (or, with no words, the
+    /// records of the filters in the first group).
+    groups: [Vec<Cand>; 3],
+    next: [usize; 3],
+    filter_only: bool,
+    /// See [`Results`].
+    pub total: usize,
+    pub exact: bool,
+    frags: HashMap<usize, serde_json::Value>,
+}
+
+impl Session {
+    /// Whether results remain to be shown.
+    pub fn more(&self) -> bool {
+        (0..3).any(|g| self.next[g] < self.groups[g].len())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -240,23 +416,24 @@ impl<F: Fn(&str) -> Option<Vec<u8>>> Reader<F> {
     }
 
     /// Choose lists rarest first within `budget` external bytes (the rarest
-    /// always when `first_free`); returns the lists and whether all were used.
+    /// always when `first_free`): the chosen (term, list) pairs and whether
+    /// all were chosen.
     fn choose(
         &self,
-        entries: &[&Entry],
+        entries: &[(usize, &Entry)],
         budget: usize,
         first_free: bool,
-    ) -> Option<(Vec<List>, bool)> {
-        let mut order: Vec<&Entry> = entries.to_vec();
-        order.sort_by_key(|e| (e.df, e.shard, e.index));
+    ) -> Option<(Vec<(usize, List)>, bool)> {
+        let mut order: Vec<(usize, &Entry)> = entries.to_vec();
+        order.sort_by_key(|(_, e)| (e.df, e.shard, e.index));
         let mut spent = 0;
         let mut lists = Vec::new();
         let mut all = true;
-        for (i, e) in order.iter().enumerate() {
+        for (i, (j, e)) in order.iter().enumerate() {
             let cost = if e.inline.is_some() { 0 } else { e.len };
             if (i == 0 && first_free) || spent + cost <= budget {
                 spent += cost;
-                lists.push(self.list(e)?);
+                lists.push((*j, self.list(e)?));
             } else {
                 all = false;
             }
@@ -264,69 +441,15 @@ impl<F: Fn(&str) -> Option<Vec<u8>>> Reader<F> {
         Some((lists, all))
     }
 
-    /// Run `q` and fill its first page of `page` results.
-    pub fn search(&self, q: &Query, page: usize) -> Option<Results> {
+    /// Run `q`: read its lists and group its results (nothing shown yet).
+    pub fn start(&self, q: &Query) -> Option<Session> {
         self.log.borrow_mut().clear();
         self.bytes.set(0);
-        let norm = tokenize::normalize_str(&q.q);
-        let phrases: Vec<String> = norm
-            .split_whitespace()
-            .map(str::to_string)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let mut body: Vec<Term> = Vec::new();
-        let mut title: Vec<Term> = Vec::new();
-        let mut chars: Vec<Term> = Vec::new();
-        let mut single = true; // every phrase is exactly one term
-        for p in &phrases {
-            let b = tokenize::terms(p, false);
-            single &= b.len() == 1 && b[0].1.text == *p;
-            body.extend(b.into_iter().map(|(_, t)| t));
-            for (k, t) in tokenize::terms(p, true) {
-                if tokenize::kind(k) == tokenize::TITLE_CHAR {
-                    chars.push(t);
-                } else {
-                    title.push(t);
-                }
-            }
-        }
-        let title_only = !phrases.is_empty() && body.is_empty();
-        if title_only {
-            single = phrases.iter().all(|p| p.chars().count() == 1);
-            body = chars;
-            title.clear();
-        }
-        if !phrases.is_empty() && body.is_empty() {
-            return Some(self.done(Vec::new(), 0, true));
-        }
-        body.sort();
-        body.dedup();
-        title.sort();
-        title.dedup();
-
-        // Shards of every term.
-        let mut shard_ids: Vec<usize> = body
-            .iter()
-            .chain(&title)
-            .map(|t| {
-                let cs: Vec<char> = t.text.chars().collect();
-                tokenize::term_hash(&cs) as usize % self.shards
-            })
-            .collect();
-        shard_ids.sort_unstable();
-        shard_ids.dedup();
-        let mut dict: HashMap<Term, Entry> = HashMap::new();
-        for s in shard_ids {
-            dict.extend(self.shard(s)?);
-        }
-        let mut entries = Vec::new();
-        for t in &body {
-            match dict.get(t) {
-                Some(e) => entries.push(e),
-                None => return Some(self.done(Vec::new(), 0, true)),
-            }
-        }
+        let a = analyze(&q.q);
+        let mut s = Session {
+            exact: true,
+            ..Session::default()
+        };
         let filters: Vec<(char, u32)> = [
             ('p', q.place),
             ('t', q.topic_type),
@@ -336,100 +459,208 @@ impl<F: Fn(&str) -> Option<Vec<u8>>> Reader<F> {
         .into_iter()
         .filter_map(|(c, v)| Some((c, v?)))
         .collect();
-        for &(c, i) in &filters {
-            if self.counts[&c].get(i as usize).copied().unwrap_or(0) == 0 {
-                return Some(self.done(Vec::new(), 0, true));
-            }
-        }
-        let mut lists = Vec::new();
-        let mut all_used = true;
-        if !entries.is_empty() {
-            let (l, all) = self.choose(&entries, LIST_BUDGET, true)?;
-            lists.extend(l);
-            all_used = all;
-        }
-        for &(c, i) in &filters {
-            lists.push(List::from_bytes(&self.get(&format!("f/{c}{i}.bin"))?)?);
-        }
-        // No lists: no query and no filter.
-        let candidates = intersect(lists);
-
-        // Ranking: title hits first.
-        let mut in_title: Vec<u32> = Vec::new();
-        if title_only {
-            in_title = candidates.clone();
-        } else if !title.is_empty() && !candidates.is_empty() {
-            let entries: Option<Vec<&Entry>> = title.iter().map(|t| dict.get(t)).collect();
-            if let Some(entries) = entries {
-                let (mut tl, _) = self.choose(&entries, TITLE_BUDGET, false)?;
-                if !tl.is_empty() {
-                    tl.push(List::Ids(candidates.clone()));
-                    in_title = intersect(tl);
-                }
-            }
-        }
-        let mut order = in_title.clone();
-        order.extend(
-            candidates
+        let nothing = (!a.phrases.is_empty() && a.terms.is_empty())
+            || (a.phrases.is_empty() && filters.is_empty())
+            || filters
                 .iter()
-                .filter(|d| in_title.binary_search(d).is_err()),
-        );
+                .any(|&(c, i)| self.counts[&c].get(i as usize).copied().unwrap_or(0) == 0);
+        if nothing {
+            s.a = a;
+            return Some(s);
+        }
 
-        // First page: fetch, verify.
-        let exact = phrases.is_empty() || (single && all_used);
-        let mut hits = Vec::new();
-        let mut frags: HashMap<usize, serde_json::Value> = HashMap::new();
-        let mut next = 0;
-        let mut dropped = 0;
-        for _ in 0..MAX_ROUNDS {
-            if hits.len() >= page || next >= order.len() {
-                break;
-            }
-            let want = page - hits.len();
-            let batch = &order[next..(next + want).min(order.len())];
-            next += batch.len();
-            for &d in batch {
-                let f = d as usize / self.frag;
-                if let std::collections::hash_map::Entry::Vacant(v) = frags.entry(f) {
-                    let b = self.get(&super::fragment_path(f))?;
-                    v.insert(serde_json::from_slice(&b).ok()?);
-                }
-                let e = &frags[&f][d as usize % self.frag];
-                let t = json_str(e, "t");
-                let x = json_str(e, "x");
-                let nt = tokenize::normalize_str(&t);
-                let nx = tokenize::normalize_str(&x);
-                let in_t = phrases.iter().all(|p| nt.contains(p.as_str()));
-                let found = title_only && in_t
-                    || !title_only && phrases.iter().all(|p| nt.contains(p) || nx.contains(p));
-                let cut = e.get("c").and_then(|c| c.as_u64()) == Some(1);
-                if found || (cut && !title_only) {
-                    hits.push(Hit {
-                        doc: d,
-                        url: json_str(e, "u"),
-                        title: t,
-                        in_title: in_t,
-                        verified: found,
-                    });
-                } else {
-                    dropped += 1;
+        // Shards and dictionary entries of every term.
+        let mut shard_ids: Vec<usize> = a
+            .terms
+            .iter()
+            .map(|t| {
+                let cs: Vec<char> = t.text.chars().collect();
+                tokenize::term_hash(&cs) as usize % self.shards
+            })
+            .collect();
+        shard_ids.sort_unstable();
+        shard_ids.dedup();
+        let mut dict: HashMap<Term, Entry> = HashMap::new();
+        for sh in shard_ids {
+            dict.extend(self.shard(sh)?);
+        }
+        let entry = |j: usize, title: bool| {
+            dict.get(&Term {
+                title,
+                text: a.terms[j].text.clone(),
+            })
+            .map(|e| (j, e))
+        };
+        let body: Vec<(usize, &Entry)> = (0..a.terms.len())
+            .filter_map(|j| entry(j, a.title_only))
+            .collect();
+        let title: Vec<(usize, &Entry)> = if a.title_only {
+            Vec::new()
+        } else {
+            (0..a.terms.len()).filter_map(|j| entry(j, true)).collect()
+        };
+
+        let mut body_lists = Vec::new();
+        if !body.is_empty() {
+            let (l, all) = self.choose(&body, LIST_BUDGET, true)?;
+            body_lists = l;
+            s.exact = all;
+        }
+        let mut filter_lists = Vec::new();
+        for &(c, i) in &filters {
+            filter_lists.push(List::from_bytes(&self.get(&format!("f/{c}{i}.bin"))?)?);
+        }
+
+        if a.terms.is_empty() {
+            // Filters only: their records, in doc order.
+            s.filter_only = true;
+            s.groups[0] = intersect(filter_lists)
+                .into_iter()
+                .map(|doc| Cand {
+                    doc,
+                    tcov: 0,
+                    cov: 0,
+                })
+                .collect();
+            s.total = s.groups[0].len();
+            s.a = a;
+            return Some(s);
+        }
+        if body_lists.is_empty() {
+            s.a = a;
+            return Some(s);
+        }
+        let (title_lists, _) = if title.is_empty() {
+            (Vec::new(), true)
+        } else {
+            self.choose(&title, TITLE_BUDGET, false)?
+        };
+
+        // Which terms each record has.
+        let mut mask = vec![0u32; self.docs];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut fetched = 0u32;
+        for (j, l) in &body_lists {
+            fetched |= 1 << j;
+            for d in l.ids() {
+                if let Some(m) = mask.get_mut(d as usize) {
+                    if *m == 0 {
+                        touched.push(d);
+                    }
+                    *m |= 1 << j;
                 }
             }
         }
-        let total = order.len() - dropped;
-        let exact = exact || (next >= order.len());
-        Some(self.done(hits, total, exact))
+        touched.sort_unstable();
+        for d in touched {
+            if !filter_lists.iter().all(|l| l.has(d)) {
+                continue;
+            }
+            let m = mask[d as usize];
+            let cov = coverage(&a.terms, m);
+            let group = if m == fetched && cov == a.units {
+                0
+            } else if cov == a.units {
+                1
+            } else if 2 * cov > a.units {
+                2
+            } else {
+                continue;
+            };
+            let tm = title_lists
+                .iter()
+                .filter(|(_, l)| l.has(d))
+                .fold(0u32, |m, (j, _)| m | 1 << j);
+            let tcov = if a.title_only {
+                cov
+            } else {
+                coverage(&a.terms, tm)
+            };
+            s.groups[group].push(Cand { doc: d, tcov, cov });
+        }
+        for g in &mut s.groups {
+            g.sort_by_key(Cand::key);
+        }
+        s.total = s.groups.iter().map(Vec::len).sum();
+        s.a = a;
+        Some(s)
     }
 
-    fn done(&self, hits: Vec<Hit>, total: usize, exact: bool) -> Results {
+    /// The display data of `doc` (fetching its fragment once).
+    fn record<'s>(&self, s: &'s mut Session, doc: u32) -> Option<&'s serde_json::Value> {
+        let f = doc as usize / self.frag;
+        if let std::collections::hash_map::Entry::Vacant(v) = s.frags.entry(f) {
+            let b = self.get(&super::fragment_path(f))?;
+            v.insert(serde_json::from_slice(&b).ok()?);
+        }
+        s.frags[&f].get(doc as usize % self.frag)
+    }
+
+    /// Show up to `n` more results of `s`.
+    pub fn more(&self, s: &mut Session, n: usize) -> Option<Vec<Hit>> {
+        let mut hits = Vec::new();
+        let mut rounds = 0;
+        while hits.len() < n {
+            let g = match (0..3).find(|&g| s.next[g] < s.groups[g].len()) {
+                Some(g) => g,
+                None => break,
+            };
+            if g == 0 && !s.filter_only {
+                if rounds == MAX_ROUNDS {
+                    break;
+                }
+                rounds += 1;
+            }
+            let end = (s.next[g] + n - hits.len()).min(s.groups[g].len());
+            let batch: Vec<Cand> = s.groups[g][s.next[g]..end].to_vec();
+            s.next[g] = end;
+            for c in batch {
+                let e = self.record(s, c.doc)?;
+                let (url, t, x) = (json_str(e, "u"), json_str(e, "t"), json_str(e, "x"));
+                let matched = match g {
+                    _ if s.filter_only => Match::Filter,
+                    0 => {
+                        let nt = tokenize::normalize_str(&t);
+                        let nx = tokenize::normalize_str(&x);
+                        let found = s.a.phrases.iter().all(|p| {
+                            nt.contains(p.as_str()) || (!s.a.title_only && nx.contains(p.as_str()))
+                        });
+                        if !found {
+                            // All its words, not the phrase: it waits its turn.
+                            let at = s.groups[1].partition_point(|o| o.key() < c.key());
+                            let at = at.max(s.next[1]);
+                            s.groups[1].insert(at, c);
+                            continue;
+                        }
+                        Match::Exact
+                    }
+                    1 => Match::AllWords,
+                    _ => Match::Partial,
+                };
+                hits.push(Hit {
+                    doc: c.doc,
+                    url,
+                    title: t,
+                    matched,
+                    in_title: s.a.units > 0 && c.tcov == s.a.units,
+                });
+            }
+        }
+        Some(hits)
+    }
+
+    /// Run `q` and fill its first page of `page` results.
+    pub fn search(&self, q: &Query, page: usize) -> Option<Results> {
+        let mut s = self.start(q)?;
+        let hits = self.more(&mut s, page)?;
         let fetched = self.log.borrow().clone();
-        Results {
-            total,
-            exact,
+        Some(Results {
+            total: s.total,
+            exact: s.exact,
             hits,
             files: fetched.len(),
             bytes: self.bytes.get(),
             fetched,
-        }
+        })
     }
 }

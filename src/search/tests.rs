@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use super::reader::{Query, Reader, Results};
+use super::reader::{analyze, Match, Query, Reader, Results};
 use super::*;
 
 struct Rec {
@@ -95,6 +95,7 @@ fn make(i: usize, recs: &[Rec], long: bool) -> Doc {
     Doc {
         url: format!("/r/{i}/"),
         title: r.title.into(),
+        tags: String::new(),
         kind: "议题".into(),
         place: "社渚镇 · 南山村".into(),
         date: format!("{}-01-01", r.year),
@@ -159,21 +160,204 @@ fn two_character_query() {
     assert!(r.exact && r.total == 2);
 }
 
+fn matches(r: &Results) -> Vec<Match> {
+    r.hits.iter().map(|h| h.matched).collect()
+}
+
 #[test]
-fn phrase_query_drops_scattered_bigrams() {
+fn scattered_words_follow_the_phrase() {
     let files = build_files(5, false);
-    // Doc 2 has 道路 and 硬化 (and no 路硬): the intersection already
-    // excludes it. 道路 ... 硬化 apart in a doc with 路硬 elsewhere would
-    // need the phrase check, tested below.
+    // Doc 2 has 道路 and 硬化 apart (no 路硬): all the words, after the
+    // phrase.
     let r = search(&files, q("道路硬化"));
-    assert_eq!(docs(&r), [0]);
-    assert!(r.exact, "all candidates were checked");
+    assert_eq!(docs(&r), [0, 2]);
+    assert_eq!(matches(&r), [Match::Exact, Match::AllWords]);
+    assert!(r.exact && r.total == 2);
+    // 村民 alone is half of 村民代表: not enough.
     let r = search(&files, q("村民代表"));
     assert_eq!(docs(&r), [2]);
 }
 
 #[test]
-fn phrase_check_removes_false_positives() {
+fn query_words_are_units_covered_by_bigrams() {
+    let a = analyze("拓宽道路");
+    assert_eq!(a.units, 4);
+    let t: Vec<(&str, u32)> = a
+        .terms
+        .iter()
+        .map(|t| (t.text.as_str(), t.covers))
+        .collect();
+    assert_eq!(t, [("拓宽", 0b11), ("宽道", 0b110), ("道路", 0b1100)]);
+    let a = analyze("ＷｉＦｉ 路灯 wifi");
+    assert_eq!(a.phrases, ["wifi", "路灯"]);
+    assert_eq!(a.units, 3);
+    // A single character among words counts for nothing; alone, it is a
+    // title search.
+    assert_eq!(analyze("路 拓宽").units, 2);
+    let a = analyze("路 灯");
+    assert!(a.title_only && a.units == 2);
+    // Repeated bigrams are one term covering both places.
+    let a = analyze("道路道路");
+    assert_eq!(a.terms[0].covers, 0b1111);
+    // Long queries are cut at MAX_UNITS units.
+    let a = analyze(&"村民代表大会".repeat(10));
+    assert_eq!(a.units, super::reader::MAX_UNITS);
+}
+
+/// A small index of the given (title, text) records, all in place 0.
+fn build_recs(recs: &[(&'static str, &'static str)]) -> BTreeMap<String, Vec<u8>> {
+    let recs: Vec<Rec> = recs
+        .iter()
+        .map(|&(title, text)| Rec {
+            title,
+            text,
+            places: &[0],
+            topic_type: None,
+            year: 2024,
+            status: None,
+        })
+        .collect();
+    let files = Mutex::new(BTreeMap::new());
+    build(
+        recs.len(),
+        &|i| make(i, &recs, false),
+        &facets(),
+        &|p, b| {
+            files.lock().unwrap().insert(p.to_string(), b);
+            Ok(())
+        },
+    )
+    .unwrap();
+    files.into_inner().unwrap()
+}
+
+#[test]
+fn unspaced_and_reordered_queries_find_the_words() {
+    let files = build_recs(&[
+        ("村口道路拓宽", "村民要求拓宽村口道路。"),
+        ("道路养护", "日常养护。"),
+        ("河道清淤", "村口河道。"),
+        ("拓宽工程验收", "验收。"),
+    ]);
+    for (query, want) in [
+        ("道路拓宽", vec![(0, Match::Exact)]),
+        ("拓宽道路", vec![(0, Match::AllWords)]),
+        ("村口拓宽", vec![(0, Match::AllWords)]),
+        ("拓宽村口道路", vec![(0, Match::Exact)]),
+        // 村口道路 (4 of 6 characters) in doc 0, 道路养护 in doc 1.
+        (
+            "村口道路养护",
+            vec![(0, Match::Partial), (1, Match::Partial)],
+        ),
+    ] {
+        let r = search(&files, q(query));
+        let got: Vec<(u32, Match)> = r.hits.iter().map(|h| (h.doc, h.matched)).collect();
+        assert_eq!(got, want, "{query}");
+        assert_eq!(r.total, want.len(), "{query}");
+    }
+}
+
+#[test]
+fn titles_and_tags_rank_before_bodies_then_coverage_then_newest() {
+    let recs = [
+        ("年度工作", "道路拓宽"),
+        ("道路拓宽方案", "方案"),
+        ("其他", "道路拓宽"),
+    ];
+    let files = build_recs(&recs);
+    assert_eq!(docs(&search(&files, q("道路拓宽"))), [1, 0, 2]);
+    // Tags count as the title.
+    let files = Mutex::new(BTreeMap::new());
+    build(
+        3,
+        &|i| Doc {
+            tags: if i == 2 {
+                "道路拓宽".into()
+            } else {
+                String::new()
+            },
+            ..make(
+                i,
+                &[Rec {
+                    title: "甲",
+                    text: "道路拓宽",
+                    places: &[0],
+                    topic_type: None,
+                    year: 2024,
+                    status: None,
+                }],
+                false,
+            )
+        },
+        &facets(),
+        &|p, b| {
+            files.lock().unwrap().insert(p.to_string(), b);
+            Ok(())
+        },
+    )
+    .unwrap();
+    let files = files.into_inner().unwrap();
+    let r = search(&files, q("拓宽道路"));
+    assert_eq!(docs(&r), [2, 0, 1]);
+    assert!(r.hits[0].in_title && !r.hits[1].in_title);
+}
+
+#[test]
+fn traditional_and_simplified_find_each_other() {
+    let files = build_recs(&[
+        ("拆遷補償協商會議", "劉彥槿等村民代表參加。"),
+        ("拆迁补偿标准", "刘彦槿发言。"),
+    ]);
+    for query in ["拆迁补偿", "拆遷補償", "拆迁補償"] {
+        let r = search(&files, q(query));
+        assert_eq!(docs(&r), [0, 1], "{query}");
+        assert_eq!(matches(&r), [Match::Exact, Match::Exact], "{query}");
+    }
+    for query in ["刘彦槿", "劉彥槿"] {
+        assert_eq!(docs(&search(&files, q(query))), [0, 1], "{query}");
+    }
+    // The client's map: the pairs of the site's characters only.
+    let meta: serde_json::Value = serde_json::from_slice(&files["search/meta.json"]).unwrap();
+    let fold = meta["fold"].as_str().unwrap();
+    assert!(fold.contains("劉刘") && fold.contains("遷迁"), "{fold}");
+    assert!(!fold.contains("灣湾"), "{fold}");
+}
+
+#[test]
+fn counts_never_shrink_as_pages_load() {
+    // Phrase candidates that fail the check move down, never out.
+    let recs: Vec<(&'static str, &'static str)> = (0..40)
+        .map(|i| {
+            if i % 2 == 0 {
+                ("甲", "道路很好，路硬了，硬化完成")
+            } else {
+                ("乙", "开展道路硬化")
+            }
+        })
+        .collect();
+    let files = build_recs(&recs);
+    let r = Reader::open(|p: &str| files.get(&format!("search/{p}")).cloned()).unwrap();
+    let mut s = r.start(&q("道路硬化")).unwrap();
+    assert_eq!(s.total, 40);
+    let mut seen = Vec::new();
+    while s.more() {
+        let hits = r.more(&mut s, 10).unwrap();
+        assert_eq!(s.total, 40);
+        seen.extend(hits.iter().map(|h| (h.doc, h.matched)));
+    }
+    assert_eq!(seen.len(), 40);
+    let first_all = seen.iter().position(|h| h.1 == Match::AllWords).unwrap();
+    assert_eq!(first_all, 20);
+    assert!(seen[..20]
+        .iter()
+        .all(|h| h.1 == Match::Exact && h.0 % 2 == 1));
+    assert!(seen[20..]
+        .iter()
+        .all(|h| h.1 == Match::AllWords && h.0 % 2 == 0));
+}
+
+#[test]
+fn phrase_check_moves_scattered_bigrams_after_the_phrase() {
     let recs = [
         Rec {
             title: "甲",
@@ -200,8 +384,9 @@ fn phrase_check_removes_false_positives() {
     .unwrap();
     let files = files.into_inner().unwrap();
     let r = search(&files, q("道路硬化"));
-    assert_eq!(docs(&r), [1]);
-    assert_eq!(r.total, 1);
+    assert_eq!(docs(&r), [1, 0]);
+    assert_eq!(matches(&r), [Match::Exact, Match::AllWords]);
+    assert_eq!(r.total, 2);
 }
 
 #[test]
@@ -237,7 +422,8 @@ fn single_character_searches_titles() {
 fn several_phrases_are_all_required() {
     let files = build_files(5, false);
     assert_eq!(docs(&search(&files, q("拆迁 道路"))), [1]);
-    assert_eq!(docs(&search(&files, q("道路 预算"))), [0, 2]);
+    // 预算 is in the title of 2.
+    assert_eq!(docs(&search(&files, q("道路 预算"))), [2, 0]);
 }
 
 #[test]
@@ -290,7 +476,8 @@ fn many_docs_use_bitmaps_external_lists_and_pages() {
     let frags = r.fetched.iter().filter(|p| p.starts_with("d/")).count();
     assert_eq!(frags, 10);
     let r = search(&files, q("道路硬化"));
-    assert_eq!(r.total, 400);
+    // 400 with the phrase, 400 with both words apart.
+    assert_eq!(r.total, 800);
     assert_eq!(r.hits.len(), 10);
     assert!(r.hits.iter().all(|h| h.doc % 5 == 0));
     // 500 fragments of 4 docs: 0..=499, all in folder 0.
@@ -303,7 +490,8 @@ fn cut_texts_are_kept_unverified() {
     let files = build_files(5, true);
     let r = search(&files, q("三十万元"));
     assert_eq!(docs(&r), [0]);
-    assert!(!r.hits[0].verified);
+    // Beyond the kept text: the index proves the words, not the phrase.
+    assert_eq!(r.hits[0].matched, Match::AllWords);
     let frag: serde_json::Value = serde_json::from_slice(&files["search/d/0/0.json"]).unwrap();
     assert_eq!(frag[0]["c"], 1);
     assert_eq!(frag[0]["x"].as_str().unwrap().chars().count(), TEXT_CAP);
@@ -420,6 +608,14 @@ fn render_page(index_url: &str, base_path: &str) -> String {
             title: "站内搜索".into(),
             index_url: index_url.into(),
             script_url: format!("{base_path}js/search.js"),
+            strings: {
+                let mut m = serde_json::Map::new();
+                for key in SCRIPT_STRINGS {
+                    let v = t.get(*key).and_then(|v| v.as_str()).expect(key);
+                    m.insert(key.trim_start_matches("search_").into(), v.into());
+                }
+                serde_json::Value::Object(m).to_string()
+            },
             browse: vec![link("按地点", "places/"), link("按年份", "years/")],
             facets: SearchFacets {
                 places: f
@@ -446,7 +642,7 @@ fn search_page_renders() {
     let html = render_page("/sub/search/", "/sub/");
     for want in [
         "<title>站内搜索 - 青溪市协商公开</title>",
-        r#"<form id="search-form" class="search-form" method="get" role="search" data-index="/sub/search/">"#,
+        r#"<form id="search-form" class="search-form" method="get" role="search" data-index="/sub/search/" data-strings="{&quot;busy&quot;:&quot;正在搜索…&quot;,"#,
         r#"<label for="search-q">"#,
         r#"<input type="search" id="search-q" name="q""#,
         r#"<select id="search-place" name="place">"#,
@@ -547,10 +743,23 @@ fn browser_client_finds_and_highlights() {
     let dom = dump("q=script");
     assert!(dom.contains("&lt;<mark>script</mark>&gt;"), "{dom}");
     assert!(!dom.contains("<script>alert"), "{dom}");
-    // A phrase: only the record with the exact phrase; filters from the URL.
+    // A phrase: the record with the exact phrase first, then the one with
+    // both words apart, each labelled and each word marked; filters from
+    // the URL.
     let dom = dump("q=%E9%81%93%E8%B7%AF%E7%A1%AC%E5%8C%96&place=0"); // 道路硬化
-    assert!(dom.contains("找到 1 条结果"), "{dom}");
+    assert!(dom.contains("找到 2 条结果"), "{dom}");
+    let exact = dom.find(r#"<span class="match match-exact">完全匹配</span>"#);
+    let all = dom.find(r#"<span class="match match-all">包含全部词语</span>"#);
+    assert!(exact.is_some() && all.is_some() && exact < all, "{dom}");
     assert!(dom.contains("<mark>道路硬化</mark>"), "{dom}");
+    assert!(
+        dom.contains("保障<mark>道路</mark>养护；另有渠道<mark>硬化</mark>工程"),
+        "{dom}"
+    );
+    // Traditional characters find Simplified text, marked in place.
+    let dom = dump("q=%E6%8B%86%E9%81%B7%E8%A3%9C%E5%84%9F"); // 拆遷補償
+    assert!(dom.contains("找到 1 条结果"), "{dom}");
+    assert!(dom.contains("<mark>拆迁补偿</mark>"), "{dom}");
     let dom = dump("q=%E6%B2%A1%E6%9C%89"); // 没有
     assert!(dom.contains("没有找到包含“没有”的记录。"), "{dom}");
     let dom = dump("year=1");

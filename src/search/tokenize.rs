@@ -4,8 +4,10 @@
 //!
 //! * Normalization, per character: full-width ASCII (U+FF01–U+FF5E) becomes
 //!   ASCII, the ideographic space becomes a space, ASCII letters are
-//!   lowercased. Every change maps one UTF-16 unit to one, so positions in
-//!   normalized text are positions in the original text.
+//!   lowercased, Traditional and variant Han characters become Simplified
+//!   (`hanzi.rs`; the client reads the map from `meta.json`). Every change
+//!   keeps the UTF-16 length, so positions in normalized text are positions
+//!   in the original text.
 //! * A run of ASCII letters and digits is a *word*; only its first
 //!   [`WORD_MAX`] characters are indexed.
 //! * A run of Han characters gives its overlapping *bigrams*; a run of one
@@ -34,7 +36,8 @@ pub fn normalize(c: char) -> char {
             char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase())
         }
         '\u{3000}' => ' ',
-        _ => c.to_ascii_lowercase(),
+        _ if c.is_ascii() => c.to_ascii_lowercase(),
+        _ => super::hanzi::fold(c),
     }
 }
 
@@ -244,6 +247,12 @@ mod tests {
         assert_eq!(texts("２０２４ＡＢｃ", false), ["2024abc"]);
         assert_eq!(texts("ＰＰＰ　项目", false), ["ppp", "项目"]);
         assert_eq!(normalize_str("Ａ１　b"), "a1 b");
+    }
+
+    #[test]
+    fn traditional_characters_give_the_simplified_terms() {
+        assert_eq!(texts("拆遷補償", false), texts("拆迁补偿", false));
+        assert_eq!(normalize_str("劉彥槿ＡＢ"), "刘彦槿ab");
     }
 
     #[test]

@@ -159,6 +159,9 @@ pub struct SearchPage {
     pub index_url: String,
     /// The search script.
     pub script_url: String,
+    /// The script's messages, match labels and date pattern from the
+    /// theme's strings, as JSON (`data-strings` of the form).
+    pub strings: String,
     /// The overviews: places, types, years, forms.
     pub browse: Vec<Link>,
     pub facets: SearchFacets,

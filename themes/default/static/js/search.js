@@ -6,11 +6,12 @@
 (function () {
   'use strict';
 
-  var VERSION = 1;
+  var VERSION = 2;
   var PAGE = 10;
-  var LIST_BUDGET = 160 * 1024; // external body lists beyond the rarest
-  var TITLE_BUDGET = 48 * 1024; // title lists, for ranking
-  var MAX_ROUNDS = 4; // fragment fetch rounds per page
+  var LIST_BUDGET = 256 * 1024; // external body lists beyond the rarest
+  var TITLE_BUDGET = 64 * 1024; // title lists, for ranking
+  var MAX_ROUNDS = 4; // rounds checking phrase candidates per page
+  var MAX_UNITS = 30;
   var WORD_MAX = 8;
   var FILTERS = [['place', 'p'], ['type', 't'], ['year', 'y'], ['status', 's']];
 
@@ -22,18 +23,36 @@
   if (!form || !input || !statusEl || !list || !form.getAttribute('data-index')) return;
   var base = new URL(form.getAttribute('data-index'), document.baseURI);
 
+  // The theme's strings for this page's language (data-strings).
+  var S = {};
+  try { S = JSON.parse(form.getAttribute('data-strings') || '{}'); } catch (e) { S = {}; }
+  function msg(key, n, q) {
+    return String(S[key] || '').replace('{n}', String(n)).replace('{q}', q || '');
+  }
+
   // ---------------------------------------------------------------- text
 
-  // Same per-character normalization as tokenize.rs: full-width ASCII to
-  // ASCII, ideographic space to space, ASCII lowercase. Length-preserving.
+  // Traditional and variant characters to Simplified, for the characters
+  // of this site (meta.json `fold`, pairs from/to; tokenize.rs, hanzi.rs).
+  var FOLD = new Map();
+  function setFold(pairs) {
+    var cs = Array.from(pairs || '');
+    for (var i = 0; i + 1 < cs.length; i += 2) FOLD.set(cs[i], cs[i + 1]);
+  }
+
+  // tokenize::normalize per character: full-width ASCII to ASCII, the
+  // ideographic space to a space, ASCII lowercase, Han characters folded.
+  // Keeps the UTF-16 length, so positions match the original text.
   function norm(s) {
     var out = '';
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
+    for (var ch of s) {
+      var c = ch.codePointAt(0);
       if (c >= 0xff01 && c <= 0xff5e) c -= 0xfee0;
       else if (c === 0x3000) c = 0x20;
-      if (c >= 65 && c <= 90) c += 32;
-      out += String.fromCharCode(c);
+      if (c < 128) {
+        if (c >= 65 && c <= 90) c += 32;
+        out += String.fromCharCode(c);
+      } else out += FOLD.get(ch) || ch;
     }
     return out;
   }
@@ -48,36 +67,71 @@
     return (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
   }
 
-  // The distinct terms of a normalized phrase: {ns, text, kind} with kind
-  // 'b' bigram, 'w' word, 'c' single character (titles only).
-  function terms(phrase, title) {
-    var out = [];
-    var seen = {};
-    function add(kind, text) {
-      if (seen[text]) return;
-      seen[text] = true;
-      out.push({ ns: title ? 1 : 0, text: text, kind: kind });
-    }
-    var word = '';
-    var prev = null;
-    for (var ch of phrase) {
-      var c = ch.codePointAt(0);
-      if (isWord(c)) {
-        if (word.length < WORD_MAX) word += ch;
-        prev = null;
-        continue;
+  function uniqueSorted(a) {
+    return Array.from(new Set(a)).sort();
+  }
+
+  // reader::analyze: phrases, units (Han characters of runs of two or more,
+  // Latin words) and terms ({text, covers: bit per unit, mark: the text to
+  // highlight}); single Han characters alone make a title search.
+  function analyze(q) {
+    var a = { phrases: uniqueSorted(norm(q).split(/\s+/).filter(Boolean)), terms: [], units: 0, titleOnly: false };
+    var singles = [];
+    function add(text, covers, mark) {
+      for (var i = 0; i < a.terms.length; i++) {
+        if (a.terms[i].text === text) { a.terms[i].covers |= covers; return; }
       }
-      if (word) { add('w', word); word = ''; }
-      if (isHan(c)) {
-        if (prev !== null) add('b', prev + ch);
-        if (title) add('c', ch);
-        prev = ch;
-      } else {
-        prev = null;
+      a.terms.push({ text: text, covers: covers, mark: mark });
+    }
+    outer:
+    for (var p = 0; p < a.phrases.length; p++) {
+      var cs = Array.from(a.phrases[p]);
+      var i = 0;
+      while (i < cs.length) {
+        var c = cs[i].codePointAt(0);
+        var word = isWord(c);
+        if (!word && !isHan(c)) { i++; continue; }
+        var j = i + 1;
+        while (j < cs.length && (word ? isWord(cs[j].codePointAt(0)) : isHan(cs[j].codePointAt(0)))) j++;
+        if (word) {
+          if (a.units >= MAX_UNITS) break outer;
+          add(cs.slice(i, Math.min(j, i + WORD_MAX)).join(''), 1 << a.units, cs.slice(i, j).join(''));
+          a.units++;
+        } else if (j - i === 1) {
+          singles.push(cs[i]);
+        } else {
+          for (var k = i; k < j - 1; k++) {
+            if (a.units + 2 > MAX_UNITS) {
+              if (k > i) a.units++;
+              break outer;
+            }
+            var bg = cs[k] + cs[k + 1];
+            add(bg, 3 << a.units, bg);
+            a.units++;
+          }
+          a.units++;
+        }
+        i = j;
       }
     }
-    if (word) add('w', word);
-    return out;
+    if (!a.terms.length && singles.length) {
+      a.titleOnly = true;
+      singles.forEach(function (ch) {
+        if (a.units < MAX_UNITS && !a.terms.some(function (t) { return t.text === ch; })) {
+          a.terms.push({ text: ch, covers: 1 << a.units, mark: ch });
+          a.units++;
+        }
+      });
+    }
+    return a;
+  }
+
+  function coverage(terms, mask) {
+    var covered = 0;
+    for (var j = 0; j < terms.length; j++) if (mask & (1 << j)) covered |= terms[j].covers;
+    var n = 0;
+    while (covered) { covered &= covered - 1; n++; }
+    return n;
   }
 
   // tokenize::term_hash: FNV-1a over code points, then a finalizer.
@@ -193,90 +247,108 @@
   }
 
   // Lists rarest first within `budget` external bytes (the rarest always
-  // when firstFree); resolves to {lists, all}.
+  // when firstFree); resolves to {lists: [{j, list}], all}.
   function choose(entries, budget, firstFree) {
     var order = entries.slice().sort(function (a, b) {
-      return a.df - b.df || a.shard - b.shard || a.index - b.index;
+      return a.e.df - b.e.df || a.e.shard - b.e.shard || a.e.index - b.e.index;
     });
     var spent = 0;
     var picked = [];
     var all = true;
-    order.forEach(function (e, i) {
-      var cost = e.inline ? 0 : e.len;
-      if ((i === 0 && firstFree) || spent + cost <= budget) { spent += cost; picked.push(listOf(e)); }
-      else all = false;
+    order.forEach(function (x, i) {
+      var cost = x.e.inline ? 0 : x.e.len;
+      if ((i === 0 && firstFree) || spent + cost <= budget) {
+        spent += cost;
+        picked.push(listOf(x.e).then(function (l) { return { j: x.j, list: l }; }));
+      } else all = false;
     });
     return Promise.all(picked).then(function (lists) { return { lists: lists, all: all }; });
   }
 
   // ---------------------------------------------------------------- query
 
-  function uniqueSorted(a) {
-    return Array.from(new Set(a)).sort();
+  function candKey(a, b) {
+    return (b.tcov - a.tcov) || (b.cov - a.cov) || (a.doc - b.doc);
   }
 
-  // Resolves to a result set: {order, total, exact, phrases, titleOnly, next, ...}.
+  // reader::start: read the lists and group the results; resolves to a
+  // session {a, groups: [phrase candidates, all words, some words], next,
+  // total, exact, filterOnly}.
   function run(meta, q, filters) {
-    var phrases = uniqueSorted(norm(q).split(/\s+/).filter(Boolean));
-    var body = [];
-    var title = [];
-    var chars = [];
-    var single = true;
-    phrases.forEach(function (p) {
-      var b = terms(p, false);
-      single = single && b.length === 1 && b[0].text === p;
-      body = body.concat(b);
-      terms(p, true).forEach(function (t) { (t.kind === 'c' ? chars : title).push(t); });
-    });
-    var titleOnly = phrases.length > 0 && body.length === 0;
-    if (titleOnly) {
-      single = phrases.every(function (p) { return Array.from(p).length === 1; });
-      body = chars;
-      title = [];
-    }
-    var result = { order: [], total: 0, exact: true, phrases: phrases, titleOnly: titleOnly, next: 0, dropped: 0, shown: 0 };
-    if (phrases.length > 0 && body.length === 0) return Promise.resolve(result);
-    if (phrases.length === 0 && filters.length === 0) return Promise.resolve(result);
-    var keyOf = function (t) { return t.ns + ':' + t.text; };
-    var bodyKeys = uniqueSorted(body.map(keyOf));
-    var titleKeys = uniqueSorted(title.map(keyOf));
-    var all = bodyKeys.concat(titleKeys);
-    var shards = uniqueSorted(all.map(function (k) {
-      return termHash(k.slice(2)) % meta.shards;
-    }).map(String)).map(Number);
-    return Promise.all(shards.map(function (s) {
-      return get('s/' + s + '.bin').then(function (b) { return parseShard(b, s); });
+    var a = analyze(q);
+    var s = { a: a, groups: [[], [], []], next: [0, 0, 0], total: 0, exact: true, filterOnly: false, shown: 0 };
+    var nothing = (a.phrases.length && !a.terms.length) || (!a.phrases.length && !filters.length) ||
+      filters.some(function (f) {
+        var counts = meta.counts[f.facet];
+        return !counts || !(counts[f.value] > 0);
+      });
+    if (nothing) return Promise.resolve(s);
+    var shards = uniqueSorted(a.terms.map(function (t) {
+      return String(termHash(t.text) % meta.shards);
+    })).map(Number);
+    return Promise.all(shards.map(function (sh) {
+      return get('s/' + sh + '.bin').then(function (b) { return parseShard(b, sh); });
     })).then(function (maps) {
       var dict = new Map();
       maps.forEach(function (m) { m.forEach(function (v, k) { dict.set(k, v); }); });
-      var entries = bodyKeys.map(function (k) { return dict.get(k); });
-      if (entries.some(function (e) { return !e; })) return result;
-      for (var f = 0; f < filters.length; f++) {
-        var counts = meta.counts[filters[f].facet];
-        if (!counts || !(counts[filters[f].value] > 0)) return result;
+      function entries(ns) {
+        var out = [];
+        a.terms.forEach(function (t, j) {
+          var e = dict.get(ns + ':' + t.text);
+          if (e) out.push({ j: j, e: e });
+        });
+        return out;
       }
-      var bodyP = entries.length ? choose(entries, LIST_BUDGET, true) : Promise.resolve({ lists: [], all: true });
+      var body = entries(a.titleOnly ? 1 : 0);
+      var title = a.titleOnly ? [] : entries(1);
+      var bodyP = body.length ? choose(body, LIST_BUDGET, true) : Promise.resolve({ lists: [], all: true });
       var filterP = Promise.all(filters.map(function (f) {
         return get('f/' + f.code + f.value + '.bin').then(toList);
       }));
       return Promise.all([bodyP, filterP]).then(function (got) {
-        var lists = got[0].lists.concat(got[1]);
-        var candidates = intersect(lists);
-        result.exact = phrases.length === 0 || (single && got[0].all);
-        var titleEntries = titleKeys.map(function (k) { return dict.get(k); });
-        var titleP;
-        if (titleOnly) titleP = Promise.resolve(candidates);
-        else if (titleKeys.length && candidates.length && titleEntries.every(Boolean)) {
-          titleP = choose(titleEntries, TITLE_BUDGET, false).then(function (c) {
-            if (!c.lists.length) return [];
-            return intersect(c.lists.concat([{ ids: candidates }]));
+        var bodyLists = got[0].lists;
+        var filterLists = got[1];
+        s.exact = got[0].all;
+        if (!a.terms.length) {
+          s.filterOnly = true;
+          s.groups[0] = intersect(filterLists).map(function (d) { return { doc: d, tcov: 0, cov: 0, mask: 0 }; });
+          s.total = s.groups[0].length;
+          return s;
+        }
+        if (!bodyLists.length) return s;
+        var titleP = title.length ? choose(title, TITLE_BUDGET, false) : Promise.resolve({ lists: [] });
+        return titleP.then(function (tl) {
+          var mask = new Uint32Array(meta.docs);
+          var touched = [];
+          var fetched = 0;
+          bodyLists.forEach(function (x) {
+            fetched |= 1 << x.j;
+            var ds = ids(x.list);
+            for (var i = 0; i < ds.length; i++) {
+              var d = ds[i];
+              if (d >= mask.length) continue;
+              if (mask[d] === 0) touched.push(d);
+              mask[d] |= 1 << x.j;
+            }
           });
-        } else titleP = Promise.resolve([]);
-        return titleP.then(function (inTitle) {
-          var set = new Set(inTitle);
-          result.order = Array.from(inTitle).concat(Array.from(candidates).filter(function (d) { return !set.has(d); }));
-          result.total = result.order.length;
-          return result;
+          touched.sort(function (x, y) { return x - y; });
+          touched.forEach(function (d) {
+            for (var f = 0; f < filterLists.length; f++) if (!has(filterLists[f], d)) return;
+            var m = mask[d];
+            var cov = coverage(a.terms, m);
+            var g;
+            if (m === fetched && cov === a.units) g = 0;
+            else if (cov === a.units) g = 1;
+            else if (2 * cov > a.units) g = 2;
+            else return;
+            var tm = 0;
+            tl.lists.forEach(function (x) { if (has(x.list, d)) tm |= 1 << x.j; });
+            var tcov = a.titleOnly ? cov : coverage(a.terms, tm);
+            s.groups[g].push({ doc: d, tcov: tcov, cov: cov, mask: m });
+          });
+          s.groups.forEach(function (g) { g.sort(candKey); });
+          s.total = s.groups[0].length + s.groups[1].length + s.groups[2].length;
+          return s;
         });
       });
     });
@@ -286,81 +358,119 @@
     return get('d/' + (n >> 10) + '/' + (n & 1023) + '.json', true);
   }
 
-  // Fetch and check candidates until `PAGE` more are shown; resolves to
-  // the new hits [{rec, doc}].
-  function page(meta, res) {
+  function remaining(s) {
+    for (var g = 0; g < 3; g++) if (s.next[g] < s.groups[g].length) return g;
+    return -1;
+  }
+
+  // reader::more: up to PAGE more hits [{rec, cand, matched}]; phrase
+  // candidates are checked on their text, and those without the phrase
+  // join the all-words group at their rank.
+  function page(meta, s) {
     var hits = [];
-    var round = 0;
+    var rounds = 0;
     function step() {
-      if (hits.length >= PAGE || res.next >= res.order.length || round >= MAX_ROUNDS) return Promise.resolve(hits);
-      round++;
-      var batch = res.order.slice(res.next, res.next + PAGE - hits.length);
-      res.next += batch.length;
-      return Promise.all(batch.map(function (d) {
-        return frag(meta, Math.floor(d / meta.frag)).then(function (f) { return f[d % meta.frag]; });
+      var g = remaining(s);
+      if (hits.length >= PAGE || g < 0) return Promise.resolve(hits);
+      if (g === 0 && !s.filterOnly) {
+        if (rounds >= MAX_ROUNDS) return Promise.resolve(hits);
+        rounds++;
+      }
+      var end = Math.min(s.next[g] + PAGE - hits.length, s.groups[g].length);
+      var batch = s.groups[g].slice(s.next[g], end);
+      s.next[g] = end;
+      return Promise.all(batch.map(function (c) {
+        return frag(meta, Math.floor(c.doc / meta.frag)).then(function (f) { return f[c.doc % meta.frag]; });
       })).then(function (recs) {
         recs.forEach(function (rec, i) {
-          var nt = norm(rec.t);
-          var nx = norm(rec.x);
-          var inT = res.phrases.every(function (p) { return nt.indexOf(p) >= 0; });
-          var found = res.titleOnly ? inT : res.phrases.every(function (p) {
-            return nt.indexOf(p) >= 0 || nx.indexOf(p) >= 0;
-          });
-          if (found || (rec.c === 1 && !res.titleOnly)) hits.push({ rec: rec, doc: batch[i] });
-          else res.dropped++;
+          var c = batch[i];
+          if (!rec) return;
+          var matched = s.filterOnly ? 'filter' : g === 1 ? 'all' : g === 2 ? 'partial' : 'exact';
+          if (matched === 'exact') {
+            var nt = norm(String(rec.t));
+            var nx = norm(String(rec.x));
+            var found = s.a.phrases.every(function (p) {
+              return nt.indexOf(p) >= 0 || (!s.a.titleOnly && nx.indexOf(p) >= 0);
+            });
+            if (!found) {
+              var g1 = s.groups[1];
+              var lo = s.next[1];
+              var hi = g1.length;
+              while (lo < hi) {
+                var mid = (lo + hi) >> 1;
+                if (candKey(g1[mid], c) < 0) lo = mid + 1; else hi = mid;
+              }
+              g1.splice(lo, 0, c);
+              return;
+            }
+          }
+          hits.push({ rec: rec, cand: c, matched: matched });
         });
         return step();
       });
     }
     return step().then(function (h) {
-      res.total = res.order.length - res.dropped;
-      if (res.next >= res.order.length) res.exact = true;
-      res.shown += h.length;
+      s.shown += h.length;
       return h;
     });
   }
 
   // ---------------------------------------------------------------- DOM
 
-  // Append `text` to `parent`, each occurrence of a phrase in <mark>.
-  // Matching runs on the normalized text (same length as the original).
-  function highlight(parent, text, phrases) {
-    var ntext = norm(text);
+  // The texts to mark for a hit: every query term it contains (the whole
+  // word for Latin words); overlapping matches merge, so a phrase is one
+  // mark.
+  function marksOf(s, hit) {
+    var out = [];
+    s.a.terms.forEach(function (t, j) {
+      if (hit.matched === 'exact' || (hit.cand.mask & (1 << j))) out.push(t.mark);
+    });
+    return out;
+  }
+
+  // [start, end) ranges of the marks in `ntext`, sorted and merged.
+  function ranges(ntext, marks) {
+    var rs = [];
+    marks.forEach(function (m) {
+      if (!m) return;
+      for (var at = ntext.indexOf(m); at >= 0; at = ntext.indexOf(m, at + 1)) rs.push([at, at + m.length]);
+    });
+    rs.sort(function (x, y) { return x[0] - y[0] || x[1] - y[1]; });
+    var out = [];
+    rs.forEach(function (r) {
+      var last = out[out.length - 1];
+      if (last && r[0] < last[1]) last[1] = Math.max(last[1], r[1]);
+      else out.push([r[0], r[1]]);
+    });
+    return out;
+  }
+
+  // Append `text` to `parent`, each mark in <mark> (matched on the
+  // normalized text, which has the original's length).
+  function highlight(parent, text, marks) {
     var last = 0;
-    var i = 0;
-    while (i < ntext.length) {
-      var at = -1;
-      var len = 0;
-      phrases.forEach(function (p) {
-        var j = ntext.indexOf(p, i);
-        if (j >= 0 && (at < 0 || j < at || (j === at && p.length > len))) { at = j; len = p.length; }
-      });
-      if (at < 0) break;
-      if (at > last) parent.appendChild(document.createTextNode(text.slice(last, at)));
+    ranges(norm(text), marks).forEach(function (r) {
+      if (r[0] > last) parent.appendChild(document.createTextNode(text.slice(last, r[0])));
       var m = document.createElement('mark');
-      m.textContent = text.slice(at, at + len);
+      m.textContent = text.slice(r[0], r[1]);
       parent.appendChild(m);
-      last = i = at + len;
-    }
+      last = r[1];
+    });
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  // A window of the text around the first match (or its start).
-  function excerpt(parent, text, phrases) {
+  // A window of the text around the first mark (or its start).
+  function excerpt(parent, text, marks) {
     text = text.replace(/\s+/g, ' ').trim();
-    var ntext = norm(text);
-    var first = -1;
-    phrases.forEach(function (p) {
-      var j = ntext.indexOf(p);
-      if (j >= 0 && (first < 0 || j < first)) first = j;
-    });
+    var rs = ranges(norm(text), marks);
+    var first = rs.length ? rs[0][0] : -1;
     var start = first < 0 ? 0 : Math.max(0, first - 30);
     var end = Math.min(text.length, start + 120);
     // Do not split a surrogate pair.
     if (start > 0 && /[\udc00-\udfff]/.test(text.charAt(start))) start++;
     if (end < text.length && /[\udc00-\udfff]/.test(text.charAt(end))) end++;
     if (start > 0) parent.appendChild(document.createTextNode('…'));
-    highlight(parent, text.slice(start, end), phrases);
+    highlight(parent, text.slice(start, end), marks);
     if (end < text.length) parent.appendChild(document.createTextNode('…'));
   }
 
@@ -371,19 +481,24 @@
     return e;
   }
 
-  // Dates as the pages show them: 2017年4月1日 on a Chinese page (zh-CN,
-  // zh-TW, zh-HK: the page's lang), ISO 2017-04-01 otherwise.
-  var HAN_DATES = /^zh(-|$)/i.test(document.documentElement.lang || '');
+  // Dates as the site's pages show them (render/format.rs date_text):
+  // S.date_pattern with {y} {m} {d} {b} (month abbreviation).
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   function dateText(iso) {
     var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-    if (!m || !HAN_DATES) return iso;
-    return Number(m[1]) + '年' + Number(m[2]) + '月' + Number(m[3]) + '日';
+    if (!m || !S.date_pattern) return iso;
+    return S.date_pattern.replace('{y}', String(Number(m[1]))).replace('{m}', String(Number(m[2])))
+      .replace('{d}', String(Number(m[3]))).replace('{b}', MONTHS[Number(m[2]) - 1] || '');
   }
 
-  function render(hit, phrases) {
+  var MATCH_KEYS = { exact: 'match_exact', all: 'match_all', partial: 'match_partial' };
+
+  function render(s, hit) {
     var r = hit.rec;
+    var marks = marksOf(s, hit);
     var li = el('li', 'card search-hit');
     var meta = el('p', 'card-meta');
+    if (MATCH_KEYS[hit.matched]) meta.appendChild(el('span', 'match match-' + hit.matched, S[MATCH_KEYS[hit.matched]] || ''));
     meta.appendChild(el('span', 'kind', r.k));
     var d = String(r.d);
     var time = el('time', '', dateText(d));
@@ -398,11 +513,11 @@
     // Only site-relative links (the index is ours, but be strict): not
     // `//host` nor `/\host`, which browsers read as another host.
     a.href = /^\/(?![\/\\])/.test(href) ? href : '#';
-    highlight(a, r.t, phrases);
+    highlight(a, String(r.t), marks);
     h.appendChild(a);
     li.appendChild(h);
     var p = el('p', 'card-summary');
-    excerpt(p, r.x, phrases);
+    excerpt(p, String(r.x), marks);
     li.appendChild(p);
     return li;
   }
@@ -414,6 +529,7 @@
     if (!metaP) {
       metaP = get('meta.json', true).then(function (m) {
         if (m.version !== VERSION) throw new Error('index version ' + m.version);
+        setFold(m.fold);
         return m;
       });
       metaP.catch(function () { metaP = null; });
@@ -428,58 +544,30 @@
     statusEl.textContent = text;
   }
 
-  // Status messages: Simplified by default, Traditional on a zh-TW or zh-HK
-  // page (Taiwan or Hong Kong usage, as in the theme's i18n files).
-  var MESSAGES = {
-    'zh-CN': {
-      about: '约 ', found: '找到 {n} 条结果', titleOnly: '（单个字只在标题中搜索）',
-      shown: '，已显示 {n} 条', none: '没有找到包含“{q}”的记录。', noMatch: '没有符合条件的记录。',
-      empty: '请输入要搜索的词语，或选择筛选条件。', busy: '正在搜索…',
-      failed: '搜索暂时无法使用（索引文件读取失败）。请稍后再试，或按地点、议题类型、年份浏览。'
-    },
-    'zh-TW': {
-      about: '約 ', found: '找到 {n} 筆結果', titleOnly: '（單個字只在標題中搜尋）',
-      shown: '，已顯示 {n} 筆', none: '沒有找到包含「{q}」的紀錄。', noMatch: '沒有符合條件的紀錄。',
-      empty: '請輸入要搜尋的詞語，或選擇篩選條件。', busy: '正在搜尋…',
-      failed: '搜尋暫時無法使用（索引檔案讀取失敗）。請稍後再試，或依地點、議題類型、年份瀏覽。'
-    },
-    'zh-HK': {
-      about: '約 ', found: '找到 {n} 條結果', titleOnly: '（單個字只在標題中搜尋）',
-      shown: '，已顯示 {n} 條', none: '沒有找到包含「{q}」的記錄。', noMatch: '沒有符合條件的記錄。',
-      empty: '請輸入要搜尋的詞語，或選擇篩選條件。', busy: '正在搜尋…',
-      failed: '搜尋暫時無法使用（索引檔案讀取失敗）。請稍後再試，或按地點、議題類型、年份瀏覽。'
-    }
-  };
-  var MSG = MESSAGES[document.documentElement.lang] || MESSAGES['zh-CN'];
-  function msg(key, value) {
-    return MSG[key].replace(/\{[nq]\}/, function () { return String(value); });
-  }
-
-  function countText(res) {
-    if (res.total === 0) return null;
-    var t = msg('found', (res.exact ? '' : MSG.about) + res.total);
-    if (res.titleOnly) t += MSG.titleOnly;
-    if (res.total > res.shown) t += msg('shown', res.shown);
+  function countText(s) {
+    if (s.total === 0) return null;
+    var t = msg(s.exact ? 'found' : 'found_min', s.total);
+    if (s.a.titleOnly) t += S.title_only || '';
+    if (s.total > s.shown) t += msg('shown', s.shown);
     return t;
   }
 
   function showMore(focusFirst) {
-    var res = current;
+    var s = current;
     var gen = generation;
     more.hidden = true;
-    return meta().then(function (m) { return page(m, res); }).then(function (hits) {
+    return meta().then(function (m) { return page(m, s); }).then(function (hits) {
       if (gen !== generation) return;
       var firstLink = null;
       hits.forEach(function (hit) {
-        var li = render(hit, res.phrases);
+        var li = render(s, hit);
         list.appendChild(li);
         if (!firstLink) firstLink = li.querySelector('a');
       });
-      var text = countText(res);
-      if (!text) {
-        say(res.phrases.length ? msg('none', res.phrases.join(' ')) : MSG.noMatch);
-      } else say(text);
-      more.hidden = !(res.next < res.order.length);
+      var text = countText(s);
+      if (!text) say(s.a.phrases.length ? msg('none', 0, s.a.phrases.join(' ')) : msg('no_match', 0));
+      else say(text);
+      more.hidden = remaining(s) < 0;
       if (focusFirst && firstLink) firstLink.focus();
     });
   }
@@ -487,9 +575,9 @@
   function filtersOf() {
     var out = [];
     FILTERS.forEach(function (f) {
-      var s = form.elements[f[0]];
-      if (s && s.value !== '' && /^\d+$/.test(s.value)) {
-        out.push({ name: f[0], code: f[1], value: Number(s.value), facet: { p: 'places', t: 'topic_types', y: 'years', s: 'statuses' }[f[1]] });
+      var el = form.elements[f[0]];
+      if (el && el.value !== '' && /^\d+$/.test(el.value)) {
+        out.push({ name: f[0], code: f[1], value: Number(el.value), facet: { p: 'places', t: 'topic_types', y: 'years', s: 'statuses' }[f[1]] });
       }
     });
     return out;
@@ -502,15 +590,15 @@
     list.textContent = '';
     more.hidden = true;
     current = null;
-    if (!q && !filters.length) { say(MSG.empty); return Promise.resolve(); }
-    say(MSG.busy);
-    return meta().then(function (m) { return run(m, q, filters); }).then(function (res) {
+    if (!q && !filters.length) { say(msg('empty', 0)); return Promise.resolve(); }
+    say(msg('busy', 0));
+    return meta().then(function (m) { return run(m, q, filters); }).then(function (s) {
       if (gen !== generation) return;
-      current = res;
+      current = s;
       return showMore(false);
     }).catch(function () {
       if (gen !== generation) return;
-      say(MSG.failed);
+      say(msg('failed', 0));
     });
   }
 
@@ -519,17 +607,17 @@
     var q = input.value.trim();
     if (q) params.set('q', q);
     filtersOf().forEach(function (f) { params.set(f.name, String(f.value)); });
-    var s = params.toString();
-    history.replaceState(null, '', location.pathname + (s ? '?' + s : '') + location.hash);
+    var qs = params.toString();
+    history.replaceState(null, '', location.pathname + (qs ? '?' + qs : '') + location.hash);
   }
 
   function fromUrl() {
     var params = new URLSearchParams(location.search);
     input.value = params.get('q') || '';
     FILTERS.forEach(function (f) {
-      var s = form.elements[f[0]];
+      var el = form.elements[f[0]];
       var v = params.get(f[0]);
-      if (s && v !== null && Array.from(s.options).some(function (o) { return o.value === v; })) s.value = v;
+      if (el && v !== null && Array.from(el.options).some(function (o) { return o.value === v; })) el.value = v;
     });
   }
 
