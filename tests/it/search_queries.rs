@@ -73,8 +73,7 @@ pub fn query_set_path() -> PathBuf {
 /// number.
 pub fn query_set() -> Vec<QueryCase> {
     let path = query_set_path();
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut cases = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
@@ -279,18 +278,30 @@ fn scores_count_hits_and_precision_at_five() {
     assert_eq!(cases[2].precision(&tops[2]), 0.0);
     let scores = score("test", &cases, &tops);
     assert!(
-        scores.report.contains("single         2 queries  hit@5  50.0% (1/2)  P@5 0.250"),
+        scores
+            .report
+            .contains("single         2 queries  hit@5  50.0% (1/2)  P@5 0.250"),
         "{}",
         scores.report
     );
     assert!(
-        scores.report.contains("all            3 queries  hit@5  33.3% (1/3)  P@5 0.167"),
+        scores
+            .report
+            .contains("all            3 queries  hit@5  33.3% (1/3)  P@5 0.167"),
         "{}",
         scores.report
     );
     assert_eq!(scores.failures.len(), 2, "{:?}", scores.failures);
-    assert!(scores.failures[0].contains("expected /f/"), "{:?}", scores.failures);
-    assert!(scores.failures[1].contains("top 5: []"), "{:?}", scores.failures);
+    assert!(
+        scores.failures[0].contains("expected /f/"),
+        "{:?}",
+        scores.failures
+    );
+    assert!(
+        scores.failures[1].contains("top 5: []"),
+        "{:?}",
+        scores.failures
+    );
 }
 
 /// Every query of the set through the Rust reader, on the built demo.
