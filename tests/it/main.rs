@@ -25,6 +25,7 @@ mod privacy;
 mod reading;
 mod rebuilds;
 mod search;
+mod search_queries;
 mod serve;
 mod serve_load;
 mod xss;
