@@ -257,7 +257,6 @@ fn place_filter_follows_the_place_order() {
 /// record among the first five results; hit rate and precision at 5 per
 /// kind of query printed.
 #[test]
-#[ignore = "issue 12: needs the new search"]
 fn query_set_finds_the_expected_records_in_the_browser() {
     if !tools_ready() {
         return;

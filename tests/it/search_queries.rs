@@ -306,7 +306,6 @@ fn scores_count_hits_and_precision_at_five() {
 
 /// Every query of the set through the Rust reader, on the built demo.
 #[test]
-#[ignore = "issue 12: needs the new search"]
 fn query_set_finds_the_expected_records() {
     let site = built_demo();
     let root = site.path("public/search");
