@@ -30,6 +30,15 @@ fn han_date(iso: &str) -> String {
     format!("{}年{}月{}日", parts[0], parts[1], parts[2])
 }
 
+/// `2017-04-01` → `1 Apr 2017`, as English pages show dates.
+fn english_date(iso: &str) -> String {
+    let parts: Vec<usize> = iso.split('-').map(|p| p.parse().unwrap()).collect();
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!("{} {} {}", parts[2], months[parts[1] - 1], parts[0])
+}
+
 fn search(dir: &Path, queries: &[&str]) -> Vec<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/search.mjs");
     let out = Command::new("node")
@@ -50,8 +59,9 @@ fn search(dir: &Path, queries: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-/// A Traditional Chinese site writes dates in results as pages do and its
-/// status line in Traditional characters; an English one keeps the ISO date.
+/// Dates in results are written as the site's pages write them, and the
+/// status line comes from the theme's strings: Traditional characters on a
+/// zh-TW site, English on an English one.
 #[test]
 fn result_dates_follow_the_page_language() {
     if !tools_ready() {
@@ -77,7 +87,7 @@ fn result_dates_follow_the_page_language() {
         for r in results {
             let iso = r["datetime"].as_str().unwrap();
             let expected = if language == "en" {
-                iso.to_string()
+                english_date(iso)
             } else {
                 han_date(iso)
             };
@@ -87,7 +97,7 @@ fn result_dates_follow_the_page_language() {
         // Traditional page, as before elsewhere.
         let status = runs[0]["status"].as_str().unwrap();
         let count = if language == "en" {
-            "条结果"
+            "results"
         } else {
             "筆結果"
         };
@@ -130,8 +140,16 @@ fn residents_find_records_by_chinese_words() {
         panic!("{stdout}");
     };
 
-    // A four-character phrase: the topic, its hearing and its outcome.
+    // A four-character phrase: the topic, its hearing and its outcome, then
+    // a later topic whose body recalls it; each labelled as what it is.
     let t = titles(road);
+    let labels: Vec<&str> = road["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["match"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["完全匹配"; 4], "{road}");
     assert!(t.iter().any(|x| x == "上圆组道路硬化工程"), "{road}");
     assert!(t.len() >= 3, "{road}");
     assert!(road["status"].as_str().unwrap().contains("找到"), "{road}");
@@ -144,7 +162,14 @@ fn residents_find_records_by_chinese_words() {
             .iter()
             .map(|m| m.as_str().unwrap())
             .collect();
-        assert!(marks.iter().any(|m| m.contains("道路硬化")), "{r}");
+        // The phrase marked in an exact match; each word in the others.
+        match r["match"].as_str().unwrap() {
+            "完全匹配" => assert!(marks.iter().any(|m| m.contains("道路硬化")), "{r}"),
+            "包含全部词语" => {
+                assert!(marks.contains(&"道路") && marks.contains(&"硬化"), "{r}")
+            }
+            other => panic!("{other}: {r}"),
+        }
         // Dates as the pages write them, the ISO date for machines.
         let time = r["time"].as_str().unwrap();
         let iso = r["datetime"].as_str().unwrap();

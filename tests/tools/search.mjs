@@ -45,6 +45,7 @@ for (const spec of queries) {
       title: li.querySelector('a') ? li.querySelector('a').textContent.trim() : '',
       href: li.querySelector('a') ? li.querySelector('a').getAttribute('href') : '',
       marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
+      match: li.querySelector('.match') ? li.querySelector('.match').textContent.trim() : '',
       time: li.querySelector('time') ? li.querySelector('time').textContent.trim() : '',
       datetime: li.querySelector('time') ? li.querySelector('time').getAttribute('datetime') : '',
     })),

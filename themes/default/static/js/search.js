@@ -459,11 +459,20 @@
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  // A window of the text around the first mark (or its start).
-  function excerpt(parent, text, marks) {
+  // A window of the text around the first phrase (an exact match), else
+  // the first mark, else its start.
+  function excerpt(parent, text, marks, phrases) {
     text = text.replace(/\s+/g, ' ').trim();
-    var rs = ranges(norm(text), marks);
-    var first = rs.length ? rs[0][0] : -1;
+    var ntext = norm(text);
+    var first = -1;
+    phrases.forEach(function (p) {
+      var j = ntext.indexOf(p);
+      if (j >= 0 && (first < 0 || j < first)) first = j;
+    });
+    if (first < 0) {
+      var rs = ranges(ntext, marks);
+      first = rs.length ? rs[0][0] : -1;
+    }
     var start = first < 0 ? 0 : Math.max(0, first - 30);
     var end = Math.min(text.length, start + 120);
     // Do not split a surrogate pair.
@@ -517,7 +526,7 @@
     h.appendChild(a);
     li.appendChild(h);
     var p = el('p', 'card-summary');
-    excerpt(p, String(r.x), marks);
+    excerpt(p, String(r.x), marks, hit.matched === 'exact' ? s.a.phrases : []);
     li.appendChild(p);
     return li;
   }
