@@ -244,6 +244,7 @@ fn doc(i: usize, n: usize) -> Doc {
     Doc {
         url: format!("/t{town}/v{village}/r{i}/"),
         title,
+        tags: String::new(),
         kind: KINDS[kind].to_string(),
         place,
         date,

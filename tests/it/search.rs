@@ -123,6 +123,7 @@ fn residents_find_records_by_chinese_words() {
             "预算",
             "预算|place=松岭镇 · 石坂村",
             "没有这样的词语组合",
+            "more:村委会",
         ])
         .output()
         .expect("node runs");
@@ -136,7 +137,7 @@ fn residents_find_records_by_chinese_words() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let [road, demolition, budget, budget_here, nothing, end] = &runs[..] else {
+    let [road, demolition, budget, budget_here, nothing, paged, end] = &runs[..] else {
         panic!("{stdout}");
     };
 
@@ -201,6 +202,25 @@ fn residents_find_records_by_chinese_words() {
         nothing["status"].as_str().unwrap().contains("没有"),
         "{nothing}"
     );
+
+    // The count is exact and stays the same when more results are loaded.
+    let count = |s: &str| -> String { s.chars().filter(|c| c.is_ascii_digit()).collect() };
+    let before = paged["status"].as_str().unwrap();
+    let after = paged["status_more"].as_str().unwrap();
+    assert!(
+        before.starts_with("找到 ") && after.starts_with("找到 "),
+        "{paged}"
+    );
+    assert!(
+        before.ends_with("已显示 10 条") && after.ends_with("已显示 20 条"),
+        "{paged}"
+    );
+    assert_eq!(
+        count(before).trim_end_matches("10"),
+        count(after).trim_end_matches("20"),
+        "{paged}"
+    );
+    assert_eq!(paged["shown_more"], 20, "{paged}");
 
     // No script error, nothing fetched from another host, small downloads.
     assert_eq!(end["errors"], serde_json::json!([]), "{end}");

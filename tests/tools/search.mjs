@@ -4,7 +4,9 @@
 // status text, the results (title, link, highlighted words) and the bytes
 // the query downloaded.
 //
-// usage: node search.mjs DIR QUERY[|FILTER=VALUE]...
+// usage: node search.mjs DIR [more:]QUERY[|FILTER=VALUE]...
+// (`more:`: then press 更多结果 once and report the status line after it
+// as `status_more` and the results shown as `shown_more`)
 import { serveSite, launchChromium } from './site.mjs';
 
 const [dir, ...queries] = process.argv.slice(2);
@@ -23,7 +25,9 @@ page.on('response', async (r) => {
   }
 });
 await page.goto(base + '/search/');
-for (const spec of queries) {
+for (const raw of queries) {
+  const clickMore = raw.startsWith('more:');
+  const spec = clickMore ? raw.slice(5) : raw;
   const [q, filter] = spec.split('|');
   bytes = 0;
   await page.goto(base + '/search/');
@@ -50,6 +54,14 @@ for (const spec of queries) {
       datetime: li.querySelector('time') ? li.querySelector('time').getAttribute('datetime') : '',
     })),
   }));
+  if (clickMore) {
+    const before = found.results.length;
+    await page.click('#search-more');
+    await page.waitForFunction((n) => document.querySelectorAll('#search-results li').length > n, before, { timeout: 15000 });
+    await page.waitForTimeout(200);
+    found.status_more = await page.evaluate(() => document.getElementById('search-status').textContent.trim());
+    found.shown_more = await page.evaluate(() => document.querySelectorAll('#search-results li').length);
+  }
   console.log(JSON.stringify({ query: q, filter: filter || null, bytes, ...found }));
 }
 console.log(JSON.stringify({ errors, offsite }));
