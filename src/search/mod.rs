@@ -85,6 +85,7 @@ pub const SCRIPT_STRINGS: &[&str] = &[
     "search_shown",
     "search_title_only",
     "search_date_pattern",
+    "search_months",
     "match_exact",
     "match_all",
     "match_partial",

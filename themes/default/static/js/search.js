@@ -491,13 +491,13 @@
   }
 
   // Dates as the site's pages show them (render/format.rs date_text):
-  // S.date_pattern with {y} {m} {d} {b} (month abbreviation).
-  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  // S.date_pattern with {y}, {m} (a name of S.months) and {d}.
+  var MONTHS = String(S.months || '').split(' ');
   function dateText(iso) {
     var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-    if (!m || !S.date_pattern) return iso;
-    return S.date_pattern.replace('{y}', String(Number(m[1]))).replace('{m}', String(Number(m[2])))
-      .replace('{d}', String(Number(m[3]))).replace('{b}', MONTHS[Number(m[2]) - 1] || '');
+    if (!m || !S.date_pattern || MONTHS.length !== 12) return iso;
+    return S.date_pattern.replace('{y}', String(Number(m[1]))).replace('{m}', MONTHS[Number(m[2]) - 1])
+      .replace('{d}', String(Number(m[3])));
   }
 
   var MATCH_KEYS = { exact: 'match_exact', all: 'match_all', partial: 'match_partial' };
