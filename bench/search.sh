@@ -66,11 +66,13 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet --bin yishi --example gen_corpus --example query_bytes
 "$PWD/target/release/examples/gen_corpus" --records "$n" --seed 1 --out "$work/site" >/dev/null
 out="$work/site/public"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 /usr/bin/time -f "%e %U %S %M" -o "$work/time" target/release/yishi build --root "$work/site" \
   --output "$out" --as-of 2026-11-28 --verbose 2>"$work/verbose" >/dev/null
 read -r wall user sys rss <"$work/time"
 search_ms=$(awk '/search index/ { print $3 }' "$work/verbose")
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM; $(date -u +%F); $n records"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM; $(date -u +%F); $n records;" \
+  "load average $load before the build"
 echo
 awk -v w="$wall" -v u="$user" -v s="$sys" -v ms="$search_ms" -v rss="$rss" 'BEGIN {
   cpu = u + s
@@ -106,7 +108,8 @@ elif [ ! -d tests/tools/node_modules/playwright-core ]; then
   echo "browser timing skipped: playwright-core is missing (cd tests/tools && npm ci)"
 elif [ ! -x "$chromium" ]; then
   echo "browser timing skipped: no Chromium at $chromium (set YISHI_CHROMIUM)"
-elif node tests/tools/search_timing.mjs --tsv "$out" "${queries[@]}" >"$work/browser"; then
+elif echo "load average before the browser runs: $(cut -d' ' -f1-3 /proc/loadavg)" &&
+  node tests/tools/search_timing.mjs --tsv "$out" "${queries[@]}" >"$work/browser"; then
   have_browser=1
   echo "browser: headless Chromium ($("$chromium" --version 2>/dev/null | head -1 || true)), loopback," \
     "a fresh context per run, 3 runs per query (after one warm-up visit)"
