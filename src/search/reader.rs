@@ -22,8 +22,12 @@
 //! 4. **Pages**: phrase candidates are shown first, each checked on its
 //!    text: a record whose title or text holds every phrase is an exact
 //!    match (完全匹配); the others join the all-words group (包含全部词语)
-//!    at their rank. Then all-words records, then some-words ones
-//!    (部分匹配), with no check: the index already proves what they say.
+//!    at their rank, and so do all the unchecked ones once a page has
+//!    spent [`MAX_ROUNDS`] rounds of fetches on checking (a query whose
+//!    phrase the index cannot see, such as `2024预算`, still fills its
+//!    pages). A term in no record rules the phrase out at once. Then
+//!    all-words records, then some-words ones (部分匹配), with no check:
+//!    the index already proves what they say.
 //!
 //! The count is the number of records in the three groups: it is exact
 //! when every term's list was read (or the term is in no record), and a
@@ -40,8 +44,9 @@ use super::tokenize::{self, Term};
 pub const LIST_BUDGET: usize = 256 * 1024;
 /// Bytes of external title lists fetched for ranking.
 pub const TITLE_BUDGET: usize = 64 * 1024;
-/// Rounds of fragment fetches spent checking phrase candidates per page.
-pub const MAX_ROUNDS: usize = 4;
+/// Rounds of fragment fetches spent checking phrase candidates per page;
+/// after them, the unchecked candidates join the all-words group.
+pub const MAX_ROUNDS: usize = 3;
 /// Units of a query that count (characters and words; the rest of a very
 /// long query is only checked as part of the phrase).
 pub const MAX_UNITS: u32 = 30;
@@ -540,6 +545,8 @@ impl<F: Fn(&str) -> Option<Vec<u8>>> Reader<F> {
         let mut mask = vec![0u32; self.docs];
         let mut touched: Vec<u32> = Vec::new();
         let mut fetched = 0u32;
+        // A term in no record rules the phrase out for every record.
+        let phrase_possible = body.len() == a.terms.len();
         for (j, l) in &body_lists {
             fetched |= 1 << j;
             for d in l.ids() {
@@ -558,7 +565,7 @@ impl<F: Fn(&str) -> Option<Vec<u8>>> Reader<F> {
             }
             let m = mask[d as usize];
             let cov = coverage(&a.terms, m);
-            let group = if m == fetched && cov == a.units {
+            let group = if phrase_possible && m == fetched && cov == a.units {
                 0
             } else if cov == a.units {
                 1
@@ -607,7 +614,13 @@ impl<F: Fn(&str) -> Option<Vec<u8>>> Reader<F> {
             };
             if g == 0 && !s.filter_only {
                 if rounds == MAX_ROUNDS {
-                    break;
+                    // Enough checking: the rest have all the words (as the
+                    // index proves) and are shown as such, at their rank.
+                    let rest = s.groups[0].split_off(s.next[0]);
+                    let g1 = &mut s.groups[1];
+                    g1.extend(rest);
+                    g1[s.next[1]..].sort_by_key(Cand::key);
+                    continue;
                 }
                 rounds += 1;
             }

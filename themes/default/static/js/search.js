@@ -10,7 +10,7 @@
   var PAGE = 10;
   var LIST_BUDGET = 256 * 1024; // external body lists beyond the rarest
   var TITLE_BUDGET = 64 * 1024; // title lists, for ranking
-  var MAX_ROUNDS = 4; // rounds checking phrase candidates per page
+  var MAX_ROUNDS = 3; // rounds checking phrase candidates per page
   var MAX_UNITS = 30;
   var WORD_MAX = 8;
   var FILTERS = [['place', 'p'], ['type', 't'], ['year', 'y'], ['status', 's']];
@@ -321,6 +321,8 @@
           var mask = new Uint32Array(meta.docs);
           var touched = [];
           var fetched = 0;
+          // A term in no record rules the phrase out for every record.
+          var phrasePossible = body.length === a.terms.length;
           bodyLists.forEach(function (x) {
             fetched |= 1 << x.j;
             var ds = ids(x.list);
@@ -337,7 +339,7 @@
             var m = mask[d];
             var cov = coverage(a.terms, m);
             var g;
-            if (m === fetched && cov === a.units) g = 0;
+            if (phrasePossible && m === fetched && cov === a.units) g = 0;
             else if (cov === a.units) g = 1;
             else if (2 * cov > a.units) g = 2;
             else return;
@@ -373,7 +375,14 @@
       var g = remaining(s);
       if (hits.length >= PAGE || g < 0) return Promise.resolve(hits);
       if (g === 0 && !s.filterOnly) {
-        if (rounds >= MAX_ROUNDS) return Promise.resolve(hits);
+        if (rounds >= MAX_ROUNDS) {
+          // Enough checking: the rest have all the words (as the index
+          // proves) and are shown as such, at their rank.
+          var rest = s.groups[0].splice(s.next[0]);
+          var tail = s.groups[1].splice(s.next[1]).concat(rest).sort(candKey);
+          s.groups[1] = s.groups[1].concat(tail);
+          return step();
+        }
         rounds++;
       }
       var end = Math.min(s.next[g] + PAGE - hits.length, s.groups[g].length);
