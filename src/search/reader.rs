@@ -118,6 +118,11 @@ pub struct Analysis {
     pub units: u32,
     /// Only single Han characters: a title search.
     pub title_only: bool,
+    /// Every phrase is one run (of Han characters or a word), so the index
+    /// sees the whole phrase through its bigrams and a record with every
+    /// term almost always holds it. A phrase like `2024预算` is two runs:
+    /// its candidates get one round of checks, not [`MAX_ROUNDS`].
+    pub chained: bool,
 }
 
 /// Split a query into phrases, units and terms (see the module comment).
@@ -140,8 +145,10 @@ pub fn analyze(q: &str) -> Analysis {
             None => terms.push(QueryTerm { text, covers }),
         }
     }
+    a.chained = true;
     'phrases: for p in &a.phrases {
         let cs: Vec<char> = p.chars().collect();
+        let mut runs = 0;
         let mut i = 0;
         while i < cs.len() {
             let word = cs[i].is_ascii_alphanumeric();
@@ -149,6 +156,10 @@ pub fn analyze(q: &str) -> Analysis {
             if !word && !han {
                 i += 1;
                 continue;
+            }
+            runs += 1;
+            if runs > 1 {
+                a.chained = false;
             }
             let mut j = i + 1;
             while j < cs.len()
@@ -613,7 +624,7 @@ impl<F: Fn(&str) -> Option<Vec<u8>>> Reader<F> {
                 None => break,
             };
             if g == 0 && !s.filter_only {
-                if rounds == MAX_ROUNDS {
+                if rounds == if s.a.chained { MAX_ROUNDS } else { 1 } {
                     // Enough checking: the rest have all the words (as the
                     // index proves) and are shown as such, at their rank.
                     let rest = s.groups[0].split_off(s.next[0]);

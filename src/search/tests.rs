@@ -196,6 +196,9 @@ fn query_words_are_units_covered_by_bigrams() {
     assert_eq!(analyze("路 拓宽").units, 2);
     let a = analyze("路 灯");
     assert!(a.title_only && a.units == 2);
+    // One run per phrase: the bigrams see the whole phrase.
+    assert!(analyze("拓宽道路 wifi").chained);
+    assert!(!analyze("2024预算").chained && !analyze("道路，拓宽").chained);
     // Repeated bigrams are one term covering both places.
     let a = analyze("道路道路");
     assert_eq!(a.terms[0].covers, 0b1111);

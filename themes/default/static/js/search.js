@@ -75,7 +75,7 @@
   // Latin words) and terms ({text, covers: bit per unit, mark: the text to
   // highlight}); single Han characters alone make a title search.
   function analyze(q) {
-    var a = { phrases: uniqueSorted(norm(q).split(/\s+/).filter(Boolean)), terms: [], units: 0, titleOnly: false };
+    var a = { phrases: uniqueSorted(norm(q).split(/\s+/).filter(Boolean)), terms: [], units: 0, titleOnly: false, chained: true };
     var singles = [];
     function add(text, covers, mark) {
       for (var i = 0; i < a.terms.length; i++) {
@@ -86,11 +86,13 @@
     outer:
     for (var p = 0; p < a.phrases.length; p++) {
       var cs = Array.from(a.phrases[p]);
+      var runs = 0;
       var i = 0;
       while (i < cs.length) {
         var c = cs[i].codePointAt(0);
         var word = isWord(c);
         if (!word && !isHan(c)) { i++; continue; }
+        if (++runs > 1) a.chained = false;
         var j = i + 1;
         while (j < cs.length && (word ? isWord(cs[j].codePointAt(0)) : isHan(cs[j].codePointAt(0)))) j++;
         if (word) {
@@ -321,36 +323,61 @@
         if (!bodyLists.length) return s;
         return (function () {
           var mask = new Uint32Array(meta.docs);
-          var touched = [];
           var fetched = 0;
           // A term in no record rules the phrase out for every record.
           var phrasePossible = body.length === a.terms.length;
           bodyLists.forEach(function (x) {
-            fetched |= 1 << x.j;
-            var ds = ids(x.list);
-            for (var i = 0; i < ds.length; i++) {
-              var d = ds[i];
-              if (d >= mask.length) continue;
-              if (mask[d] === 0) touched.push(d);
-              mask[d] |= 1 << x.j;
+            var bit = 1 << x.j;
+            fetched |= bit;
+            var l = x.list;
+            if (l.bits) {
+              for (var i = 0; i < l.bits.length; i++) {
+                var v = l.bits[i];
+                for (var k = 0; v && k < 8; k++, v >>= 1) {
+                  var dd = i * 8 + k;
+                  if ((v & 1) && dd < mask.length) mask[dd] |= bit;
+                }
+              }
+            } else {
+              for (var n = 0; n < l.ids.length; n++) if (l.ids[n] < mask.length) mask[l.ids[n]] |= bit;
             }
           });
-          touched.sort(function (x, y) { return x - y; });
-          touched.forEach(function (d) {
-            for (var f = 0; f < filterLists.length; f++) if (!has(filterLists[f], d)) return;
+          // Coverage by term mask, computed once per distinct mask.
+          var covOf = new Map();
+          function cover(m) {
+            var c = covOf.get(m);
+            if (c === undefined) { c = coverage(a.terms, m); covOf.set(m, c); }
+            return c;
+          }
+          // Each group in buckets of equal rank, filled in doc order: the
+          // order of sorting by candKey, without sorting.
+          var buckets = [new Map(), new Map(), new Map()];
+          for (var d = 0; d < mask.length; d++) {
             var m = mask[d];
-            var cov = coverage(a.terms, m);
+            if (m === 0) continue;
+            var cov = cover(m);
             var g;
             if (phrasePossible && m === fetched && cov === a.units) g = 0;
             else if (cov === a.units) g = 1;
             else if (2 * cov > a.units) g = 2;
-            else return;
+            else continue;
+            var ok = true;
+            for (var f = 0; f < filterLists.length && ok; f++) ok = has(filterLists[f], d);
+            if (!ok) continue;
             var tm = 0;
-            tl.lists.forEach(function (x) { if (has(x.list, d)) tm |= 1 << x.j; });
-            var tcov = a.titleOnly ? cov : coverage(a.terms, tm);
-            s.groups[g].push({ doc: d, tcov: tcov, cov: cov, mask: m });
+            for (var t = 0; t < tl.lists.length; t++) if (has(tl.lists[t].list, d)) tm |= 1 << tl.lists[t].j;
+            var tcov = a.titleOnly ? cov : cover(tm);
+            var key = tcov * 64 + cov;
+            var bucket = buckets[g].get(key);
+            if (!bucket) buckets[g].set(key, bucket = []);
+            bucket.push({ doc: d, tcov: tcov, cov: cov, mask: m });
+          }
+          s.groups = buckets.map(function (bs) {
+            var keys = Array.from(bs.keys()).sort(function (x, y) { return y - x; });
+            var out = [];
+            keys.forEach(function (k) { out = out.concat(bs.get(k)); });
+            return out;
           });
-          s.groups.forEach(function (g) { g.sort(candKey); });
           s.total = s.groups[0].length + s.groups[1].length + s.groups[2].length;
           return s;
         })();
@@ -377,7 +404,7 @@
       var g = remaining(s);
       if (hits.length >= PAGE || g < 0) return Promise.resolve(hits);
       if (g === 0 && !s.filterOnly) {
-        if (rounds >= MAX_ROUNDS) {
+        if (rounds >= (s.a.chained ? MAX_ROUNDS : 1)) {
           // Enough checking: the rest have all the words (as the index
           // proves) and are shown as such, at their rank.
           var rest = s.groups[0].splice(s.next[0]);
@@ -390,6 +417,15 @@
       var end = Math.min(s.next[g] + PAGE - hits.length, s.groups[g].length);
       var batch = s.groups[g].slice(s.next[g], end);
       s.next[g] = end;
+      // What the next groups will show if this batch does not fill the
+      // page: fetched now, in the same round trip.
+      var want = PAGE - hits.length - batch.length;
+      for (var h = g + 1; h < 3 && want > 0; h++) {
+        s.groups[h].slice(s.next[h], s.next[h] + want).forEach(function (c) {
+          frag(meta, Math.floor(c.doc / meta.frag)).catch(function () {});
+          want--;
+        });
+      }
       return Promise.all(batch.map(function (c) {
         return frag(meta, Math.floor(c.doc / meta.frag)).then(function (f) { return f[c.doc % meta.frag]; });
       })).then(function (recs) {
