@@ -39,24 +39,34 @@ fn english_date(iso: &str) -> String {
     format!("{} {} {}", parts[2], months[parts[1] - 1], parts[0])
 }
 
-fn search(dir: &Path, queries: &[&str]) -> Vec<Value> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/search.mjs");
+/// Run the Node tool `tests/tools/SCRIPT` with `args`; its output, one
+/// JSON object per line, and the text of it (for messages).
+fn node_json<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S]) -> (String, Vec<Value>) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tools")
+        .join(script);
     let out = Command::new("node")
         .arg(script)
-        .arg(dir)
-        .args(queries)
+        .args(args)
         .output()
         .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    stdout
+    let values = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+        .collect();
+    (stdout, values)
+}
+
+fn search(dir: &Path, queries: &[&str]) -> Vec<Value> {
+    let mut args = vec![dir.as_os_str().to_owned()];
+    args.extend(queries.iter().map(std::ffi::OsString::from));
+    node_json("search.mjs", &args).1
 }
 
 /// Dates in results are written as the site's pages write them, and the
@@ -113,30 +123,19 @@ fn residents_find_records_by_chinese_words() {
     }
     let site = demo_site();
     site.build(&[]).assert_success();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/search.mjs");
-    let out = Command::new("node")
-        .arg(script)
-        .arg(site.path("public"))
-        .args([
+    let public = site.path("public");
+    let (stdout, runs) = node_json(
+        "search.mjs",
+        &[
+            public.to_str().unwrap(),
             "道路硬化",
             "拆迁",
             "预算",
             "预算|place=松岭镇 · 石坂村",
             "没有这样的词语组合",
             "more:村委会",
-        ])
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let runs: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     let [road, demolition, budget, budget_here, nothing, paged, end] = &runs[..] else {
         panic!("{stdout}");
     };
@@ -308,23 +307,13 @@ fn query_set_finds_the_expected_records_in_the_browser() {
     }
     let cases = search_queries::query_set();
     let site = search_queries::built_demo();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/search_set.mjs");
-    let out = Command::new("node")
-        .arg(script)
-        .arg(site.path("public"))
-        .arg(search_queries::query_set_path())
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (stdout, runs) = node_json(
+        "search_set.mjs",
+        &[
+            site.path("public").into_os_string(),
+            search_queries::query_set_path().into(),
+        ],
     );
-    let runs: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     let Some((end, runs)) = runs.split_last() else {
         panic!("no output");
     };
