@@ -321,66 +321,64 @@
           return s;
         }
         if (!bodyLists.length) return s;
-        return (function () {
-          var mask = new Uint32Array(meta.docs);
-          var fetched = 0;
-          // A term in no record rules the phrase out for every record.
-          var phrasePossible = body.length === a.terms.length;
-          bodyLists.forEach(function (x) {
-            var bit = 1 << x.j;
-            fetched |= bit;
-            var l = x.list;
-            if (l.bits) {
-              for (var i = 0; i < l.bits.length; i++) {
-                var v = l.bits[i];
-                for (var k = 0; v && k < 8; k++, v >>= 1) {
-                  var dd = i * 8 + k;
-                  if ((v & 1) && dd < mask.length) mask[dd] |= bit;
-                }
+        var mask = new Uint32Array(meta.docs);
+        var fetched = 0;
+        // A term in no record rules the phrase out for every record.
+        var phrasePossible = body.length === a.terms.length;
+        bodyLists.forEach(function (x) {
+          var bit = 1 << x.j;
+          fetched |= bit;
+          var l = x.list;
+          if (l.bits) {
+            for (var i = 0; i < l.bits.length; i++) {
+              var v = l.bits[i];
+              for (var k = 0; v && k < 8; k++, v >>= 1) {
+                var dd = i * 8 + k;
+                if ((v & 1) && dd < mask.length) mask[dd] |= bit;
               }
-            } else {
-              for (var n = 0; n < l.ids.length; n++) if (l.ids[n] < mask.length) mask[l.ids[n]] |= bit;
             }
-          });
-          // Coverage by term mask, computed once per distinct mask.
-          var covOf = new Map();
-          function cover(m) {
-            var c = covOf.get(m);
-            if (c === undefined) { c = coverage(a.terms, m); covOf.set(m, c); }
-            return c;
+          } else {
+            for (var n = 0; n < l.ids.length; n++) if (l.ids[n] < mask.length) mask[l.ids[n]] |= bit;
           }
-          // Each group in buckets of equal rank, filled in doc order: the
-          // order of sorting by candKey, without sorting.
-          var buckets = [new Map(), new Map(), new Map()];
-          for (var d = 0; d < mask.length; d++) {
-            var m = mask[d];
-            if (m === 0) continue;
-            var cov = cover(m);
-            var g;
-            if (phrasePossible && m === fetched && cov === a.units) g = 0;
-            else if (cov === a.units) g = 1;
-            else if (2 * cov > a.units) g = 2;
-            else continue;
-            var ok = true;
-            for (var f = 0; f < filterLists.length && ok; f++) ok = has(filterLists[f], d);
-            if (!ok) continue;
-            var tm = 0;
-            for (var t = 0; t < tl.lists.length; t++) if (has(tl.lists[t].list, d)) tm |= 1 << tl.lists[t].j;
-            var tcov = a.titleOnly ? cov : cover(tm);
-            var key = tcov * 64 + cov;
-            var bucket = buckets[g].get(key);
-            if (!bucket) buckets[g].set(key, bucket = []);
-            bucket.push({ doc: d, tcov: tcov, cov: cov, mask: m });
-          }
-          s.groups = buckets.map(function (bs) {
-            var keys = Array.from(bs.keys()).sort(function (x, y) { return y - x; });
-            var out = [];
-            keys.forEach(function (k) { out = out.concat(bs.get(k)); });
-            return out;
-          });
-          s.total = s.groups[0].length + s.groups[1].length + s.groups[2].length;
-          return s;
-        })();
+        });
+        // Coverage by term mask, computed once per distinct mask.
+        var covOf = new Map();
+        function cover(m) {
+          var c = covOf.get(m);
+          if (c === undefined) { c = coverage(a.terms, m); covOf.set(m, c); }
+          return c;
+        }
+        // Each group in buckets of equal rank, filled in doc order: the
+        // order of sorting by candKey, without sorting.
+        var buckets = [new Map(), new Map(), new Map()];
+        for (var d = 0; d < mask.length; d++) {
+          var m = mask[d];
+          if (m === 0) continue;
+          var cov = cover(m);
+          var g;
+          if (phrasePossible && m === fetched && cov === a.units) g = 0;
+          else if (cov === a.units) g = 1;
+          else if (2 * cov > a.units) g = 2;
+          else continue;
+          var ok = true;
+          for (var f = 0; f < filterLists.length && ok; f++) ok = has(filterLists[f], d);
+          if (!ok) continue;
+          var tm = 0;
+          for (var t = 0; t < tl.lists.length; t++) if (has(tl.lists[t].list, d)) tm |= 1 << tl.lists[t].j;
+          var tcov = a.titleOnly ? cov : cover(tm);
+          var key = tcov * 64 + cov;
+          var bucket = buckets[g].get(key);
+          if (!bucket) buckets[g].set(key, bucket = []);
+          bucket.push({ doc: d, tcov: tcov, cov: cov, mask: m });
+        }
+        s.groups = buckets.map(function (bs) {
+          var keys = Array.from(bs.keys()).sort(function (x, y) { return y - x; });
+          var out = [];
+          keys.forEach(function (k) { out = out.concat(bs.get(k)); });
+          return out;
+        });
+        s.total = s.groups[0].length + s.groups[1].length + s.groups[2].length;
+        return s;
       });
     });
   }
