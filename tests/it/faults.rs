@@ -91,37 +91,87 @@ impl Manifests {
     }
 }
 
-/// Run `yishi build` on `root`; with `kill_after`, kill it then (unless it
-/// finished first). Returns whether it was killed, and its duration.
-fn build(root: &Path, kill_after: Option<Duration>) -> (bool, Duration, String) {
+/// When to kill a build.
+#[derive(Clone, Copy)]
+enum Kill {
+    /// Let it finish.
+    Never,
+    /// This long after it started (unless it finished first).
+    At(Duration),
+    /// As soon as it prints its summary, which it does after publishing:
+    /// the kill lands in the last millisecond of its life, after the
+    /// exchange, which random moments almost never hit.
+    OnSummary,
+}
+
+/// What a run of `yishi build` did.
+struct Run {
+    killed: bool,
+    took: Duration,
+    /// When its summary (printed once the site is published) arrived.
+    published_at: Option<Duration>,
+    stderr: String,
+}
+
+/// Run `yishi build` on `root` and kill it as `kill` says.
+fn build(root: &Path, kill: Kill) -> Run {
+    use std::io::BufRead;
+    use std::os::unix::process::ExitStatusExt;
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_yishi"))
         .args(["build", "--as-of", AS_OF, "--root"])
         .arg(root)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    if let Some(after) = kill_after {
-        let deadline = started + after;
-        loop {
-            if child.try_wait().unwrap().is_some() {
-                break;
+    let killed = |mut child: std::process::Child, published_at| {
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        Run {
+            killed: status.signal() == Some(9),
+            took: started.elapsed(),
+            published_at,
+            stderr: String::new(),
+        }
+    };
+    let mut published_at = None;
+    match kill {
+        Kill::At(after) => {
+            let deadline = started + after;
+            loop {
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    return killed(child, None);
+                }
+                std::thread::sleep((deadline - now).min(Duration::from_millis(2)));
             }
-            let now = Instant::now();
-            if now >= deadline {
-                child.kill().unwrap();
-                let status = child.wait().unwrap();
-                use std::os::unix::process::ExitStatusExt;
-                return (status.signal() == Some(9), started.elapsed(), String::new());
+        }
+        Kill::OnSummary | Kill::Never => {
+            // The summary is one short line and stderr holds at most a
+            // note or two: neither pipe fills while this waits on stdout.
+            let mut line = String::new();
+            let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+            if stdout.read_line(&mut line).unwrap() > 0 {
+                published_at = Some(started.elapsed());
+                if matches!(kill, Kill::OnSummary) {
+                    return killed(child, published_at);
+                }
             }
-            std::thread::sleep((deadline - now).min(Duration::from_millis(2)));
         }
     }
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "build failed: {stderr}");
-    (false, started.elapsed(), stderr)
+    Run {
+        killed: false,
+        took: started.elapsed(),
+        published_at,
+        stderr,
+    }
 }
 
 /// Switch the content between its two states: a few titles edited, one
@@ -176,10 +226,11 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site() {
     // The two sites, A and B, and how long a rebuild from one to the other
     // takes when it is not interrupted.
     set_state(&site, true);
-    build(site.root(), None);
+    build(site.root(), Kill::Never);
     let site_b = manifests.of(&public);
     set_state(&site, false);
-    let (_, mut rebuild, _) = build(site.root(), None);
+    let first = build(site.root(), Kill::Never);
+    let (mut rebuild, mut published_at) = (first.took, first.published_at.unwrap_or(first.took));
     let site_a = manifests.of(&public);
     assert_ne!(site_a, site_b);
     assert!(
@@ -209,17 +260,29 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site() {
             (&site_a, &site_b)
         };
         set_state(&site, !shown_b);
-        // Half the kills anywhere in the build, half in its last third,
-        // where the site is put together and published.
+        // Of every eight kills: three anywhere in the build, three in its
+        // last third, where the site is put together and published, one
+        // within a few milliseconds of the moment the last uninterrupted
+        // build published, and one just after this build publishes.
         let span = rebuild.as_micros() as u64 + 1;
-        let at = if rng.below(2) == 0 {
-            rng.below(span as usize) as u64
-        } else {
-            span * 2 / 3 + rng.below((span / 3 + 1) as usize) as u64
+        let around = published_at.as_micros() as u64;
+        let kill = match rng.below(8) {
+            0..=2 => Kill::At(Duration::from_micros(rng.below(span as usize) as u64)),
+            3..=5 => Kill::At(Duration::from_micros(
+                span * 2 / 3 + rng.below((span / 3 + 1) as usize) as u64,
+            )),
+            6 => Kill::At(Duration::from_micros(
+                around.saturating_sub(4000) + rng.below(5000) as u64,
+            )),
+            _ => Kill::OnSummary,
         };
-        let (killed, _, _) = build(site.root(), Some(Duration::from_micros(at)));
+        let at = match kill {
+            Kill::At(at) => format!("{} µs", at.as_micros()),
+            _ => "the summary".to_string(),
+        };
+        let run = build(site.root(), kill);
         let seen = manifests.of(&public);
-        if killed {
+        if run.killed {
             kills += 1;
             if &seen == from {
                 old += 1;
@@ -232,7 +295,7 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site() {
                     .filter(|(k, h)| from.get(*k) != Some(h) && to.get(*k) != Some(h))
                     .count();
                 panic!(
-                    "kill {kills} at {at} µs (seed {seed}): the output is a mix \
+                    "kill {kills} at {at} (seed {seed}): the output is a mix \
                      ({} files, {missing} of the old site missing, {differ} in neither)",
                     seen.len()
                 );
@@ -243,9 +306,10 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site() {
         }
         // The next build completes and publishes exactly the new site. Its
         // duration is the span of the next kill (the machine's speed varies).
-        let (_, took, stderr) = build(site.root(), None);
-        rebuild = took;
-        if stderr.contains("上一次生成") {
+        let next = build(site.root(), Kill::Never);
+        rebuild = next.took;
+        published_at = next.published_at.unwrap_or(next.took);
+        if next.stderr.contains("上一次生成") {
             recovered_notes += 1;
         }
         assert!(
