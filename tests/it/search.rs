@@ -354,3 +354,116 @@ fn query_set_finds_the_expected_records_in_the_browser() {
     assert_eq!(end["offsite"], 0, "{end}");
     search_queries::assert_scores("headless Chromium", &cases, &tops);
 }
+
+/// Where phrase candidates fail their check (every two-character piece of
+/// 宅基地补偿 in the title, the phrase itself nowhere), the browser shows
+/// the same results in the same order and with the same labels as the
+/// Rust reader, over two pages, although it takes each record as it
+/// arrives and requests the next candidate's record as soon as one fails;
+/// and it fetches the dictionary while the query is being typed.
+#[test]
+fn browser_and_reader_agree_where_phrase_checks_fail() {
+    use yishi::search::reader::{Match, Query, Reader};
+    if !tools_ready() {
+        return;
+    }
+    let site = TempSite::new("valid");
+    // Served at the root of the test server.
+    site.edit(
+        "site.toml",
+        "https://example.org/xieshang/",
+        "https://example.org/",
+    );
+    // Newest first within a rank: the near misses are the newest and have
+    // every piece in the title, so they are checked first.
+    for i in 0..18 {
+        site.write(
+            &format!("content/alpha/east/topics/2024-near-{i:02}.md"),
+            &format!(
+                "---\ntitle: 宅基地确权、土地补助与拆迁补偿（第{i}号）\ntype: annual-budget\nproposed: 2024-{:02}-10\n---\n第{i}号方案。\n",
+                1 + i % 12
+            ),
+        );
+    }
+    for i in 0..6 {
+        site.write(
+            &format!("content/alpha/west/topics/2015-exact-{i}.md"),
+            &format!(
+                "---\ntitle: 第{i}号议题\ntype: annual-budget\nproposed: 2015-0{}-01\n---\n宅基地补偿标准公示（第{i}号）。\n",
+                1 + i
+            ),
+        );
+    }
+    for i in 0..4 {
+        site.write(
+            &format!("content/beta/garden/topics/2016-part-{i}.md"),
+            &format!(
+                "---\ntitle: 宅基地确权第{i}号\ntype: annual-budget\nproposed: 2016-0{}-01\n---\n确权登记。\n",
+                1 + i
+            ),
+        );
+    }
+    site.build(&[]).assert_success();
+
+    // The Rust reader, two pages of ten.
+    let root = site.path("public/search");
+    let reader = Reader::open(|p: &str| std::fs::read(root.join(p)).ok()).unwrap();
+    let mut s = reader
+        .start(&Query {
+            q: "宅基地补偿".into(),
+            ..Query::default()
+        })
+        .unwrap();
+    let mut expected: Vec<(String, &str)> = Vec::new();
+    for _ in 0..2 {
+        for h in reader.more(&mut s, 10).unwrap() {
+            let label = match h.matched {
+                Match::Exact => "完全匹配",
+                Match::AllWords => "包含全部词语",
+                Match::Partial => "部分匹配",
+                Match::Filter => "",
+            };
+            expected.push((h.url, label));
+        }
+    }
+    let labels: Vec<&str> = expected.iter().map(|e| e.1).collect();
+    // The case is what it means to be: near misses demoted below the six
+    // exact matches, over more than one round of checks.
+    assert_eq!(labels[..6], ["完全匹配"; 6], "{expected:?}");
+    assert_eq!(labels[6..], ["包含全部词语"; 14], "{expected:?}");
+
+    let (stdout, runs) = node_json(
+        "search.mjs",
+        &[
+            site.path("public").to_str().unwrap(),
+            "wait:more:宅基地补偿",
+        ],
+    );
+    let [run, end] = &runs[..] else {
+        panic!("{stdout}");
+    };
+    let shown: Vec<(String, String)> = run["results_more"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["href"].as_str().unwrap().to_string(),
+                r["match"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = expected
+        .into_iter()
+        .map(|(u, l)| (u, l.to_string()))
+        .collect();
+    assert_eq!(shown, expected, "{run}");
+    let typed = run["typed"].as_array().unwrap();
+    assert!(
+        typed
+            .iter()
+            .any(|p| p.as_str().unwrap().contains("/search/s/")),
+        "no dictionary shard fetched while typing: {run}"
+    );
+    assert_eq!(end["errors"], serde_json::json!([]), "{end}");
+}

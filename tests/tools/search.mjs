@@ -4,9 +4,12 @@
 // status text, the results (title, link, highlighted words) and the bytes
 // the query downloaded.
 //
-// usage: node search.mjs DIR [more:]QUERY[|FILTER=VALUE]...
-// (`more:`: then press 更多结果 once and report the status line after it
-// as `status_more` and the results shown as `shown_more`)
+// usage: node search.mjs DIR [wait:][more:]QUERY[|FILTER=VALUE]...
+// (`wait:`: pause half a second between typing and Enter, as a resident
+// does; the index files the page requested in that time are reported as
+// `typed`. `more:`: then press 更多结果 once and report the status line
+// after it as `status_more`, the results shown as `shown_more` and all
+// results as `results_more`)
 import { serveSite, launchChromium } from './site.mjs';
 
 const [dir, ...queries] = process.argv.slice(2);
@@ -18,6 +21,13 @@ const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
 let bytes = 0;
 let offsite = 0;
+// Index files requested while the query is typed (before Enter).
+let typing = false;
+let typed = [];
+page.on('request', (r) => {
+  const u = new URL(r.url());
+  if (typing && u.pathname.includes('/search/')) typed.push(u.pathname);
+});
 page.on('response', async (r) => {
   if (!r.url().startsWith(base)) { offsite += 1; return; }
   if (r.url().includes('/search/')) {
@@ -26,8 +36,11 @@ page.on('response', async (r) => {
 });
 await page.goto(base + '/search/');
 for (const raw of queries) {
-  const clickMore = raw.startsWith('more:');
-  const spec = clickMore ? raw.slice(5) : raw;
+  let spec = raw;
+  const wait = spec.startsWith('wait:');
+  if (wait) spec = spec.slice(5);
+  const clickMore = spec.startsWith('more:');
+  if (clickMore) spec = spec.slice(5);
   const [q, filter] = spec.split('|');
   bytes = 0;
   await page.goto(base + '/search/');
@@ -35,13 +48,22 @@ for (const raw of queries) {
     const [name, value] = filter.split('=');
     await page.selectOption(`select[name="${name}"]`, { label: value });
   }
+  typed = [];
+  typing = true;
   await page.fill('#search-q', q);
+  if (wait) await page.waitForTimeout(500);
+  typing = false;
   await page.press('#search-q', 'Enter');
   await page.waitForFunction(() => {
     const s = document.getElementById('search-status');
     return s && s.textContent.trim() !== '' && !/正在|加载|…$/.test(s.textContent);
   }, null, { timeout: 15000 });
   await page.waitForTimeout(200);
+  const shown = () => [...document.querySelectorAll('#search-results li')].map((li) => ({
+    title: li.querySelector('a') ? li.querySelector('a').textContent.trim() : '',
+    href: li.querySelector('a') ? li.querySelector('a').getAttribute('href') : '',
+    match: li.querySelector('.match') ? li.querySelector('.match').textContent.trim() : '',
+  }));
   const found = await page.evaluate(() => ({
     status: document.getElementById('search-status').textContent.trim(),
     url: location.search,
@@ -61,7 +83,9 @@ for (const raw of queries) {
     await page.waitForTimeout(200);
     found.status_more = await page.evaluate(() => document.getElementById('search-status').textContent.trim());
     found.shown_more = await page.evaluate(() => document.querySelectorAll('#search-results li').length);
+    found.results_more = await page.evaluate(shown);
   }
+  if (wait) found.typed = typed;
   console.log(JSON.stringify({ query: q, filter: filter || null, bytes, ...found }));
 }
 console.log(JSON.stringify({ errors, offsite }));

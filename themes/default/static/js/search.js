@@ -196,11 +196,13 @@
   // A doc list: {ids: Uint32Array} or {bits: Uint8Array} (format.rs).
   function toList(b) {
     if (b[0] === 1) return { bits: b.subarray(1) };
-    var ids = [];
+    // At most one id per byte: one allocation, no growing array.
+    var ids = new Uint32Array(b.length);
+    var n = 0;
     var r = { pos: 1 };
     var prev = -1;
-    while (r.pos < b.length) { prev = prev + 1 + varint(b, r); ids.push(prev); }
-    return { ids: Uint32Array.from(ids) };
+    while (r.pos < b.length) { prev = prev + 1 + varint(b, r); ids[n++] = prev; }
+    return { ids: ids.subarray(0, n) };
   }
 
   function has(l, d) {
@@ -321,26 +323,32 @@
           return s;
         }
         if (!bodyLists.length) return s;
-        var mask = new Uint32Array(meta.docs);
+        // Each record's terms as bit masks, by walking each list once.
+        function masks(lists) {
+          var out = new Uint32Array(meta.docs);
+          lists.forEach(function (x) {
+            var bit = 1 << x.j;
+            var l = x.list;
+            if (l.bits) {
+              for (var i = 0; i < l.bits.length; i++) {
+                var v = l.bits[i];
+                for (var k = 0; v && k < 8; k++, v >>= 1) {
+                  var dd = i * 8 + k;
+                  if ((v & 1) && dd < out.length) out[dd] |= bit;
+                }
+              }
+            } else {
+              for (var n = 0; n < l.ids.length; n++) if (l.ids[n] < out.length) out[l.ids[n]] |= bit;
+            }
+          });
+          return out;
+        }
+        var mask = masks(bodyLists);
+        var tmask = masks(tl.lists);
         var fetched = 0;
+        bodyLists.forEach(function (x) { fetched |= 1 << x.j; });
         // A term in no record rules the phrase out for every record.
         var phrasePossible = body.length === a.terms.length;
-        bodyLists.forEach(function (x) {
-          var bit = 1 << x.j;
-          fetched |= bit;
-          var l = x.list;
-          if (l.bits) {
-            for (var i = 0; i < l.bits.length; i++) {
-              var v = l.bits[i];
-              for (var k = 0; v && k < 8; k++, v >>= 1) {
-                var dd = i * 8 + k;
-                if ((v & 1) && dd < mask.length) mask[dd] |= bit;
-              }
-            }
-          } else {
-            for (var n = 0; n < l.ids.length; n++) if (l.ids[n] < mask.length) mask[l.ids[n]] |= bit;
-          }
-        });
         // Coverage by term mask, computed once per distinct mask.
         var covOf = new Map();
         function cover(m) {
@@ -363,9 +371,7 @@
           var ok = true;
           for (var f = 0; f < filterLists.length && ok; f++) ok = has(filterLists[f], d);
           if (!ok) continue;
-          var tm = 0;
-          for (var t = 0; t < tl.lists.length; t++) if (has(tl.lists[t].list, d)) tm |= 1 << tl.lists[t].j;
-          var tcov = a.titleOnly ? cov : cover(tm);
+          var tcov = a.titleOnly ? cov : cover(tmask[d]);
           var key = tcov * 64 + cov;
           var bucket = buckets[g].get(key);
           if (!bucket) buckets[g].set(key, bucket = []);
@@ -394,15 +400,51 @@
 
   // reader::more: up to PAGE more hits [{rec, cand, matched}]; phrase
   // candidates are checked on their text, and those without the phrase
-  // join the all-words group at their rank.
-  function page(meta, s) {
+  // join the all-words group at their rank. Each hit is also given to
+  // onHit as soon as it is known, in rank order: the first results show
+  // while later records still load.
+  function page(meta, s, onHit) {
     var hits = [];
     var rounds = 0;
+    var maxRounds = s.a.chained ? MAX_ROUNDS : 1;
+    // The next phrase candidate whose record is not requested yet.
+    var ahead = s.next[0];
+    function take(rec, c, g) {
+      if (!rec) return;
+      var matched = s.filterOnly ? 'filter' : g === 1 ? 'all' : g === 2 ? 'partial' : 'exact';
+      if (matched === 'exact') {
+        var nt = norm(String(rec.t));
+        var nx = norm(String(rec.x));
+        var found = s.a.phrases.every(function (p) {
+          return nt.indexOf(p) >= 0 || (!s.a.titleOnly && nx.indexOf(p) >= 0);
+        });
+        if (!found) {
+          var g1 = s.groups[1];
+          var lo = s.next[1];
+          var hi = g1.length;
+          while (lo < hi) {
+            var mid = (lo + hi) >> 1;
+            if (candKey(g1[mid], c) < 0) lo = mid + 1; else hi = mid;
+          }
+          g1.splice(lo, 0, c);
+          // Its place on the page goes to the next candidate, checked in
+          // the next round: its record is requested now.
+          ahead = Math.max(ahead, s.next[0]);
+          if (rounds < maxRounds && ahead < s.groups[0].length) {
+            frag(meta, Math.floor(s.groups[0][ahead++].doc / meta.frag)).catch(function () {});
+          }
+          return;
+        }
+      }
+      var hit = { rec: rec, cand: c, matched: matched };
+      hits.push(hit);
+      if (onHit) onHit(hit);
+    }
     function step() {
       var g = remaining(s);
       if (hits.length >= PAGE || g < 0) return Promise.resolve(hits);
       if (g === 0 && !s.filterOnly) {
-        if (rounds >= (s.a.chained ? MAX_ROUNDS : 1)) {
+        if (rounds >= maxRounds) {
           // Enough checking: the rest have all the words (as the index
           // proves) and are shown as such, at their rank.
           var rest = s.groups[0].splice(s.next[0]);
@@ -424,35 +466,14 @@
           want--;
         });
       }
-      return Promise.all(batch.map(function (c) {
-        return frag(meta, Math.floor(c.doc / meta.frag)).then(function (f) { return f[c.doc % meta.frag]; });
-      })).then(function (recs) {
-        recs.forEach(function (rec, i) {
-          var c = batch[i];
-          if (!rec) return;
-          var matched = s.filterOnly ? 'filter' : g === 1 ? 'all' : g === 2 ? 'partial' : 'exact';
-          if (matched === 'exact') {
-            var nt = norm(String(rec.t));
-            var nx = norm(String(rec.x));
-            var found = s.a.phrases.every(function (p) {
-              return nt.indexOf(p) >= 0 || (!s.a.titleOnly && nx.indexOf(p) >= 0);
-            });
-            if (!found) {
-              var g1 = s.groups[1];
-              var lo = s.next[1];
-              var hi = g1.length;
-              while (lo < hi) {
-                var mid = (lo + hi) >> 1;
-                if (candKey(g1[mid], c) < 0) lo = mid + 1; else hi = mid;
-              }
-              g1.splice(lo, 0, c);
-              return;
-            }
-          }
-          hits.push({ rec: rec, cand: c, matched: matched });
-        });
-        return step();
+      // All of the batch is requested at once and taken in rank order as
+      // it arrives.
+      var done = Promise.resolve();
+      batch.forEach(function (c) {
+        var recP = frag(meta, Math.floor(c.doc / meta.frag)).then(function (f) { return f[c.doc % meta.frag]; });
+        done = done.then(function () { return recP; }).then(function (rec) { take(rec, c, g); });
       });
+      return done.then(step);
     }
     return step().then(function (h) {
       s.shown += h.length;
@@ -610,14 +631,15 @@
     var s = current;
     var gen = generation;
     more.hidden = true;
-    return meta().then(function (m) { return page(m, s); }).then(function (hits) {
+    var firstLink = null;
+    function show(hit) {
       if (gen !== generation) return;
-      var firstLink = null;
-      hits.forEach(function (hit) {
-        var li = render(s, hit);
-        list.appendChild(li);
-        if (!firstLink) firstLink = li.querySelector('a');
-      });
+      var li = render(s, hit);
+      list.appendChild(li);
+      if (!firstLink) firstLink = li.querySelector('a');
+    }
+    return meta().then(function (m) { return page(m, s, show); }).then(function () {
+      if (gen !== generation) return;
       var text = countText(s);
       if (!text) say(s.a.phrases.length ? msg('none', 0, s.a.phrases.join(' ')) : msg('no_match', 0));
       else say(text);
@@ -674,6 +696,24 @@
       if (el && v !== null && Array.from(el.options).some(function (o) { return o.value === v; })) el.value = v;
     });
   }
+
+  // While the resident types (an input method commits a word at a time),
+  // the dictionary shards of the words typed so far are fetched, so that
+  // the first of a search's round trips is usually over by Enter. They are
+  // few (meta.shards in all) and kept for the visit.
+  function prefetch() {
+    var q = input.value.trim();
+    if (!q) return;
+    meta().then(function (m) {
+      analyze(q).terms.forEach(function (t) {
+        get('s/' + (termHash(t.text) % m.shards) + '.bin').catch(function () {});
+      });
+    }).catch(function () {});
+  }
+  input.addEventListener('input', function (e) {
+    if (!e.isComposing) prefetch();
+  });
+  input.addEventListener('compositionend', prefetch);
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
