@@ -20,6 +20,9 @@ pub struct Graph {
     pub status: Vec<Option<TopicStatus>>,
     /// Per record: overdue flag (topics only).
     pub overdue: Vec<bool>,
+    /// Per record: an outcome decided after the reference date. It is
+    /// published, marked, and does not count yet (see [`Graph::counts`]).
+    pub later: Vec<bool>,
     /// Per topic record: its outcome.
     pub outcome_of: Vec<Option<usize>>,
     /// Per topic record: its sessions, oldest first.
@@ -108,7 +111,10 @@ impl Graph {
             .enumerate()
             .map(|(i, r)| match r.topic() {
                 Some(t) => {
-                    let outcome = outcome_of[i].and_then(|o| site.records[o].outcome());
+                    // Only an outcome decided by the reference date counts.
+                    let outcome = outcome_of[i]
+                        .and_then(|o| site.records[o].outcome())
+                        .filter(|o| o.decided <= as_of);
                     let st = derive_status(t, outcome, &sessions_of[i], &site, vocab, as_of);
                     let late = st != TopicStatus::Withdrawn
                         && st != TopicStatus::Done
@@ -118,6 +124,12 @@ impl Graph {
                 None => (None, false),
             })
             .unzip();
+
+        let later: Vec<bool> = site
+            .records
+            .iter()
+            .map(|r| r.outcome().is_some_and(|o| o.decided > as_of))
+            .collect();
 
         let is_upcoming: Vec<bool> = site
             .records
@@ -173,6 +185,7 @@ impl Graph {
             as_of,
             status,
             overdue,
+            later,
             outcome_of,
             sessions_of,
             upcoming,
@@ -191,6 +204,71 @@ impl Graph {
     /// withdrawal, whatever time a meeting carries (a meeting comes before
     /// the outcome it produced); sessions on one day by start time; equal
     /// steps in the order of the records (progress as filed).
+    /// Whether something dated `d` counts in a status: it happened by the
+    /// reference date. Later outcomes, progress reports and withdrawals are
+    /// published, marked, and wait for their day.
+    pub fn counts(&self, d: NaiveDate) -> bool {
+        d <= self.as_of
+    }
+
+    /// Warnings about records dated after the reference date: they are
+    /// published but do not count in any status yet (the content model's
+    /// "state as of the reference date").
+    pub fn later_warnings(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        use crate::diagnostic::Diagnostic;
+        let as_of = self.as_of;
+        let hint = "若日期写错了，请改正；若确实是以后的日期，到那天重新生成即可";
+        let mut out = Vec::new();
+        for r in &self.site.records {
+            match &r.data {
+                RecordBody::Outcome(o) => {
+                    if o.decided > as_of {
+                        out.push(
+                            Diagnostic::warning(
+                                &r.file,
+                                o.decided_pos,
+                                format!(
+                                    "决策日期 {} 晚于基准日期 {as_of}：成果照常发布并注明，但议题状态暂不计入它",
+                                    o.decided
+                                ),
+                            )
+                            .with_hint(hint),
+                        );
+                    }
+                    for p in o.progress.iter().filter(|p| p.date > as_of) {
+                        out.push(
+                            Diagnostic::warning(
+                                &r.file,
+                                p.pos,
+                                format!(
+                                    "进展日期 {} 晚于基准日期 {as_of}：照常发布并注明，但议题状态暂不计入它",
+                                    p.date
+                                ),
+                            )
+                            .with_hint(hint),
+                        );
+                    }
+                }
+                RecordBody::Topic(t) => {
+                    if let Some(w) = t.withdrawn.filter(|&w| w > as_of) {
+                        out.push(
+                            Diagnostic::warning(
+                                &r.file,
+                                t.withdrawn_pos,
+                                format!(
+                                    "撤回日期 {w} 晚于基准日期 {as_of}：照常发布并注明，但议题在那天之前仍按未撤回计"
+                                ),
+                            )
+                            .with_hint(hint),
+                        );
+                    }
+                }
+                RecordBody::Session(_) => {}
+            }
+        }
+        out
+    }
+
     pub fn chain(&self, i: usize) -> Vec<Step> {
         let Some(t) = self.site.records[i].topic() else {
             return Vec::new();
@@ -284,11 +362,13 @@ fn derive_status(
     vocab: &Vocabularies,
     as_of: NaiveDate,
 ) -> TopicStatus {
-    if topic.withdrawn.is_some() {
+    if topic.withdrawn.is_some_and(|w| w <= as_of) {
         return TopicStatus::Withdrawn;
     }
     if let Some(o) = outcome {
-        return match o.progress.last() {
+        // The last report dated by the reference date (reports are oldest
+        // first).
+        return match o.progress.iter().rfind(|p| p.date <= as_of) {
             Some(p) if vocab.progress_states.get(p.state).is_final => TopicStatus::Done,
             Some(_) => TopicStatus::Implementing,
             None => TopicStatus::Decided,
@@ -346,6 +426,7 @@ mod tests {
             notice: None,
             notice_until: None,
             withdrawn: withdrawn.map(day),
+            withdrawn_pos: None,
             amount: None,
             villages_ref: Vec::new(),
             related_ref: Vec::new(),
@@ -379,6 +460,7 @@ mod tests {
             sessions_ref: Vec::new(),
             sessions: Vec::new(),
             decided: day("2020-01-01"),
+            decided_pos: None,
             result: 0,
             responsible: None,
             deadline: deadline.map(day),
@@ -389,6 +471,7 @@ mod tests {
                     date: day("2020-02-01"),
                     state: s,
                     note: None,
+                    pos: None,
                 })
                 .collect(),
         })
@@ -506,6 +589,45 @@ mod tests {
             "withdrawn wins over an outcome"
         );
         assert_eq!(g.upcoming, vec![4]);
+    }
+
+    /// The contract's "state as of the reference date": one topic's life,
+    /// built at seven reference dates.
+    #[test]
+    fn status_is_the_state_as_of_the_reference_date() {
+        let records = || {
+            let mut o = outcome(0, Some("2020-06-30"), &[STARTED, DONE]);
+            if let RecordBody::Outcome(o) = &mut o {
+                o.decided = day("2020-04-01");
+                o.progress[0].date = day("2020-05-01");
+                o.progress[1].date = day("2020-08-01");
+            }
+            vec![
+                record("a", topic("2020-01-01", None)),
+                record("a-s", session(0, "2020-03-01 19:00")),
+                record("a-o", o),
+                record("w", topic("2020-01-01", Some("2020-06-01"))),
+            ]
+        };
+        use TopicStatus::*;
+        for (as_of, status, overdue, later, warnings, withdrawn) in [
+            ("2020-02-01", Collecting, false, true, 4, false),
+            ("2020-03-15", Consulting, false, true, 4, false),
+            ("2020-04-01", Decided, false, false, 3, false),
+            ("2020-05-15", Implementing, false, false, 2, false),
+            ("2020-06-01", Implementing, false, false, 1, true),
+            ("2020-07-15", Implementing, true, false, 1, true),
+            ("2020-08-15", Done, false, false, 0, true),
+        ] {
+            let g = link(records(), as_of);
+            assert_eq!(g.status[0], Some(status), "as of {as_of}");
+            assert_eq!(g.overdue[0], overdue, "as of {as_of}");
+            assert_eq!(g.later[2], later, "as of {as_of}");
+            assert_eq!(g.later_warnings().len(), warnings, "as of {as_of}");
+            assert_eq!(g.status[3] == Some(Withdrawn), withdrawn, "as of {as_of}");
+            // Later records are still in the chain (published, marked).
+            assert_eq!(g.chain(0).len(), 5 + usize::from(overdue), "as of {as_of}");
+        }
     }
 
     #[test]

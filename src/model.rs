@@ -151,6 +151,8 @@ pub struct Progress {
     /// Index into the `progress_states` vocabulary.
     pub state: usize,
     pub note: Option<String>,
+    /// Where the report is written (for messages).
+    pub pos: Option<crate::diagnostic::Pos>,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +164,8 @@ pub struct Topic {
     pub notice: Option<NaiveDate>,
     pub notice_until: Option<NaiveDate>,
     pub withdrawn: Option<NaiveDate>,
+    /// Where `withdrawn` is written (for messages).
+    pub withdrawn_pos: Option<crate::diagnostic::Pos>,
     pub amount: Option<f64>,
     pub villages_ref: Vec<Ref>,
     pub related_ref: Vec<Ref>,
@@ -202,6 +206,8 @@ pub struct Outcome {
     pub sessions_ref: Vec<Ref>,
     pub sessions: Vec<usize>,
     pub decided: NaiveDate,
+    /// Where `decided` is written (for messages).
+    pub decided_pos: Option<crate::diagnostic::Pos>,
     /// Index into the `results` vocabulary.
     pub result: usize,
     pub responsible: Option<String>,

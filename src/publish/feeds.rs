@@ -649,6 +649,7 @@ mod tests {
             date: crate::date::parse_date(d).unwrap(),
             state: 0,
             note: None,
+            pos: None,
         };
         let reports = [
             p("2020-01-01"),

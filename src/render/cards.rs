@@ -81,6 +81,7 @@ impl Renderer<'_> {
                     CardDetail::Outcome {
                         result: result.name.clone(),
                         result_slug: result.slug.clone(),
+                        later: g.later[i],
                     },
                     When::Date(self.date_value(o.decided)),
                 )

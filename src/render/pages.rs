@@ -411,6 +411,7 @@ impl Renderer<'_> {
                         title: rec.title.clone(),
                         url: self.record_url(o),
                         text: v.results.get(oc.result).name.clone(),
+                        later: g.later[o],
                     }
                 }
                 Step::Progress(o, k) => {
@@ -421,6 +422,7 @@ impl Renderer<'_> {
                         is_final: st.is_final,
                         date: self.date_value(p.date),
                         text: p.note.clone(),
+                        later: !g.counts(p.date),
                     }
                 }
                 Step::DeadlineMissed(d) => ChainStep::Overdue {
@@ -430,6 +432,7 @@ impl Renderer<'_> {
                 Step::Withdrawn(w) => ChainStep::Withdrawn {
                     label: self.s("chain_withdrawn").to_string(),
                     date: self.date_value(w),
+                    later: !g.counts(w),
                 },
             })
             .collect();
@@ -575,6 +578,7 @@ impl Renderer<'_> {
             state: st.name.clone(),
             is_final: st.is_final,
             note: p.note.clone(),
+            later: !self.graph.counts(p.date),
         }
     }
 
@@ -584,7 +588,11 @@ impl Renderer<'_> {
     fn glance(&self, i: usize) -> Glance {
         let g = self.graph;
         let v = &self.config.vocabularies;
-        let outcome = g.outcome_of[i].and_then(|o| g.site.records[o].outcome());
+        // Where the matter stands as of the reference date: a later outcome
+        // or report is not there yet.
+        let outcome = g.outcome_of[i]
+            .and_then(|o| g.site.records[o].outcome())
+            .filter(|oc| g.counts(oc.decided));
         let deciding = outcome
             .and_then(|oc| {
                 // The vote of the last session the outcome names, else of
@@ -617,7 +625,7 @@ impl Renderer<'_> {
                 .and_then(|oc| oc.amount)
                 .map(|a| self.amount_text(a)),
             latest: outcome
-                .and_then(|oc| oc.progress.last())
+                .and_then(|oc| oc.progress.iter().rfind(|p| g.counts(p.date)))
                 .map(|p| self.progress_report(p)),
         }
     }
@@ -636,6 +644,7 @@ impl Renderer<'_> {
             deadline: o.deadline.map(|d| self.date_value(d)),
             amount: o.amount.map(|a| self.amount_text(a)),
             overdue: topic.is_some_and(|t| g.overdue[t]),
+            later: g.later[i],
             status: topic.and_then(|t| self.status_value(t)),
             progress: o.progress.iter().map(|p| self.progress_report(p)).collect(),
             self_url: self.record_url(i),

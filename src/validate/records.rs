@@ -190,6 +190,7 @@ fn topic_from(f: &mut Fields, place: &Place, config: &SiteConfig) -> Option<Topi
         }
     }
     let withdrawn = f.date("withdrawn", false);
+    let withdrawn_pos = f.value_pos("withdrawn");
     let amount = f.amount("amount");
     let villages_ref = f.refs("villages");
     if !villages_ref.is_empty() && place.depth() != 1 {
@@ -208,6 +209,7 @@ fn topic_from(f: &mut Fields, place: &Place, config: &SiteConfig) -> Option<Topi
         notice,
         notice_until,
         withdrawn,
+        withdrawn_pos,
         amount,
         villages_ref,
         related_ref,
@@ -463,6 +465,7 @@ fn outcome_from(f: &mut Fields, config: &SiteConfig) -> Option<Outcome> {
     };
     let sessions_ref = f.refs("sessions");
     let decided = f.date("decided", true);
+    let decided_pos = f.value_pos("decided");
     let result = f.term("result", &config.vocabularies.results, true);
     let responsible = f.string("responsible", false).map(|s| f.masked(s));
     let deadline = f.date("deadline", false);
@@ -504,6 +507,7 @@ fn outcome_from(f: &mut Fields, config: &SiteConfig) -> Option<Outcome> {
         sessions_ref,
         sessions: Vec::new(),
         decided: decided?,
+        decided_pos,
         result: result?,
         responsible,
         deadline,
@@ -533,6 +537,7 @@ fn progress_from(f: &mut Fields, node: &Node, config: &SiteConfig) -> Option<Pro
         date: date?,
         state: state?,
         note,
+        pos: f.node_pos(node),
     })
 }
 

@@ -11,6 +11,7 @@
 mod common;
 
 mod accessibility;
+mod as_of;
 mod bombs;
 mod build_site;
 mod demo_content;

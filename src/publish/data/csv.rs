@@ -296,9 +296,11 @@ pub fn write_csv(
                 row.opt(o.deadline);
                 row.text(flag(o.topic.is_some_and(|t| g.overdue[t])));
                 row.opt(o.amount.map(Yuan));
+                // The latest state as of the reference date.
                 row.opt(
                     o.progress
-                        .last()
+                        .iter()
+                        .rfind(|p| g.counts(p.date))
                         .map(|p| &v.progress_states.get(p.state).name),
                 );
                 row.joined(&o.progress, |c, p| {

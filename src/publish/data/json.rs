@@ -377,6 +377,7 @@ impl Serialize for JsonRecord<'_> {
                 m.serialize_entry("responsible", &o.responsible)?;
                 m.serialize_entry("deadline", &o.deadline.map(Day))?;
                 m.serialize_entry("overdue", &o.topic.is_some_and(|t| g.overdue[t]))?;
+                m.serialize_entry("after_as_of", &g.later[i])?;
                 m.serialize_entry("amount", &o.amount.map(Yuan))?;
                 m.serialize_entry(
                     "progress",

@@ -43,7 +43,9 @@
 //! - outcomes: `topic` 议题编号, `topic_title` 议题, `sessions` 协商会议编号,
 //!   `decided` 决策日期, `result` 协商结果, `responsible` 责任单位,
 //!   `deadline` 承诺完成日期, `overdue` 逾期, `amount` 金额（元）,
-//!   `latest_state` 最新进展, `progress` 落实反馈;
+//!   `latest_state` 最新进展 (as of the reference date), `progress` 落实反馈;
+//!   JSON only: `after_as_of` (decided after the reference date, so not
+//!   counted yet);
 //! - all kinds, last: `tags` 关键词, `summary` 摘要.
 
 mod csv;

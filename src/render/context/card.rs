@@ -55,6 +55,8 @@ pub enum CardDetail {
         /// The result's name.
         result: String,
         result_slug: String,
+        /// Decided after the reference date: shown, not counted yet.
+        later: bool,
     },
 }
 

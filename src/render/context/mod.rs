@@ -207,6 +207,7 @@ mod tests {
                 text: "x".into(),
             },
             text: None,
+            later: false,
         };
         let v = value(&progress);
         assert_eq!(

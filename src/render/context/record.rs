@@ -121,6 +121,8 @@ pub enum ChainStep {
         title: String,
         url: String,
         text: String,
+        /// Decided after the reference date: shown, not counted yet.
+        later: bool,
     },
     /// A progress report; `label` is its state, `final` whether that state
     /// ends the matter, `text` the note (null without one).
@@ -130,11 +132,18 @@ pub enum ChainStep {
         is_final: bool,
         date: DateValue,
         text: Option<String>,
+        /// Dated after the reference date: shown, not counted yet.
+        later: bool,
     },
     /// Its outcome's deadline passed with the matter open.
     Overdue { label: String, date: DateValue },
-    /// It was withdrawn.
-    Withdrawn { label: String, date: DateValue },
+    /// It was withdrawn (`later`: on a day after the reference date, so
+    /// not yet).
+    Withdrawn {
+        label: String,
+        date: DateValue,
+        later: bool,
+    },
 }
 
 /// A vote on a topic, with the session that took it
@@ -161,6 +170,8 @@ pub struct ProgressReport {
     pub is_final: bool,
     /// Null without one.
     pub note: Option<String>,
+    /// Dated after the reference date: shown, not counted yet.
+    pub later: bool,
 }
 
 /// What a topic page answers first (`partials/glance.html`): where the
@@ -261,6 +272,9 @@ pub struct OutcomeValues {
     pub amount: Option<String>,
     /// Its topic is past the deadline.
     pub overdue: bool,
+    /// Decided after the reference date: published, not counted yet in
+    /// its topic's status.
+    pub later: bool,
     /// Its topic's status (null without a topic).
     pub status: Option<SlugLabel>,
     /// Progress reports, oldest first.
