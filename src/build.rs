@@ -248,6 +248,7 @@ pub fn check_with(
     let t2 = Instant::now();
     let graph = Graph::link(site, &config.vocabularies, as_of);
     diags.extend(graph.later_warnings());
+    diags.extend(graph.timeline_warnings());
     timings.push(("link", t2.elapsed()));
     Ok(Checked {
         config,

@@ -269,6 +269,96 @@ impl Graph {
         out
     }
 
+    /// Warnings about timelines that cannot be right (they are published
+    /// as written): an outcome decided before its topic was proposed or
+    /// before a session it cites; a vote recorded for a session still to
+    /// come; a vote on a topic taken inside its notice period (公示期),
+    /// which is there for objections before a decision.
+    pub fn timeline_warnings(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        use crate::diagnostic::Diagnostic;
+        let records = &self.site.records;
+        let mut out = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            match &r.data {
+                RecordBody::Outcome(o) => {
+                    let Some(t) = o.topic.and_then(|t| records[t].topic()) else {
+                        continue;
+                    };
+                    if o.decided < t.proposed {
+                        out.push(
+                            Diagnostic::warning(
+                                &r.file,
+                                o.decided_pos,
+                                format!("决策日期 {} 早于议题的提出日期 {}", o.decided, t.proposed),
+                            )
+                            .with_hint("请核对两个日期：先提出议题，再协商、决策"),
+                        );
+                    }
+                    for &s in &o.sessions {
+                        let Some(day) = records[s].session().map(|x| x.date.day()) else {
+                            continue;
+                        };
+                        if o.decided < day {
+                            out.push(
+                                Diagnostic::warning(
+                                    &r.file,
+                                    o.decided_pos,
+                                    format!(
+                                        "决策日期 {} 早于它所依据的会议「{}」（{day}）",
+                                        o.decided, records[s].title
+                                    ),
+                                )
+                                .with_hint(
+                                    "请核对日期，或从 sessions 中去掉不是作出这项决策的会议",
+                                ),
+                            );
+                        }
+                    }
+                }
+                RecordBody::Session(s) => {
+                    let day = s.date.day();
+                    if s.vote.is_some() && day > self.as_of {
+                        out.push(
+                            Diagnostic::warning(
+                                &r.file,
+                                s.vote_pos,
+                                format!(
+                                    "会议日期 {day} 晚于基准日期 {}，却已写了表决结果",
+                                    self.as_of
+                                ),
+                            )
+                            .with_hint("会议开过之后再填写 vote；若会议日期写错了，请改正"),
+                        );
+                    }
+                    for &t in &s.topics {
+                        let Some(topic) = records[t].topic() else {
+                            continue;
+                        };
+                        let (Some(from), Some(until)) = (topic.notice, topic.notice_until) else {
+                            continue;
+                        };
+                        let voted = self.tallies_of(t).iter().any(|&(x, _)| x == i);
+                        if voted && from <= day && day <= until {
+                            out.push(
+                                Diagnostic::warning(
+                                    &r.file,
+                                    s.date_pos,
+                                    format!(
+                                        "这次会议（{day}）就「{}」表决，却在它的公示期内（{from} 至 {until}）",
+                                        records[t].title
+                                    ),
+                                )
+                                .with_hint("公示期是留给群众提出异议的，表决应在公示期满之后；请核对会议日期或公示日期"),
+                            );
+                        }
+                    }
+                }
+                RecordBody::Topic(_) => {}
+            }
+        }
+        out
+    }
+
     pub fn chain(&self, i: usize) -> Vec<Step> {
         let Some(t) = self.site.records[i].topic() else {
             return Vec::new();
@@ -440,12 +530,14 @@ mod tests {
             topics_ref: Vec::new(),
             topics: vec![topic],
             date: parse_moment(date, chrono_tz::Asia::Shanghai).unwrap(),
+            date_pos: None,
             end: None,
             form: 0,
             location: None,
             participants: Vec::new(),
             attendance: None,
             vote: None,
+            vote_pos: None,
             attachments: Vec::new(),
         })
     }
@@ -628,6 +720,64 @@ mod tests {
             // Later records are still in the chain (published, marked).
             assert_eq!(g.chain(0).len(), 5 + usize::from(overdue), "as of {as_of}");
         }
+    }
+
+    #[test]
+    fn timelines_that_cannot_be_right_are_warned_about() {
+        let mut t = topic("2020-03-01", None);
+        if let RecordBody::Topic(t) = &mut t {
+            t.notice = Some(day("2020-03-05"));
+            t.notice_until = Some(day("2020-03-15"));
+        }
+        let voted = |date: &str| {
+            let mut s = session(0, date);
+            if let RecordBody::Session(s) = &mut s {
+                s.vote = Some(Vote::Single(Tally::default()));
+            }
+            s
+        };
+        let mut o = outcome(0, None, &[]);
+        if let RecordBody::Outcome(o) = &mut o {
+            o.decided = day("2020-02-01");
+            o.sessions = vec![1];
+        }
+        let g = link(
+            vec![
+                record("a", t),
+                // Votes inside the notice period.
+                record("a-s1", voted("2020-03-10 19:00")),
+                // A vote for a session still to come.
+                record("a-s2", voted("2020-06-10 19:00")),
+                // Decided before the topic and before the session it cites.
+                record("a-o", o),
+                // Fine: a session without a vote inside the notice period.
+                record("a-s3", session(0, "2020-03-12 19:00")),
+            ],
+            "2020-05-01",
+        );
+        let mut messages: Vec<String> = g
+            .timeline_warnings()
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        messages.sort();
+        assert_eq!(messages.len(), 4, "{messages:#?}");
+        assert!(
+            messages[0].starts_with("会议日期 2020-06-10 晚于基准日期"),
+            "{messages:#?}"
+        );
+        assert!(
+            messages[1].starts_with("决策日期 2020-02-01 早于它所依据的会议"),
+            "{messages:#?}"
+        );
+        assert!(
+            messages[2].starts_with("决策日期 2020-02-01 早于议题的提出日期"),
+            "{messages:#?}"
+        );
+        assert!(
+            messages[3].contains("公示期内（2020-03-05 至 2020-03-15）"),
+            "{messages:#?}"
+        );
     }
 
     #[test]

@@ -180,6 +180,8 @@ pub struct Session {
     pub topics_ref: Vec<Ref>,
     pub topics: Vec<usize>,
     pub date: Moment,
+    /// Where `date` is written (for messages).
+    pub date_pos: Option<crate::diagnostic::Pos>,
     pub end: Option<Moment>,
     /// Index into the `session_forms` vocabulary.
     pub form: usize,
@@ -188,6 +190,8 @@ pub struct Session {
     pub participants: Vec<(usize, u64)>,
     pub attendance: Option<u64>,
     pub vote: Option<Vote>,
+    /// Where `vote` is written (for messages).
+    pub vote_pos: Option<crate::diagnostic::Pos>,
     pub attachments: Vec<String>,
 }
 

@@ -6,9 +6,12 @@
 //! - Times are written in UTC (`…Z`), converted from the site's zone, so no
 //!   `VTIMEZONE` is needed and every client agrees on the instant. A session
 //!   without a time is an all-day event (`VALUE=DATE`).
-//! - A timed session without `end` lasts [`DEFAULT_HOURS`] hours (an evening
-//!   meeting's usual length); an `end` not after the start is treated the
-//!   same way. An all-day session ends at the end of its `end` day, if any.
+//! - A timed session without `end` has no `DTEND`: no end is invented (RFC
+//!   5545 then reads the event as ending when it starts; calendar apps show
+//!   the start time). An `end` not after the start is left out the same
+//!   way. An all-day session ends at the end of its `end` day, if any, else
+//!   at the end of its day (`DTEND` is then the next day, as the format
+//!   requires for a one-day event).
 //! - `UID` is `<record id>@<host>`: stable across builds and base paths.
 //! - `DTSTAMP` is the reference date at 00:00 UTC, never the wall clock, so
 //!   builds are reproducible; with `METHOD:PUBLISH` it states when this
@@ -22,9 +25,6 @@ use icalendar::{Calendar as ICalendar, Component, Event, EventLike, Property};
 use super::common::{id_host, localize, string_or};
 use super::Ctx;
 use crate::route::{self, Route};
-
-/// Length of a timed session written without an end.
-pub const DEFAULT_HOURS: i64 = 2;
 
 /// One calendar to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +114,7 @@ pub fn ics(ctx: &Ctx, cal: &Calendar) -> String {
             .url(&url);
         if s.date.has_time {
             let start = utc(ctx, s.date.local);
+            event.starts(start);
             let end = s
                 .end
                 .map(|e| {
@@ -124,9 +125,10 @@ pub fn ics(ctx: &Ctx, cal: &Calendar) -> String {
                         utc(ctx, (e.day() + Duration::days(1)).and_time(NaiveTime::MIN))
                     }
                 })
-                .filter(|e| *e > start)
-                .unwrap_or(start + Duration::hours(DEFAULT_HOURS));
-            event.starts(start).ends(end);
+                .filter(|e| *e > start);
+            if let Some(end) = end {
+                event.ends(end);
+            }
         } else {
             let first = s.date.day();
             let last = s
@@ -257,7 +259,21 @@ mod tests {
                 other => panic!("a time not in UTC: {other:?}"),
             };
             assert!(day >= ctx.graph.as_of, "only upcoming sessions: {uid}");
-            assert!(e.get_end().is_some(), "DTEND");
+            // An end only where the record gives one (or the day of an
+            // all-day event ends).
+            if let Some(end) = e.get_end() {
+                assert!(
+                    match (&start, &end) {
+                        (DatePerhapsTime::Date(a), DatePerhapsTime::Date(b)) => b > a,
+                        (
+                            DatePerhapsTime::DateTime(CalendarDateTime::Utc(a)),
+                            DatePerhapsTime::DateTime(CalendarDateTime::Utc(b)),
+                        ) => b > a,
+                        _ => false,
+                    },
+                    "DTEND not after DTSTART: {uid}"
+                );
+            }
             let url = e.get_url().expect("URL");
             assert!(url.starts_with(&ctx.config.base_url), "{url}");
         }
@@ -287,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn a_timed_session_in_utc_with_the_default_length() {
+    fn a_timed_session_in_utc_without_an_invented_end() {
         let site = testing::fixture();
         let ctx = site.ctx();
         let cals = calendars(&ctx);
@@ -299,9 +315,9 @@ mod tests {
             lines_of(&text, "UID"),
             ["UID:alpha/west/2026-waste-talk@example.org"]
         );
-        // 19:00 in Shanghai is 11:00 UTC; no end written: two hours.
+        // 19:00 in Shanghai is 11:00 UTC; no end written: no DTEND.
         assert_eq!(lines_of(&text, "DTSTART"), ["DTSTART:20261205T110000Z"]);
-        assert_eq!(lines_of(&text, "DTEND"), ["DTEND:20261205T130000Z"]);
+        assert!(lines_of(&text, "DTEND").is_empty(), "{text}");
         assert_eq!(lines_of(&text, "DTSTAMP"), ["DTSTAMP:20261128T000000Z"]);
         assert_eq!(
             lines_of(&text, "SUMMARY"),

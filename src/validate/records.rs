@@ -308,6 +308,8 @@ fn session_from(
     let vote = f
         .node("vote")
         .and_then(|(node, _)| vote_from(f, node, attendance));
+    let vote_pos = f.key_pos("vote");
+    let date_pos = f.value_pos("date");
     let mut attachments = Vec::new();
     let record_dir = Path::new(&r.front.file)
         .parent()
@@ -351,12 +353,14 @@ fn session_from(
         topics_ref,
         topics: Vec::new(),
         date: date?,
+        date_pos,
         end,
         form: form?,
         location,
         participants,
         attendance,
         vote,
+        vote_pos,
         attachments,
     })
 }

@@ -115,7 +115,7 @@ fn status_is_the_state_as_of_the_reference_date() {
         // withdrawal, and still passes.
         let run = site.run(&["check", "--as-of", as_of]);
         run.assert_success();
-        let warnings = run.stderr.matches("晚于基准日期").count();
+        let warnings = run.stderr.matches("照常发布并注明").count();
         assert_eq!(warnings, later, "as of {as_of}:\n{}", run.stderr);
     }
     assert!(differs > 0, "the demo never tests the rule");
@@ -161,4 +161,42 @@ fn later_records_are_published_and_marked() {
         .assert_success();
     let outcome = site.page("chenghu/hubin/outcomes/2026-ev-charging-outcome/");
     assert!(!outcome.contains("status-later"));
+}
+
+/// `check` warns (and passes) about timelines that cannot be right, each at
+/// the line of the date or vote concerned.
+#[test]
+fn check_warns_about_impossible_timelines_at_their_lines() {
+    let site = TempSite::new("valid");
+    site.write(
+        "content/alpha/east/topics/2026-well.md",
+        "---\ntitle: 东村水井修缮\ntype: annual-budget\nproposed: 2026-03-01\nnotice: 2026-03-05\nnotice_until: 2026-03-15\n---\n修缮水井。\n",
+    );
+    site.write(
+        "content/alpha/east/sessions/2026-well-vote.md",
+        "---\ntitle: 水井修缮表决\ntopics: [2026-well]\nform: representatives-meeting\ndate: 2026-03-10 19:00\nvote: {for: 20, against: 1}\n---\n表决。\n",
+    );
+    site.write(
+        "content/alpha/east/sessions/2026-well-later.md",
+        "---\ntitle: 水井验收会\ntopics: [2026-well]\nform: representatives-meeting\ndate: 2026-12-20 19:00\nvote: {for: 25}\n---\n验收。\n",
+    );
+    site.write(
+        "content/alpha/east/outcomes/2026-well-outcome.md",
+        "---\ntitle: 水井修缮决定\ntopic: 2026-well\nsessions: [2026-well-vote]\ndecided: 2026-02-20\nresult: adopted\n---\n决定修缮。\n",
+    );
+    let run = site.run(&["check", "--as-of", "2026-11-28"]);
+    run.assert_success();
+    let e = &run.stderr;
+    for (file, line, says) in [
+        ("sessions/2026-well-vote.md", 5, "公示期内"),
+        ("sessions/2026-well-later.md", 6, "却已写了表决结果"),
+        ("outcomes/2026-well-outcome.md", 5, "早于议题的提出日期"),
+        ("outcomes/2026-well-outcome.md", 5, "早于它所依据的会议"),
+    ] {
+        let at = format!("content/alpha/east/{file}:{line}:");
+        let found = e
+            .split("warning: ")
+            .any(|w| w.contains(says) && w.contains(&at));
+        assert!(found, "no warning “{says}” at {at}:\n{e}");
+    }
 }
