@@ -65,7 +65,7 @@ struct CommonArgs {
     /// 包含草稿（draft: true）
     #[arg(long)]
     drafts: bool,
-    /// 判断“逾期”“即将召开”所依据的日期（YYYY-MM-DD；默认今天，或 SOURCE_DATE_EPOCH）
+    /// 基准日期：议题状态、“逾期”“即将召开”都以这一天为准（YYYY-MM-DD；默认今天，或 SOURCE_DATE_EPOCH）
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     as_of: Option<NaiveDate>,
     /// 只显示错误
