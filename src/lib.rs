@@ -23,6 +23,7 @@ pub mod progress;
 pub mod publish;
 pub mod render;
 pub mod route;
+pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod text;

@@ -55,6 +55,50 @@ enum Command {
     Check(CommonArgs),
     /// 本地预览：生成网站并在本机提供访问，修改文件后自动更新打开的页面
     Serve(ServeArgs),
+    /// 新建议题、会议、成果或地点：放进正确的文件夹，起好文件名，填好必填项
+    New(NewArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NewKindArg {
+    /// 议题
+    Topic,
+    /// 协商会议
+    Session,
+    /// 协商成果
+    Outcome,
+    /// 地点（镇、村）
+    Place,
+}
+
+#[derive(Args)]
+struct NewArgs {
+    /// 要新建的：topic（议题）、session（会议）、outcome（成果）或 place（地点）
+    #[arg(value_enum)]
+    kind: NewKindArg,
+    /// 记录所属地点的路径，如 hetang/xiahu；新建地点时为新地点的路径
+    place: String,
+    /// 标题（地点：名称）
+    #[arg(long)]
+    title: Option<String>,
+    /// 日期（YYYY-MM-DD；默认今天）
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    date: Option<NaiveDate>,
+    /// 会议、成果所属的议题：同一地点写文件名，如 2026-road；其他地点写 镇/村/2026-road
+    #[arg(long)]
+    topic: Option<String>,
+    /// 议题类型、协商形式、协商结果或地点类型（写英文名或中文名）；默认：其他、村(居)民代表会议、通过、镇/村
+    #[arg(long = "type", value_name = "TERM")]
+    choice: Option<String>,
+    /// 文件名（不含 .md）；默认由年份和标题的拼音组成
+    #[arg(long)]
+    slug: Option<String>,
+    /// 地点的 12 位统计用区划代码
+    #[arg(long)]
+    code: Option<String>,
+    /// 站点根目录（site.toml 所在处）
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
 }
 
 #[derive(Args)]
@@ -224,6 +268,34 @@ fn main() -> ExitCode {
                         eprintln!("错误：{e}");
                     }
                     ExitCode::from(e.exit_code() as u8)
+                }
+            }
+        }
+        Command::New(args) => {
+            use yishi::scaffold::{self, NewKind, NewRecord};
+            let kind = match args.kind {
+                NewKindArg::Topic => NewKind::Topic,
+                NewKindArg::Session => NewKind::Session,
+                NewKindArg::Outcome => NewKind::Outcome,
+                NewKindArg::Place => NewKind::Place,
+            };
+            let what = NewRecord {
+                place: args.place,
+                title: args.title,
+                date: args.date,
+                topic: args.topic,
+                choice: args.choice,
+                slug: args.slug,
+                code: args.code,
+            };
+            match scaffold::create(&args.root, kind, &what) {
+                Ok(path) => {
+                    println!("{}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    ExitCode::from(1)
                 }
             }
         }

@@ -14,6 +14,7 @@ mod accessibility;
 mod as_of;
 mod bombs;
 mod build_site;
+mod clerk;
 mod demo_content;
 mod errors;
 mod faults;

@@ -1,0 +1,199 @@
+//! `yishi new`: a clerk adds a topic, a session and an outcome (and a
+//! place) without copying an old file; the site checks clean at once.
+
+use crate::common::*;
+
+fn new(site: &TempSite, args: &[&str]) -> Run {
+    let mut all = vec!["new"];
+    all.extend_from_slice(args);
+    site.run(&all)
+}
+
+#[test]
+fn a_clerk_adds_a_topic_session_and_outcome_that_check_clean() {
+    let site = demo_site();
+    let topic = new(
+        &site,
+        &[
+            "topic",
+            "hetang/xiahu",
+            "--title",
+            "下湖村村道路灯安装",
+            "--type",
+            "项目建设",
+            "--date",
+            "2026-11-02",
+        ],
+    );
+    topic.assert_success();
+    let path = topic.stdout.trim();
+    assert_eq!(
+        path,
+        "content/hetang/xiahu/topics/2026-xia-hu-cun-cun-dao-lu.md"
+    );
+    let text = site.read(path);
+    assert!(text.contains("type: project-construction\n"), "{text}");
+    assert!(text.contains("proposed: 2026-11-02"), "{text}");
+    // The vocabulary's allowed values, in a comment.
+    assert!(
+        text.contains("# 议题类型，可选：public-affairs 公共事务 /"),
+        "{text}"
+    );
+
+    let session = new(
+        &site,
+        &[
+            "session",
+            "hetang/xiahu",
+            "--title",
+            "路灯安装议事会",
+            "--topic",
+            "2026-xia-hu-cun-cun-dao-lu",
+            "--date",
+            "2026-11-20",
+        ],
+    );
+    session.assert_success();
+    let s = site.read(session.stdout.trim());
+    assert!(s.contains("topics: [2026-xia-hu-cun-cun-dao-lu]\n"), "{s}");
+    assert!(s.contains("form: representatives-meeting\n"), "{s}");
+
+    let outcome = new(
+        &site,
+        &[
+            "outcome",
+            "hetang/xiahu",
+            "--title",
+            "路灯安装决定",
+            "--topic",
+            "hetang/xiahu/2026-xia-hu-cun-cun-dao-lu",
+            "--date",
+            "2026-11-28",
+        ],
+    );
+    outcome.assert_success();
+    let o = site.read(outcome.stdout.trim());
+    // The reference as the record writes it (same place: bare), and the
+    // session held by the decision, to check.
+    assert!(o.contains("topic: 2026-xia-hu-cun-cun-dao-lu\n"), "{o}");
+    assert!(
+        o.contains("sessions: [2026-lu-deng-an-zhuang-yi-shi]"),
+        "{o}"
+    );
+    assert!(o.contains("result: adopted\n"), "{o}");
+
+    let check = site.run(&["check", "--as-of", "2026-12-01"]);
+    check.assert_success();
+    assert!(!check.stderr.contains("warning"), "{}", check.stderr);
+
+    // A second outcome for the topic: refused, with the contract's reason.
+    let again = new(
+        &site,
+        &[
+            "outcome",
+            "hetang/xiahu",
+            "--title",
+            "再次决定",
+            "--topic",
+            "2026-xia-hu-cun-cun-dao-lu",
+        ],
+    );
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("一个议题只能有一个协商成果"),
+        "{}",
+        again.stderr
+    );
+    // A topic that does not exist, or a record that is not a topic.
+    let missing = new(
+        &site,
+        &[
+            "session",
+            "hetang/xiahu",
+            "--title",
+            "x",
+            "--topic",
+            "2026-no-such",
+        ],
+    );
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("找不到议题"), "{}", missing.stderr);
+    let not_topic = new(
+        &site,
+        &[
+            "session",
+            "hetang/xiahu",
+            "--title",
+            "x",
+            "--topic",
+            "2026-lu-deng-an-zhuang-yi-shi",
+        ],
+    );
+    assert!(
+        not_topic.stderr.contains("不是议题"),
+        "{}",
+        not_topic.stderr
+    );
+    // The same title again gets a file name of its own.
+    let twice = new(
+        &site,
+        &[
+            "topic",
+            "hetang/xiahu",
+            "--title",
+            "下湖村村道路灯安装",
+            "--date",
+            "2026-11-02",
+        ],
+    );
+    twice.assert_success();
+    assert_eq!(
+        twice.stdout.trim(),
+        "content/hetang/xiahu/topics/2026-xia-hu-cun-cun-dao-lu-2.md"
+    );
+    // An unknown place or term says what to do.
+    let nowhere = new(&site, &["topic", "hetang/nowhere", "--title", "x"]);
+    assert!(
+        nowhere.stderr.contains("yishi new place hetang/nowhere"),
+        "{}",
+        nowhere.stderr
+    );
+    let bad_type = new(
+        &site,
+        &["topic", "hetang/xiahu", "--title", "x", "--type", "路灯"],
+    );
+    assert!(
+        bad_type.stderr.contains("可选：public-affairs 公共事务"),
+        "{}",
+        bad_type.stderr
+    );
+}
+
+#[test]
+fn a_clerk_adds_a_village_that_checks_clean() {
+    let site = demo_site();
+    let place = new(
+        &site,
+        &[
+            "place",
+            "hetang/xinzhuang",
+            "--title",
+            "新庄村",
+            "--code",
+            "329901101299",
+        ],
+    );
+    place.assert_success();
+    assert_eq!(place.stdout.trim(), "content/hetang/xinzhuang/_place.yaml");
+    let topic = new(
+        &site,
+        &["topic", "hetang/xinzhuang", "--title", "新庄村垃圾分类"],
+    );
+    topic.assert_success();
+    site.run(&["check"]).assert_success();
+    // No place under a village, nor a place that exists.
+    let deep = new(&site, &["place", "hetang/xinzhuang/zu", "--title", "一组"]);
+    assert_eq!(deep.code, 1);
+    let again = new(&site, &["place", "hetang/xinzhuang", "--title", "新庄村"]);
+    assert!(again.stderr.contains("已经存在"), "{}", again.stderr);
+}
