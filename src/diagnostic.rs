@@ -99,6 +99,66 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// One JSON object (one line) for tools: `file`, `line`, `column`,
+    /// `end_line`, `end_column` (1-based, the end exclusive; null when no
+    /// single place applies), `severity` (`error` or `warning`), `code`
+    /// (null until rules have codes), `message`, `hint` (null without one).
+    pub fn to_json(&self) -> String {
+        let (line, col, end) = match self.pos {
+            Some(p) => (Some(p.line), Some(p.col), Some(p.col + p.len.max(1))),
+            None => (None, None, None),
+        };
+        serde_json::json!({
+            "file": self.file,
+            "line": line,
+            "column": col,
+            "end_line": line,
+            "end_column": end,
+            "severity": match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            "code": serde_json::Value::Null,
+            "message": self.message,
+            "hint": self.hint,
+        })
+        .to_string()
+    }
+
+    /// A GitHub Actions workflow command (`::error file=…,line=…::message`),
+    /// which shows the problem on the line of the pull request's diff.
+    pub fn to_github(&self) -> String {
+        // Values escaped as the runner reads them: `%`, CR and LF in the
+        // message; also `:` and `,` in properties.
+        fn data(s: &str) -> String {
+            s.replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        }
+        fn property(s: &str) -> String {
+            data(s).replace(':', "%3A").replace(',', "%2C")
+        }
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = vec![format!("file={}", property(&self.file))];
+        if let Some(p) = self.pos {
+            props.push(format!("line={}", p.line));
+            props.push(format!("col={}", p.col));
+            props.push(format!("endColumn={}", p.col + p.len.max(1)));
+        }
+        props.push("title=yishi".to_string());
+        let mut message = self.message.clone();
+        if let Some(h) = &self.hint {
+            message.push_str("\n提示：");
+            message.push_str(h);
+        }
+        format!("::{level} {}::{}", props.join(","), data(&message))
+    }
+}
+
 /// A growing list of problems, shared by the stages of one build.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
@@ -274,6 +334,37 @@ impl crate::text::DecodeError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn machine_formats_carry_every_field() {
+        let d = super::Diagnostic::error(
+            "content/a,b/topics/x.md",
+            Some(super::Pos::new(4, 7, 3)),
+            "日期无效：50%\n第二行",
+        )
+        .with_hint("写作 YYYY-MM-DD");
+        let v: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+        assert_eq!(v["file"], "content/a,b/topics/x.md");
+        assert_eq!(
+            (v["line"].as_u64(), v["column"].as_u64()),
+            (Some(4), Some(7))
+        );
+        assert_eq!(
+            (v["end_line"].as_u64(), v["end_column"].as_u64()),
+            (Some(4), Some(10))
+        );
+        assert_eq!(v["severity"], "error");
+        assert_eq!(v["hint"], "写作 YYYY-MM-DD");
+        assert!(v["code"].is_null());
+        assert_eq!(
+            d.to_github(),
+            "::error file=content/a%2Cb/topics/x.md,line=4,col=7,endColumn=10,title=yishi::\
+             日期无效：50%25%0A第二行%0A提示：写作 YYYY-MM-DD"
+        );
+        let w = super::Diagnostic::warning("content/x.md", None, "m");
+        assert_eq!(w.to_github(), "::warning file=content/x.md,title=yishi::m");
+        assert!(serde_json::from_str::<serde_json::Value>(&w.to_json()).unwrap()["line"].is_null());
+    }
+
     use super::*;
 
     #[test]

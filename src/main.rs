@@ -52,7 +52,7 @@ enum Command {
     /// 生成网站：把 content/ 中的记录生成到输出文件夹（默认 public/）
     Build(BuildArgs),
     /// 只检查记录，不生成网站（所有问题一次列出）
-    Check(CommonArgs),
+    Check(CheckArgs),
     /// 本地预览：生成网站并在本机提供访问，修改文件后自动更新打开的页面
     Serve(ServeArgs),
     /// 新建议题、会议、成果或地点：放进正确的文件夹，起好文件名，填好必填项
@@ -136,6 +136,28 @@ struct ServeArgs {
     /// 启动后在浏览器中打开
     #[arg(long)]
     open: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// 给人看：带出错的行和提示
+    Human,
+    /// 每个问题一行 JSON（file、line、column、end_line、end_column、severity、code、message、hint）
+    Json,
+    /// GitHub Actions 的标注（::error file=…,line=…::…），在拉取请求中标到出错的行
+    Github,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// 问题的输出格式
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// 有警告也算不通过（退出码 1）
+    #[arg(long)]
+    deny_warnings: bool,
 }
 
 #[derive(Args)]
@@ -299,11 +321,24 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check(common) => {
+        Command::Check(args) => {
             keep_freed_memory();
-            match build::check(&site_options(&common, None)) {
+            let common = &args.common;
+            let result = build::check(&site_options(common, None));
+            if args.format != Format::Human {
+                return check_for_tools(&args, result);
+            }
+            match result {
+                Ok(checked) if args.deny_warnings && !checked.warnings.is_empty() => {
+                    print_diagnostics(common, &checked.warnings);
+                    eprintln!(
+                        "发现 {} 个警告（--deny-warnings：警告也算不通过）。",
+                        checked.warnings.len()
+                    );
+                    ExitCode::from(1)
+                }
                 Ok(checked) => {
-                    print_diagnostics(&common, &checked.warnings);
+                    print_diagnostics(common, &checked.warnings);
                     if !common.quiet {
                         println!(
                             "检查通过：{} 条记录，{} 个地点，{} 个警告，用时 {:.2} 秒",
@@ -323,10 +358,36 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(&common, e, Failed::Check),
+                Err(e) => fail(common, e, Failed::Check),
             }
         }
     }
+}
+
+/// `check --format json|github`: every problem on standard output in the
+/// tools' format, nothing else there; the exit code as for people.
+fn check_for_tools(args: &CheckArgs, result: Result<build::Checked, BuildError>) -> ExitCode {
+    let line = |d: &Diagnostic| match args.format {
+        Format::Github => d.to_github(),
+        _ => d.to_json(),
+    };
+    let (diags, code) = match result {
+        Ok(checked) => {
+            let failed = args.deny_warnings && !checked.warnings.is_empty();
+            (checked.warnings, if failed { 1 } else { 0 })
+        }
+        Err(BuildError::Content(diags)) => (diags, 1),
+        Err(e) => {
+            // Not a problem of one file: a usage or I/O error.
+            let d = Diagnostic::error(args.common.root.display().to_string(), None, e.to_string());
+            println!("{}", line(&d));
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    for d in diags.iter().filter(|d| d.is_error() || !args.common.quiet) {
+        println!("{}", line(d));
+    }
+    ExitCode::from(code)
 }
 
 /// What to tell a clerk about what an interrupted build had left.

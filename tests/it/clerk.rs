@@ -197,3 +197,68 @@ fn a_clerk_adds_a_village_that_checks_clean() {
     let again = new(&site, &["place", "hetang/xinzhuang", "--title", "新庄村"]);
     assert!(again.stderr.contains("已经存在"), "{}", again.stderr);
 }
+
+/// `check --format json|github` for editors and CI, and `--deny-warnings`:
+/// three mistakes, each reported at its line, nothing else on stdout.
+#[test]
+fn check_speaks_json_and_github_annotations() {
+    let site = TempSite::new("valid");
+    site.write(
+        "content/alpha/east/topics/2026-bad.md",
+        "---\ntitle: 错误示例\ntype: roads\nproposed: 2026-13-01\ncolour: red\n---\n正文。\n",
+    );
+    let run = site.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let problems: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut found: Vec<(u64, &str)> = problems
+        .iter()
+        .map(|p| {
+            assert_eq!(p["file"], "content/alpha/east/topics/2026-bad.md", "{p}");
+            assert_eq!(p["severity"], "error", "{p}");
+            assert!(
+                p["column"].as_u64().is_some() && p["end_column"].as_u64() > p["column"].as_u64(),
+                "{p}"
+            );
+            (p["line"].as_u64().unwrap(), p["message"].as_str().unwrap())
+        })
+        .collect();
+    found.sort();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        [3, 4, 5],
+        "{found:?}"
+    );
+    assert!(found[0].1.contains("roads"), "{found:?}");
+
+    let gh = site.run(&["check", "--format", "github"]);
+    assert_eq!(gh.code, 1);
+    let lines: Vec<&str> = gh.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", gh.stdout);
+    assert!(lines
+        .iter()
+        .all(|l| l.starts_with("::error file=content/alpha/east/topics/2026-bad.md,line=")));
+
+    // Fixed: clean, exit 0, and stdout empty. A warning (a loose file in
+    // a place folder) fails only with --deny-warnings.
+    site.remove("content/alpha/east/topics/2026-bad.md");
+    site.write("content/alpha/east/notes.txt", "草稿");
+    let ok = site.run(&["check", "--format", "json"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(
+        ok.stdout.contains("\"severity\":\"warning\""),
+        "{}",
+        ok.stdout
+    );
+    assert_eq!(
+        site.run(&["check", "--format", "json", "--deny-warnings"])
+            .code,
+        1
+    );
+    assert_eq!(site.run(&["check", "--deny-warnings"]).code, 1);
+    assert_eq!(site.run(&["check"]).code, 0);
+}
