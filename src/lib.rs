@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod fold;
 pub mod fsio;
 pub mod hash;
+pub mod hook;
 pub mod link;
 pub mod load;
 pub mod markdown;

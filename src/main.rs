@@ -57,6 +57,23 @@ enum Command {
     Serve(ServeArgs),
     /// 新建议题、会议、成果或地点：放进正确的文件夹，起好文件名，填好必填项
     New(NewArgs),
+    /// git 钩子：yishi hook install 让每次提交前先检查要提交的记录，有错误就不提交
+    Hook(HookArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum HookAction {
+    /// 安装 pre-commit 钩子
+    Install,
+}
+
+#[derive(Args)]
+struct HookArgs {
+    #[arg(value_enum)]
+    action: HookAction,
+    /// 站点根目录（site.toml 所在处，须在 git 仓库中）
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -293,6 +310,21 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Hook(args) => match args.action {
+            HookAction::Install => match yishi::hook::install(&args.root) {
+                Ok(path) => {
+                    println!(
+                        "已安装 {}：以后每次提交前都会检查要提交的记录，有错误就不提交。",
+                        path.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    ExitCode::from(2)
+                }
+            },
+        },
         Command::New(args) => {
             use yishi::scaffold::{self, NewKind, NewRecord};
             let kind = match args.kind {

@@ -262,3 +262,61 @@ fn check_speaks_json_and_github_annotations() {
     assert_eq!(site.run(&["check", "--deny-warnings"]).code, 1);
     assert_eq!(site.run(&["check"]).code, 0);
 }
+
+/// `yishi hook install`: a commit with a mistake in a staged record is
+/// blocked, with the mistake shown; fixed and staged, it goes through; a
+/// mistake left unstaged is not what is committed and does not block.
+#[test]
+fn the_pre_commit_hook_checks_what_is_committed() {
+    let site = demo_site();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(site.root())
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "clerk")
+            .env("GIT_AUTHOR_EMAIL", "clerk@example.org")
+            .env("GIT_COMMITTER_NAME", "clerk")
+            .env("GIT_COMMITTER_EMAIL", "clerk@example.org")
+            .output()
+            .expect("git runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(git(&["init", "-q"]).0);
+    let installed = site.run(&["hook", "install"]);
+    installed.assert_success();
+    let hook = site.path(".git/hooks/pre-commit");
+    assert!(std::fs::read_to_string(&hook)
+        .unwrap()
+        .contains("check --quiet"));
+    assert!(git(&["add", "-A"]).0);
+    let (ok, err) = git(&["commit", "-q", "-m", "demo"]);
+    assert!(ok, "{err}");
+
+    let topic = new(&site, &["topic", "hetang/xiahu", "--title", "水塘清淤"]);
+    topic.assert_success();
+    let path = topic.stdout.trim().to_string();
+    site.edit(&path, "type: other", "type: ponds");
+    assert!(git(&["add", "-A"]).0);
+    let (ok, err) = git(&["commit", "-q", "-m", "bad"]);
+    assert!(!ok, "a commit with an unknown topic type went through");
+    assert!(
+        err.contains("未知的议题类型 `ponds`") && err.contains("提交被阻止"),
+        "{err}"
+    );
+
+    site.edit(&path, "type: ponds", "type: environmental-protection");
+    assert!(git(&["add", "-A"]).0);
+    // A new mistake, not staged: not part of the commit.
+    site.edit(&path, "type: environmental-protection", "type: ponds");
+    let (ok, err) = git(&["commit", "-q", "-m", "topic"]);
+    assert!(ok, "{err}");
+    // A hook that is not ours is left alone.
+    std::fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
+    let refused = site.run(&["hook", "install"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("没有替换它"), "{}", refused.stderr);
+}
