@@ -13,6 +13,7 @@ pub mod fold;
 pub mod fsio;
 pub mod hash;
 pub mod hook;
+pub mod init;
 pub mod link;
 pub mod load;
 pub mod markdown;

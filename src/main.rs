@@ -59,6 +59,45 @@ enum Command {
     New(NewArgs),
     /// git 钩子：yishi hook install 让每次提交前先检查要提交的记录，有错误就不提交
     Hook(HookArgs),
+    /// 新建网站：写好 site.toml、第一个镇和村、示例记录和说明，马上就能生成
+    Init(InitArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// 在哪个文件夹建立网站（默认当前文件夹；须为空或不存在）
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// 网站名称
+    #[arg(long)]
+    title: Option<String>,
+    /// 网站网址，如 https://example.org/
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// 界面语言：zh-CN、zh-TW、zh-HK 或 en
+    #[arg(long)]
+    language: Option<String>,
+    /// 第一个镇（街道）的名称
+    #[arg(long)]
+    town: Option<String>,
+    /// 镇的文件夹名（默认由名称的拼音生成）
+    #[arg(long)]
+    town_slug: Option<String>,
+    /// 镇的 12 位区划代码
+    #[arg(long)]
+    town_code: Option<String>,
+    /// 第一个村（社区）的名称
+    #[arg(long)]
+    village: Option<String>,
+    /// 村的文件夹名（默认由名称的拼音生成）
+    #[arg(long)]
+    village_slug: Option<String>,
+    /// 村的 12 位区划代码
+    #[arg(long)]
+    village_code: Option<String>,
+    /// 文件夹不是空的也建立（不覆盖已有文件）
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -307,6 +346,36 @@ fn main() -> ExitCode {
                         eprintln!("错误：{e}");
                     }
                     ExitCode::from(e.exit_code() as u8)
+                }
+            }
+        }
+        Command::Init(args) => {
+            let opts = yishi::init::InitOptions {
+                title: args.title,
+                base_url: args.base_url,
+                language: args.language,
+                town: args.town,
+                town_slug: args.town_slug,
+                town_code: args.town_code,
+                village: args.village,
+                village_slug: args.village_slug,
+                village_code: args.village_code,
+                force: args.force,
+            };
+            match yishi::init::init(&args.dir, opts) {
+                Ok(files) => {
+                    for f in &files {
+                        println!("{}", f.display());
+                    }
+                    eprintln!(
+                        "网站已建立在 {}：运行 yishi serve --open 预览，yishi build 生成；说明见其中的 README.md。",
+                        args.dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    ExitCode::from(2)
                 }
             }
         }

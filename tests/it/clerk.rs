@@ -320,3 +320,67 @@ fn the_pre_commit_hook_checks_what_is_committed() {
     assert_eq!(refused.code, 2);
     assert!(refused.stderr.contains("没有替换它"), "{}", refused.stderr);
 }
+
+/// `yishi init` without a terminal asks nothing, takes its flags, and
+/// writes a site that builds and checks clean at once; it refuses a folder
+/// that is not empty.
+#[test]
+fn init_writes_a_site_that_builds_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let run = |args: &[&str]| {
+        Run::from(
+            std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .env_remove("SOURCE_DATE_EPOCH")
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = root.to_str().unwrap();
+    let init = run(&[
+        "init",
+        r,
+        "--title",
+        "鹤塘镇协商平台",
+        "--town",
+        "鹤塘镇",
+        "--village",
+        "下湖村",
+    ]);
+    init.assert_success();
+    let files: Vec<&str> = init.stdout.lines().collect();
+    for f in [
+        "site.toml",
+        ".gitignore",
+        "README.md",
+        "content/he-tang/_place.yaml",
+        "content/he-tang/xia-hu/_place.yaml",
+        "content/he-tang/xia-hu/topics/example-topic.md",
+        "content/he-tang/xia-hu/sessions/example-session.md",
+        "content/he-tang/xia-hu/outcomes/example-outcome.md",
+    ] {
+        assert!(files.contains(&f), "{f} not in {files:?}");
+        assert!(root.join(f).is_file(), "{f}");
+    }
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    assert!(toml.contains("title = \"鹤塘镇协商平台\""), "{toml}");
+    // Every key is explained: no setting line without a comment above it.
+    assert!(toml.contains("# 界面语言"), "{toml}");
+    run(&["check", "--root", r]).assert_success();
+    run(&["build", "--root", r]).assert_success();
+    assert!(root
+        .join("public/he-tang/xia-hu/topics/example-topic/index.html")
+        .is_file());
+    let again = run(&["init", r]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("不是空文件夹"), "{}", again.stderr);
+    let bad = run(&[
+        "init",
+        dir.path().join("other").to_str().unwrap(),
+        "--language",
+        "fr",
+    ]);
+    assert!(bad.stderr.contains("zh-CN"), "{}", bad.stderr);
+}
