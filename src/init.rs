@@ -76,7 +76,9 @@ impl Asker {
 fn site_toml(title: &str, base_url: &str, language: &str) -> String {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     format!(
-        r#"# 站点设置。每一项的说明都在它上面；以 # 开头的行是说明或未启用的设置。
+        r#"#:schema ./.vscode/schemas/site.schema.json
+# 站点设置。每一项的说明都在它上面；以 # 开头的行是说明或未启用的设置。
+# （第一行让编辑器的 TOML 扩展按 yishi 的规则提示和检查本文件。）
 
 # 网站名称（必填），显示在每个页面的顶部和浏览器标签上
 title = {title}
@@ -122,6 +124,62 @@ privacy = "error"
         base_url = q(base_url),
         language = q(language),
     )
+}
+
+/// VS Code settings: `_place.yaml` files checked against the place schema
+/// by the YAML extension (`site.toml` names its schema in its first line,
+/// which the TOML extension reads).
+fn editor_settings() -> String {
+    let v = serde_json::json!({
+        "yaml.schemas": { "./.vscode/schemas/place.schema.json": "content/**/_place.yaml" },
+        "evenBetterToml.schema.enabled": true
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Front-matter snippets for Markdown (type `yishi` and pick one), with
+/// the vocabularies as choices.
+fn snippets(v: &crate::vocab::Vocabularies) -> String {
+    let choice = |voc: &crate::vocab::Vocabulary| {
+        voc.terms
+            .iter()
+            .map(|t| t.slug.replace([',', '|'], ""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let today = "$CURRENT_YEAR-$CURRENT_MONTH-$CURRENT_DATE";
+    let topic = vec![
+        "---".to_string(),
+        "title: ${1:议题标题}".into(),
+        format!("type: ${{2|{}|}}", choice(&v.topic_types)),
+        format!("proposed: ${{3:{today}}}"),
+        "---".into(),
+        "$0".into(),
+    ];
+    let session = vec![
+        "---".to_string(),
+        "title: ${1:会议名称}".into(),
+        "topics: [${2:议题文件名}]".into(),
+        format!("form: ${{3|{}|}}", choice(&v.session_forms)),
+        format!("date: ${{4:{today}}} ${{5:19:30}}"),
+        "---".into(),
+        "$0".into(),
+    ];
+    let outcome = vec![
+        "---".to_string(),
+        "title: ${1:成果名称}".into(),
+        "topic: ${2:议题文件名}".into(),
+        format!("decided: ${{3:{today}}}"),
+        format!("result: ${{4|{}|}}", choice(&v.results)),
+        "---".into(),
+        "$0".into(),
+    ];
+    let s = serde_json::json!({
+        "yishi 议题 topic": { "scope": "markdown", "prefix": "yishi-topic", "body": topic, "description": "议题的必填项" },
+        "yishi 会议 session": { "scope": "markdown", "prefix": "yishi-session", "body": session, "description": "协商会议的必填项" },
+        "yishi 成果 outcome": { "scope": "markdown", "prefix": "yishi-outcome", "body": outcome, "description": "协商成果的必填项" }
+    });
+    serde_json::to_string_pretty(&s).unwrap_or_default() + "\n"
 }
 
 /// The README for clerks.
@@ -225,6 +283,16 @@ pub fn init(dir: &Path, opts: InitOptions) -> Result<Vec<PathBuf>, String> {
         ".gitignore",
         "# yishi 生成的网站（yishi build 的输出）\n/public/\n",
     )?;
+    // Editor support (VS Code): the schemas, the settings that attach them
+    // and a front-matter snippet for each record kind.
+    std::fs::create_dir_all(dir.join(".vscode/schemas")).map_err(|e| e.to_string())?;
+    let vocab = crate::vocab::Vocabularies::default();
+    for (name, s) in crate::schema::schemas(&vocab) {
+        let text = serde_json::to_string_pretty(&s).unwrap_or_default() + "\n";
+        write(&format!(".vscode/schemas/{name}"), &text)?;
+    }
+    write(".vscode/settings.json", &editor_settings())?;
+    write(".vscode/yishi.code-snippets", &snippets(&vocab))?;
     let village_path = format!("{town_slug}/{village_slug}");
     write(
         "README.md",

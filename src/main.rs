@@ -61,6 +61,18 @@ enum Command {
     Hook(HookArgs),
     /// 新建网站：写好 site.toml、第一个镇和村、示例记录和说明，马上就能生成
     Init(InitArgs),
+    /// 写出供编辑器使用的 JSON Schema（议题、会议、成果、_place.yaml、site.toml），含本站词表
+    Schema(SchemaArgs),
+}
+
+#[derive(Args)]
+struct SchemaArgs {
+    /// 写到哪个文件夹（相对于站点根目录）
+    #[arg(long, default_value = "schemas")]
+    output: PathBuf,
+    /// 站点根目录（读取其中 site.toml 的词表；没有 site.toml 时用内置词表）
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
 }
 
 #[derive(Args)]
@@ -346,6 +358,43 @@ fn main() -> ExitCode {
                         eprintln!("错误：{e}");
                     }
                     ExitCode::from(e.exit_code() as u8)
+                }
+            }
+        }
+        Command::Schema(args) => {
+            let vocab = if args.root.join(yishi::config::FILE).exists() {
+                match yishi::config::SiteConfig::load(&args.root) {
+                    Ok(c) => c.vocabularies,
+                    Err(d) => {
+                        eprint!("{}", diagnostic::render(&d.sorted(), &args.root));
+                        return ExitCode::from(1);
+                    }
+                }
+            } else {
+                yishi::vocab::Vocabularies::default()
+            };
+            let dir = args.root.join(&args.output);
+            let written = std::fs::create_dir_all(&dir).and_then(|()| {
+                yishi::schema::schemas(&vocab)
+                    .into_iter()
+                    .map(|(name, s)| {
+                        let path = dir.join(name);
+                        let text =
+                            serde_json::to_string_pretty(&s).map_err(std::io::Error::other)?;
+                        std::fs::write(&path, text + "\n").map(|()| path)
+                    })
+                    .collect::<std::io::Result<Vec<_>>>()
+            });
+            match written {
+                Ok(paths) => {
+                    for p in paths {
+                        println!("{}", p.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("错误：{}: {e}", dir.display());
+                    ExitCode::from(2)
                 }
             }
         }

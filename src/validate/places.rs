@@ -11,16 +11,6 @@ use crate::load::Loaded;
 use crate::model::{Place, PlaceKind};
 use crate::privacy;
 
-const PLACE_KEYS: [&str; 7] = [
-    "name",
-    "kind",
-    "summary",
-    "population",
-    "households",
-    "order",
-    "code",
-];
-
 pub(super) fn validate_places(
     loaded: &Loaded,
     config: &SiteConfig,
@@ -79,7 +69,7 @@ pub(super) fn validate_places(
         if let Some(y) = masked_yaml.as_ref().or(lp.file.as_ref()) {
             let mut f = Fields::new(y, config.privacy);
             if f.map.is_some() {
-                f.check_keys(&PLACE_KEYS, false);
+                f.check_keys(&crate::fields::keys(crate::fields::PLACE), false);
                 if let Some(name) = f.string("name", true) {
                     place.name = name;
                 }

@@ -16,40 +16,6 @@ use crate::model::{
 };
 use crate::privacy;
 
-const SHARED_KEYS: [&str; 4] = ["title", "draft", "tags", "summary"];
-const TOPIC_KEYS: [&str; 9] = [
-    "type",
-    "proposed",
-    "proposer",
-    "notice",
-    "notice_until",
-    "villages",
-    "withdrawn",
-    "amount",
-    "related",
-];
-const SESSION_KEYS: [&str; 10] = [
-    "topic",
-    "topics",
-    "date",
-    "end",
-    "form",
-    "location",
-    "participants",
-    "attendance",
-    "vote",
-    "attachments",
-];
-const OUTCOME_KEYS: [&str; 8] = [
-    "topic",
-    "sessions",
-    "decided",
-    "result",
-    "responsible",
-    "deadline",
-    "amount",
-    "progress",
-];
 const TALLY_KEYS: [&str; 3] = ["for", "against", "abstain"];
 
 pub(super) fn record_from(
@@ -91,12 +57,17 @@ pub(super) fn record_from(
         );
     }
     f.map?;
-    let kind_keys: &[&str] = match r.kind {
-        RecordKind::Topic => &TOPIC_KEYS,
-        RecordKind::Session => &SESSION_KEYS,
-        RecordKind::Outcome => &OUTCOME_KEYS,
+    use crate::fields;
+    let kind_fields = match r.kind {
+        RecordKind::Topic => fields::TOPIC,
+        RecordKind::Session => fields::SESSION,
+        RecordKind::Outcome => fields::OUTCOME,
     };
-    let allowed: Vec<&str> = SHARED_KEYS.iter().chain(kind_keys).copied().collect();
+    let allowed: Vec<&str> = fields::SHARED
+        .iter()
+        .chain(kind_fields)
+        .map(|f| f.key)
+        .collect();
     f.check_keys(&allowed, true);
 
     let title = f.string("title", true).map(|s| f.masked(s));

@@ -368,6 +368,26 @@ fn init_writes_a_site_that_builds_at_once() {
     assert!(toml.contains("title = \"鹤塘镇协商平台\""), "{toml}");
     // Every key is explained: no setting line without a comment above it.
     assert!(toml.contains("# 界面语言"), "{toml}");
+    // Editor support: schemas attached by the settings (and by site.toml's
+    // first line), snippets listing the vocabularies.
+    let json = |rel: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root.join(rel)).unwrap()).unwrap()
+    };
+    let settings = json(".vscode/settings.json");
+    assert_eq!(
+        settings["yaml.schemas"]["./.vscode/schemas/place.schema.json"],
+        "content/**/_place.yaml"
+    );
+    assert!(toml.starts_with("#:schema ./.vscode/schemas/site.schema.json\n"));
+    let site_schema = jsonschema::validator_for(&json(".vscode/schemas/site.schema.json")).unwrap();
+    let as_json = serde_json::to_value(toml::from_str::<toml::Table>(&toml).unwrap()).unwrap();
+    assert!(site_schema.is_valid(&as_json));
+    let snippets = json(".vscode/yishi.code-snippets");
+    let topic = snippets["yishi 议题 topic"]["body"].to_string();
+    assert!(
+        topic.contains("annual-budget") && topic.contains("proposed:"),
+        "{topic}"
+    );
     run(&["check", "--root", r]).assert_success();
     run(&["build", "--root", r]).assert_success();
     assert!(root

@@ -26,6 +26,7 @@ mod open_data;
 mod privacy;
 mod reading;
 mod rebuilds;
+mod schemas;
 mod search;
 mod search_queries;
 mod serve;
