@@ -11,40 +11,53 @@ use super::context::{
 use super::Renderer;
 use crate::route::{self, Route};
 
-/// Money in yuan for people: `12.5万元`, `3.2亿元`, `860元`; in English
-/// `CNY 125,000`.
+/// Money in yuan for people, exactly as written (to the fen): in Chinese
+/// `12.5万元` or `3.2亿元` only where that is the same amount (a whole
+/// number of hundreds, or of millions, of yuan), else `12,345.67元` with
+/// the digits grouped; in English `CNY 12,500.50`.
 pub fn format_amount(yuan: f64, language: &str) -> String {
-    pub(super) fn trim(s: String) -> String {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    }
-    if language.starts_with("zh") {
-        if yuan >= 1e8 {
-            format!("{}亿元", trim(format!("{:.4}", yuan / 1e8)))
-        } else if yuan >= 1e4 {
-            format!("{}万元", trim(format!("{:.4}", yuan / 1e4)))
-        } else {
-            format!("{}元", trim(format!("{yuan:.2}")))
-        }
-    } else {
-        let whole = yuan.trunc() as u64;
-        let cents = ((yuan - yuan.trunc()) * 100.0).round() as u64;
+    // The amount in fen, exactly (`amount` has at most two decimals).
+    let fen = (yuan * 100.0).round() as u64;
+    let grouped = |whole: u64| {
         let digits = whole.to_string();
-        let mut grouped = String::new();
+        let mut out = String::new();
         for (k, c) in digits.chars().enumerate() {
             if k > 0 && (digits.len() - k) % 3 == 0 {
-                grouped.push(',');
+                out.push(',');
             }
-            grouped.push(c);
+            out.push(c);
         }
-        if cents > 0 {
-            format!("CNY {grouped}.{cents:02}")
+        out
+    };
+    // `n / 10^places` without trailing zeros.
+    let scaled = |n: u64, places: u32| {
+        let unit = 10u64.pow(places);
+        let (whole, frac) = (n / unit, n % unit);
+        if frac == 0 {
+            whole.to_string()
         } else {
-            format!("CNY {grouped}")
+            let f = format!("{frac:0width$}", width = places as usize);
+            format!("{whole}.{}", f.trim_end_matches('0'))
         }
+    };
+    let (whole, cents) = (fen / 100, fen % 100);
+    let exact = if cents == 0 {
+        grouped(whole)
+    } else {
+        format!("{}.{cents:02}", grouped(whole))
+    };
+    if language.starts_with("zh") {
+        // 万元 with at most two decimals: whole hundreds of yuan; 亿元 the
+        // same for whole millions.
+        if whole >= 100_000_000 && fen % 100_000_000 == 0 {
+            format!("{}亿元", scaled(fen / 100_000_000, 2))
+        } else if whole >= 10_000 && fen % 10_000 == 0 {
+            format!("{}万元", scaled(fen / 10_000, 2))
+        } else {
+            format!("{exact}元")
+        }
+    } else {
+        format!("CNY {exact}")
     }
 }
 
@@ -273,6 +286,13 @@ mod tests {
         assert_eq!(format_amount(125000.0, "zh-CN"), "12.5万元");
         assert_eq!(format_amount(860.0, "zh-CN"), "860元");
         assert_eq!(format_amount(320000000.0, "zh-CN"), "3.2亿元");
+        // Exactly as written: no rounding into 万元.
+        assert_eq!(format_amount(12345.67, "zh-CN"), "12,345.67元");
+        assert_eq!(format_amount(1580000.0, "zh-CN"), "158万元");
+        assert_eq!(format_amount(30500.0, "zh-CN"), "3.05万元");
+        assert_eq!(format_amount(123456789.0, "zh-CN"), "123,456,789元");
+        assert_eq!(format_amount(250000000.0, "zh-CN"), "2.5亿元");
+        assert_eq!(format_amount(0.5, "zh-CN"), "0.50元");
         assert_eq!(format_amount(12500.5, "en"), "CNY 12,500.50");
         assert_eq!(format_amount(1234567.0, "en"), "CNY 1,234,567");
     }
