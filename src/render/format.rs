@@ -5,8 +5,8 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
 use super::context::{
-    DateValue, Link, Moment, PageNumber, Pagination, PlaceLink, SlugLabel, StatusCount,
-    StatusCounts,
+    DateValue, Link, Moment, MoneyTotals, PageNumber, Pagination, PlaceLink, SlugLabel,
+    StatusCount, StatusCounts,
 };
 use super::Renderer;
 use crate::route::{self, Route};
@@ -165,6 +165,39 @@ impl Renderer<'_> {
                 .iter()
                 .filter(|&&i| self.graph.status[i].is_some())
                 .count(),
+            money: self.money_totals(list),
+        }
+    }
+
+    /// The sums of `amount` over the topics of `list` (in fen, so nothing
+    /// is lost to rounding): their own, and their outcomes' where the
+    /// outcome counts by the reference date.
+    pub(super) fn money_totals(&self, list: &[usize]) -> MoneyTotals {
+        let g = self.graph;
+        let fen = |yuan: f64| (yuan * 100.0).round() as u64;
+        let (mut stake, mut stake_n, mut approved, mut approved_n) = (0u64, 0, 0u64, 0);
+        for &i in list {
+            let Some(t) = g.site.records[i].topic() else {
+                continue;
+            };
+            if let Some(a) = t.amount {
+                stake += fen(a);
+                stake_n += 1;
+            }
+            let outcome = g.outcome_of[i]
+                .and_then(|o| g.site.records[o].outcome())
+                .filter(|o| g.counts(o.decided));
+            if let Some(a) = outcome.and_then(|o| o.amount) {
+                approved += fen(a);
+                approved_n += 1;
+            }
+        }
+        let shown = |n: usize, total: u64| (n > 0).then(|| self.amount_text(total as f64 / 100.0));
+        MoneyTotals {
+            at_stake: shown(stake_n, stake),
+            at_stake_topics: stake_n,
+            approved: shown(approved_n, approved),
+            approved_topics: approved_n,
         }
     }
 

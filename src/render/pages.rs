@@ -168,6 +168,7 @@ impl Renderer<'_> {
             }],
             pagination,
             records: self.cards_of(&list[range]),
+            money: self.money_totals(list),
             feed: None,
         }
     }

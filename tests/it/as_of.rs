@@ -200,3 +200,74 @@ fn check_warns_about_impossible_timelines_at_their_lines() {
         assert!(found, "no warning “{says}” at {at}:\n{e}");
     }
 }
+
+/// Place, type and year pages (and the home page) add up the money of
+/// their topics: the topics' own amounts, and their outcomes' where the
+/// outcome counts by the reference date; checked against the open data.
+#[test]
+fn lists_add_up_the_money_of_their_topics() {
+    use yishi::render::format_amount;
+    let site = demo_site();
+    let as_of = "2026-06-01";
+    site.run(&["build", "--as-of", as_of]).assert_success();
+    let data: Value = serde_json::from_str(&site.read("public/data/records.json")).unwrap();
+    let records = data["records"].as_array().unwrap();
+    let fen = |v: &Value| (v.as_f64().unwrap() * 100.0).round() as u64;
+    let outcome_of: HashMap<&str, &Value> = records
+        .iter()
+        .filter(|r| r["kind"] == "outcome")
+        .map(|r| (r["topic"]["id"].as_str().unwrap(), r))
+        .collect();
+    // (at stake, topics, approved, outcomes) over the topics that `keep`.
+    let sums = |keep: &dyn Fn(&Value) -> bool| {
+        let (mut s, mut sn, mut a, mut an) = (0u64, 0, 0u64, 0);
+        for t in records.iter().filter(|r| r["kind"] == "topic" && keep(r)) {
+            if t["amount"].is_number() {
+                s += fen(&t["amount"]);
+                sn += 1;
+            }
+            if let Some(o) = outcome_of.get(t["id"].as_str().unwrap()) {
+                if o["decided"].as_str().unwrap() <= as_of && o["amount"].is_number() {
+                    a += fen(&o["amount"]);
+                    an += 1;
+                }
+            }
+        }
+        (s, sn, a, an)
+    };
+    let says = |page: &str, (s, sn, a, an): (u64, usize, u64, usize)| {
+        let html = site.page(page);
+        let stake = format!(
+            "涉及金额合计 {}（{sn} 个议题）",
+            format_amount(s as f64 / 100.0, "zh-CN")
+        );
+        let approved = format!(
+            "已批准金额合计 {}（{an} 项协商成果）",
+            format_amount(a as f64 / 100.0, "zh-CN")
+        );
+        assert!(sn > 0 && an > 0, "{page}: nothing to add up");
+        assert!(html.contains(&stake), "{page}: no “{stake}”");
+        assert!(html.contains(&approved), "{page}: no “{approved}”");
+    };
+    says("", sums(&|_| true));
+    says(
+        "types/annual-budget/",
+        sums(&|t| t["type"]["slug"] == "annual-budget"),
+    );
+    says(
+        "years/2024/",
+        sums(&|t| t["proposed"].as_str().unwrap().starts_with("2024")),
+    );
+    // A village: its own topics and the town topics that name it.
+    says(
+        "chenghu/hubin/",
+        sums(&|t| {
+            t["place"]["id"] == "chenghu/hubin"
+                || t["villages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v["id"] == "chenghu/hubin")
+        }),
+    );
+}

@@ -100,6 +100,23 @@ pub struct StatusCounts {
     pub overdue: usize,
     /// Topics in the list (records with a status).
     pub topics: usize,
+    /// The money of its topics.
+    pub money: MoneyTotals,
+}
+
+/// The sums of `amount` over the topics of a list, formatted as amounts
+/// are (null where no topic gives one).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MoneyTotals {
+    /// The money at stake: the topics' own `amount`.
+    pub at_stake: Option<String>,
+    /// How many topics give one.
+    pub at_stake_topics: usize,
+    /// The money approved: the `amount` of the topics' outcomes decided
+    /// by the reference date.
+    pub approved: Option<String>,
+    /// How many outcomes give one.
+    pub approved_topics: usize,
 }
 
 /// The pagination of a list (`partials/pagination.html`).

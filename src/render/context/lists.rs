@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 use super::card::ListCard;
-use super::common::{CountLink, Feed, FileLink, Follow, Link, Pagination, PlaceLink, StatusCounts};
+use super::common::{
+    CountLink, Feed, FileLink, Follow, Link, MoneyTotals, Pagination, PlaceLink, StatusCounts,
+};
 
 /// `page` of `home.html`.
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +137,8 @@ pub struct ListPage {
     pub pagination: Pagination,
     /// This page's records, newest first.
     pub records: Vec<ListCard>,
+    /// The money of the whole list's topics.
+    pub money: MoneyTotals,
     /// The list's feed: a topic type's list only (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed: Option<Feed>,

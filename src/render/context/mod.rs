@@ -29,8 +29,8 @@ use crate::url::Urls;
 
 pub use card::{Card, CardDetail, ListCard, RenderedCard};
 pub use common::{
-    CountLink, DateValue, Feed, FileLink, Follow, LabelLink, Link, Moment, PageNumber, Pagination,
-    PlaceLink, SlugLabel, StatusCount, StatusCounts, VoteTally, When,
+    CountLink, DateValue, Feed, FileLink, Follow, LabelLink, Link, Moment, MoneyTotals, PageNumber,
+    Pagination, PlaceLink, SlugLabel, StatusCount, StatusCounts, VoteTally, When,
 };
 pub use lists::{
     DataPage, DataSetRow, FacetOption, HomePage, HomePlace, ListPage, NotFoundPage, OverviewPage,
