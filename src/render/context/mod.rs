@@ -166,6 +166,7 @@ mod tests {
                 pages: vec![PageNumber::Gap { gap: true }],
             },
             records: Vec::new(),
+            money: MoneyTotals::default(),
             feed: None,
         };
         let v = value(&list);
