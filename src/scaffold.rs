@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 
 use crate::build::{self, SiteOptions};
-use crate::config::SiteConfig;
+use crate::config::{is_slug, SiteConfig};
 use crate::link::Graph;
 use crate::model::RecordKind;
 use crate::vocab::Vocabulary;
@@ -76,13 +76,6 @@ pub fn slug_of(text: &str) -> String {
     parts.join("-")
 }
 
-/// Whether `s` is a valid slug: `[a-z0-9][a-z0-9-]*`.
-fn is_slug(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
 /// The allowed values of a vocabulary, for a comment: `slug 名称 / …`.
 fn choices(v: &Vocabulary) -> String {
     v.terms
@@ -131,7 +124,7 @@ pub fn create(root: &Path, kind: NewKind, what: &NewRecord) -> Result<PathBuf, S
     let date = what.date.unwrap_or(today);
     let place = what.place.trim_matches('/').to_string();
     if kind == NewKind::Place {
-        return create_place(root, &config, &place, what);
+        return create_place(root, &place, what);
     }
     let place_dir = root.join("content").join(&place);
     if !place_dir.join("_place.yaml").is_file() {
@@ -376,12 +369,7 @@ fn write_new(root: &Path, rel: &Path, text: &str) -> Result<(), String> {
 }
 
 /// `content/<path>/_place.yaml` for a new town (one level) or village (two).
-fn create_place(
-    root: &Path,
-    _config: &SiteConfig,
-    path: &str,
-    what: &NewRecord,
-) -> Result<PathBuf, String> {
+fn create_place(root: &Path, path: &str, what: &NewRecord) -> Result<PathBuf, String> {
     let segments: Vec<&str> = path.split('/').collect();
     if path.is_empty() || segments.len() > 2 || !segments.iter().all(|s| is_slug(s)) {
         return Err(format!(

@@ -17,7 +17,7 @@ mod pages;
 mod print;
 mod templates;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
@@ -36,7 +36,7 @@ use crate::url::Urls;
 
 pub use cards::CardCache;
 pub use context::SiteContext;
-use context::{Card, Feed, NotFoundPage, PageContext, PageFrame, StatusCounts};
+use context::{Card, Feed, MoneyTotals, NotFoundPage, PageContext, PageFrame, StatusCounts};
 pub use format::format_amount;
 pub use templates::{escape_html, MAX_RANGE};
 
@@ -60,6 +60,12 @@ pub struct Renderer<'g> {
     cards: Vec<std::sync::OnceLock<Arc<Card>>>,
     /// Per place: its status counts (the same on every page of the place).
     place_counts: Vec<StatusCounts>,
+    /// Per topic type, year and session form: the money of its list (the
+    /// same on every page of the list), computed by the first page that
+    /// needs it.
+    type_money: Vec<OnceLock<MoneyTotals>>,
+    year_money: BTreeMap<i32, OnceLock<MoneyTotals>>,
+    form_money: Vec<OnceLock<MoneyTotals>>,
     /// The jobs, their paths and fingerprints.
     plan: Plan<'g>,
     /// See [`Renderer::work_times`].
@@ -116,6 +122,13 @@ impl<'g> Renderer<'g> {
             base,
             cards: Vec::new(),
             place_counts: Vec::new(),
+            type_money: graph.by_type.iter().map(|_| OnceLock::new()).collect(),
+            year_money: graph
+                .by_year
+                .keys()
+                .map(|&y| (y, OnceLock::new()))
+                .collect(),
+            form_money: graph.by_form.iter().map(|_| OnceLock::new()).collect(),
             plan,
             work: Mutex::new(HashMap::new()),
             retain_cards: !lean,
@@ -256,7 +269,7 @@ impl<'g> Renderer<'g> {
                 let mut page = self.list(
                     &base,
                     n,
-                    &self.graph.by_type[i],
+                    (&self.graph.by_type[i], &self.type_money[i]),
                     &term.name,
                     self.s("type_list_intro"),
                     (self.s("types"), &Route::TypesIndex.path()),
@@ -273,7 +286,7 @@ impl<'g> Renderer<'g> {
                 PageContext::List(self.list(
                     &base,
                     n,
-                    &self.graph.by_year[&y],
+                    (&self.graph.by_year[&y], &self.year_money[&y]),
                     &title,
                     self.s("year_list_intro"),
                     (self.s("years"), &Route::YearsIndex.path()),
@@ -285,7 +298,7 @@ impl<'g> Renderer<'g> {
                 PageContext::List(self.list(
                     &base,
                     n,
-                    &self.graph.by_form[i],
+                    (&self.graph.by_form[i], &self.form_money[i]),
                     &term.name,
                     self.s("form_list_intro"),
                     (self.s("forms"), &Route::FormsIndex.path()),

@@ -149,11 +149,12 @@ impl Renderer<'_> {
         }
     }
 
+    /// Page `n` of `list`, whose money `money` holds once computed.
     pub(super) fn list(
         &self,
         base: &str,
         n: usize,
-        list: &[usize],
+        (list, money): (&[usize], &std::sync::OnceLock<MoneyTotals>),
         title: &str,
         intro: &str,
         parent: (&str, &str),
@@ -168,7 +169,7 @@ impl Renderer<'_> {
             }],
             pagination,
             records: self.cards_of(&list[range]),
-            money: self.money_totals(list),
+            money: money.get_or_init(|| self.money_totals(list)).clone(),
             feed: None,
         }
     }
