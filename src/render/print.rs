@@ -36,20 +36,44 @@ impl Renderer<'_> {
 
 /// `text` as a QR code in inline SVG (no script, no image file), with the
 /// quiet zone a scanner needs; `None` if it is too long for a QR code.
+///
+/// Each row of dark modules is one stroke per run (`h` with relative moves
+/// between runs), in module units scaled by the `viewBox`: about a fifth of
+/// the bytes of a square per module, on every printable notice of a site.
 fn qr_svg(text: &str) -> Option<String> {
-    use qrcode::render::svg;
+    use std::fmt::Write;
+    const QUIET: usize = 4;
     let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
-    let svg = code
-        .render::<svg::Color>()
-        .min_dimensions(160, 160)
-        .quiet_zone(true)
-        .build();
-    // Inline in HTML: no XML declaration, no SVG 1.1 `version`.
-    let start = svg.find("<svg")?;
-    Some(svg[start..].replacen(" version=\"1.1\"", "", 1).replacen(
-        "<svg",
-        "<svg aria-hidden=\"true\" focusable=\"false\"",
-        1,
+    let width = code.width();
+    let dark = code.to_colors();
+    let side = width + 2 * QUIET;
+    // At least 160 px, a whole number of pixels per module.
+    let px = side * 160usize.div_ceil(side);
+    let mut d = String::with_capacity(width * width / 2);
+    for (y, row) in dark.chunks(width).enumerate() {
+        let mut pen: Option<usize> = None;
+        let mut x = 0;
+        while x < width {
+            if row[x] != qrcode::Color::Dark {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < width && row[x] == qrcode::Color::Dark {
+                x += 1;
+            }
+            let _ = match pen {
+                None => write!(d, "M{} {}.5h{}", start + QUIET, y + QUIET, x - start),
+                Some(end) => write!(d, "m{} 0h{}", start - end, x - start),
+            };
+            pen = Some(x);
+        }
+    }
+    Some(format!(
+        "<svg aria-hidden=\"true\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\" \
+         width=\"{px}\" height=\"{px}\" viewBox=\"0 0 {side} {side}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/>\
+         <path stroke=\"#000\" d=\"{d}\"/></svg>"
     ))
 }
 
@@ -70,5 +94,48 @@ mod tests {
             svg,
             super::qr_svg("https://example.org/xieshang/alpha/topics/2016-brigde/").unwrap()
         );
+    }
+
+    /// The strokes, read back module by module, are the code's dark modules.
+    #[test]
+    fn the_strokes_draw_exactly_the_dark_modules() {
+        let text = "https://example.org/xieshang/alpha/topics/2016-bridge/";
+        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).unwrap();
+        let w = code.width();
+        let svg = super::qr_svg(text).unwrap();
+        let d = svg
+            .split(" d=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let mut drawn = vec![qrcode::Color::Light; w * w];
+        let (mut x, mut y) = (0i64, 0i64);
+        let mut rest = d;
+        while !rest.is_empty() {
+            let op = rest.as_bytes()[0];
+            let end = rest[1..]
+                .find(['M', 'm', 'h'])
+                .map_or(rest.len(), |i| i + 1);
+            let args: Vec<f64> = rest[1..end]
+                .split(' ')
+                .map(|a| a.parse().unwrap())
+                .collect();
+            match op {
+                b'M' => (x, y) = (args[0] as i64, args[1].floor() as i64),
+                b'm' => (x, y) = (x + args[0] as i64, y + args[1] as i64),
+                b'h' => {
+                    for c in x..x + args[0] as i64 {
+                        drawn[(y as usize - 4) * w + c as usize - 4] = qrcode::Color::Dark;
+                    }
+                    x += args[0] as i64;
+                }
+                _ => panic!("unexpected {op}"),
+            }
+            rest = &rest[end..];
+        }
+        assert_eq!(drawn, code.to_colors());
+        assert!(svg.len() < 3000, "{} bytes", svg.len());
     }
 }
