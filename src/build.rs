@@ -321,6 +321,31 @@ pub struct BuildReport {
     pub work: Vec<(&'static str, Duration)>,
     /// What an earlier, interrupted build had left and this one put right.
     pub recovered: crate::output::Recovered,
+    /// The output by kind ([`crate::route::OUTPUT_KINDS`]): files and bytes.
+    pub bytes: Vec<(&'static str, usize, u64)>,
+}
+
+/// Files and bytes of the output by kind, in the order of
+/// [`crate::route::OUTPUT_KINDS`]; a file whose size the build does not know
+/// (kept from an earlier build without a recorded stamp) is looked up.
+fn bytes_by_kind(
+    out: &Output,
+    stamps: &std::collections::HashMap<String, crate::output::Stamp>,
+) -> Vec<(&'static str, usize, u64)> {
+    use crate::route::{output_kind, OUTPUT_KINDS};
+    let mut sums = OUTPUT_KINDS.map(|k| (k, 0usize, 0u64));
+    for rel in out.produced_files() {
+        let size = match stamps.get(&rel) {
+            Some((size, _)) => *size,
+            None => out.stamp_of(&rel).map_or(0, |s| s.0),
+        };
+        let kind = output_kind(&rel);
+        if let Some(sum) = sums.iter_mut().find(|s| s.0 == kind) {
+            sum.1 += 1;
+            sum.2 += size;
+        }
+    }
+    sums.into_iter().filter(|s| s.1 > 0).collect()
 }
 
 /// The real location of `p`: symbolic links resolved. For a path that does
@@ -667,6 +692,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         return Err(e);
     }
     let stamps = out.stamps();
+    let bytes = bytes_by_kind(&out, &stamps);
     // Nothing rendered, written or removed: the recorded state still holds.
     let unchanged = all_cached
         && out.written() == 0
@@ -703,5 +729,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         timings,
         work: renderer.work_times(),
         recovered,
+        bytes,
     })
 }

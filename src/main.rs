@@ -293,6 +293,25 @@ fn fail(common: &CommonArgs, e: BuildError, command: Failed) -> ExitCode {
     ExitCode::from(e.exit_code() as u8)
 }
 
+/// `--verbose`: the output by kind, in files, bytes and bytes per record.
+fn print_bytes(report: &build::BuildReport) {
+    let total: u64 = report.bytes.iter().map(|b| b.2).sum();
+    let per = |b: u64| b as f64 / report.records.max(1) as f64;
+    eprintln!("  output, by kind:          files          bytes   bytes/record");
+    for (kind, files, bytes) in &report.bytes {
+        eprintln!(
+            "    {kind:<13} {files:>12} {bytes:>14} {:>14.0}",
+            per(*bytes)
+        );
+    }
+    let files: usize = report.bytes.iter().map(|b| b.1).sum();
+    eprintln!(
+        "    {:<13} {files:>12} {total:>14} {:>14.0}",
+        "total",
+        per(total)
+    );
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let started = Instant::now();
@@ -319,6 +338,7 @@ fn main() -> ExitCode {
                         for (what, d) in &report.work {
                             eprintln!("    {what:<13} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                         }
+                        print_bytes(&report);
                     }
                     if !args.common.quiet {
                         let out = if args.output.is_absolute() {

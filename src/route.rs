@@ -182,6 +182,51 @@ pub fn file_of(path: &str) -> String {
     }
 }
 
+/// What kind of output the file at output-relative `rel` is, for the byte
+/// report of `yishi build --verbose` and the benchmark:
+/// [`OUTPUT_KINDS`], in that order.
+pub fn output_kind(rel: &str) -> &'static str {
+    let mut parts = rel.split('/').rev();
+    let (name, dir) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let first = rel.split('/').next().unwrap_or("");
+    if first == SEARCH && !name.ends_with(".html") {
+        "search"
+    } else if first == DATA && !name.ends_with(".html") {
+        "data"
+    } else if name == FEED {
+        "feeds"
+    } else if name == CALENDAR {
+        "calendars"
+    } else if name == SITEMAP || name == ROBOTS || first == SITEMAPS {
+        "sitemap"
+    } else if !name.ends_with(".html") {
+        "static"
+    } else if dir == PRINT {
+        "print pages"
+    } else if parts.next().is_some_and(|kind| {
+        [RecordKind::Topic, RecordKind::Session, RecordKind::Outcome]
+            .iter()
+            .any(|k| k.dir() == kind)
+    }) {
+        "record pages"
+    } else {
+        "list pages"
+    }
+}
+
+/// The kinds [`output_kind`] names.
+pub const OUTPUT_KINDS: [&str; 9] = [
+    "record pages",
+    "print pages",
+    "list pages",
+    "search",
+    "data",
+    "feeds",
+    "calendars",
+    "sitemap",
+    "static",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +242,33 @@ mod tests {
         assert_eq!(file_of(""), "index.html");
         assert_eq!(file_of(NOT_FOUND), "404.html");
         assert_eq!(search_file("meta.json"), "search/meta.json");
+    }
+
+    #[test]
+    fn every_output_file_has_a_kind() {
+        for (rel, kind) in [
+            ("a/b/topics/t-1/index.html", "record pages"),
+            ("a/sessions/s-1/index.html", "record pages"),
+            ("a/b/outcomes/o-1/print/index.html", "print pages"),
+            ("index.html", "list pages"),
+            ("a/b/index.html", "list pages"),
+            ("a/page/2/index.html", "list pages"),
+            ("types/road/index.html", "list pages"),
+            ("data/index.html", "list pages"),
+            ("data/a/records.json", "data"),
+            ("data/topics.csv", "data"),
+            ("search/s/12.bin", "search"),
+            ("search/index.html", "list pages"),
+            ("a/feed.xml", "feeds"),
+            ("a/calendar.ics", "calendars"),
+            ("sitemap.xml", "sitemap"),
+            ("sitemaps/sitemap-2.xml", "sitemap"),
+            ("css/style.css", "static"),
+            ("a/b/sessions/files/x.pdf", "static"),
+        ] {
+            assert_eq!(output_kind(rel), kind, "{rel}");
+            assert!(OUTPUT_KINDS.contains(&kind));
+        }
     }
 
     #[test]
