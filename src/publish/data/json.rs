@@ -418,12 +418,64 @@ struct Counts {
     outcomes: usize,
 }
 
+/// Whether `set`'s `records.json` lists only the records of its own place:
+/// a place below the top level with places below it (a town), whose
+/// villages' files list theirs ([`parts`]).
+pub(super) fn lists_own_only(ctx: &Ctx, set: &DataSet) -> bool {
+    set.place != 0 && !ctx.graph.site.places[set.place].children.is_empty()
+}
+
+/// The records `set`'s `records.json` lists.
+fn listed<'a>(ctx: &'a Ctx, set: &'a DataSet) -> impl Iterator<Item = usize> + 'a {
+    let own_only = lists_own_only(ctx, set);
+    let records = &ctx.graph.site.records;
+    set.records
+        .iter()
+        .copied()
+        .filter(move |&i| !own_only || records[i].place == set.place)
+}
+
+/// A file of a place below, listed in `parts`.
+#[derive(Serialize)]
+struct Part<'a> {
+    place: PlaceRef<'a>,
+    url: String,
+    records: usize,
+}
+
+/// The files of the places below a town, whose records its own file does
+/// not repeat (empty for the whole site and for a village).
+fn parts<'a>(ctx: &'a Ctx, set: &DataSet) -> Vec<Part<'a>> {
+    if !lists_own_only(ctx, set) {
+        return Vec::new();
+    }
+    let g = ctx.graph;
+    g.site.places[set.place]
+        .children
+        .iter()
+        .map(|&c| {
+            let child = &g.site.places[c];
+            let sub = DataSet {
+                dir: crate::route::data_folder(child),
+                title: String::new(),
+                place: c,
+                records: g.by_place.get(c).cloned().unwrap_or_default(),
+            };
+            Part {
+                place: PlaceRef(child),
+                url: ctx
+                    .urls
+                    .absolute(&format!("{}{}", sub.dir, super::DataFile::Json.name())),
+                records: listed(ctx, &sub).count(),
+            }
+        })
+        .collect()
+}
+
 fn counts(ctx: &Ctx, set: &DataSet) -> Counts {
-    let mut c = Counts {
-        records: set.records.len(),
-        ..Counts::default()
-    };
-    for &i in &set.records {
+    let mut c = Counts::default();
+    for i in listed(ctx, set) {
+        c.records += 1;
         match ctx.graph.site.records[i].kind {
             RecordKind::Topic => c.topics += 1,
             RecordKind::Session => c.sessions += 1,
@@ -458,6 +510,11 @@ pub fn write_json(
     debug_assert!(followers.is_empty() || set.place != 0);
     write_json_head(ctx, set, &base, w)?;
     followers.heads(|f, bytes| write_json_head(ctx, f, &base, bytes))?;
+    // A town's own file lists its own records only (its villages' files
+    // have theirs); it still encodes every record of the set once, for the
+    // villages' files that follow it.
+    let own_only = lists_own_only(ctx, set);
+    let mut listed = 0;
     let sep = |n: usize| -> &'static [u8] {
         if n == 0 {
             b"\n"
@@ -468,12 +525,19 @@ pub fn write_json(
     // Each record is serialised into one reused buffer (static dispatch,
     // no allocation once it has grown), then written in one call.
     let mut buf = Vec::with_capacity(8192);
-    for (n, &i) in set.records.iter().enumerate() {
+    for &i in &set.records {
+        let listed_here = !own_only || ctx.graph.site.records[i].place == set.place;
+        if !listed_here && followers.is_empty() {
+            continue;
+        }
         buf.clear();
-        buf.extend_from_slice(sep(n));
+        buf.extend_from_slice(sep(listed));
         let start = buf.len();
         write_record(env, i, &mut buf)?;
-        w.write_all(&buf)?;
+        if listed_here {
+            w.write_all(&buf)?;
+            listed += 1;
+        }
         followers.record(i, &buf[start..], sep);
     }
     w.write_all(JSON_TAIL)?;
@@ -516,6 +580,8 @@ fn write_json_head(ctx: &Ctx, set: &DataSet, base: &str, w: &mut dyn Write) -> i
     put(w, &Day(ctx.graph.as_of))?;
     w.write_all(b",\"counts\":")?;
     put(w, &counts(ctx, set))?;
+    w.write_all(b",\"parts\":")?;
+    put(w, &parts(ctx, set))?;
     w.write_all(b",\"records\":[")
 }
 

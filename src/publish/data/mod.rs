@@ -1,6 +1,8 @@
 //! Open data: every published record as JSON (one document per place, with
 //! derived status and resolved references) and as CSV (one file per kind,
-//! for spreadsheets), under `data/`.
+//! for spreadsheets), under `data/`. A town's `records.json` lists its own
+//! records and its villages' files (`parts`), never their records again;
+//! its CSV files include them (one file per scope for spreadsheets).
 //!
 //! Both formats stream: each record is serialised straight into the
 //! caller's writer from small borrowed views of the graph, so memory does
@@ -71,7 +73,7 @@ pub use crate::route::DATA_SCHEMA as SCHEMA_PATH;
 
 /// The format version of `records.json`; raised only with an incompatible
 /// change of its fields.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Separator of several values in one CSV cell.
 pub const CSV_SEPARATOR: &str = "；";
@@ -207,7 +209,7 @@ impl<'s> Followers<'s> {
         Followers { sets }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.sets.is_empty()
     }
 
