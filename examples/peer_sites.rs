@@ -220,7 +220,7 @@ fn write_zola(out: &Path, title: &str, records: &[Record]) -> Result<(), String>
          generate_feeds = true\n\
          taxonomies = [\n  {{ name = \"places\", paginate_by = 20 }},\n  \
          {{ name = \"types\", paginate_by = 20 }},\n  {{ name = \"years\", paginate_by = 20 }},\n]\n\
-         [markdown]\nhighlight_code = false\n",
+         ",
         quoted(title)
     );
     write(&out.join("config.toml"), &config)?;

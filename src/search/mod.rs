@@ -96,7 +96,7 @@ pub const FRAG: usize = 4;
 /// Characters of text kept per doc in the fragments.
 pub const TEXT_CAP: usize = 1500;
 /// Doc lists up to this many encoded bytes stay inside their shard.
-pub const INLINE_MAX: usize = 64;
+pub const INLINE_MAX: usize = 256;
 /// Docs processed per chunk (a multiple of `FRAG`).
 pub const CHUNK: usize = 4096;
 /// Tokenizing work unit within a chunk.
