@@ -486,11 +486,14 @@ fn filters_and_empty_query() {
 
 #[test]
 fn many_docs_use_bitmaps_external_lists_and_pages() {
-    let n = 2000;
+    // Enough docs for 村民's list to leave its shard (a bitmap of n bits
+    // over INLINE_MAX bytes).
+    let n = 4000;
+    assert!(n / 8 > INLINE_MAX);
     let files = build_files(n, false);
     let r = search(&files, q("村民"));
     // Docs 2, 3, 4 of every 5 have 村民 (4 in its title).
-    assert_eq!(r.total, 1200);
+    assert_eq!(r.total, n * 3 / 5);
     assert!(r.exact);
     assert_eq!(docs(&r), [4, 9, 14, 19, 24, 29, 34, 39, 44, 49]);
     assert!(r.fetched.iter().any(|p| p.starts_with("p/")), "{r:?}");
@@ -504,13 +507,13 @@ fn many_docs_use_bitmaps_external_lists_and_pages() {
     let frags = r.fetched.iter().filter(|p| p.starts_with("d/")).count();
     assert_eq!(frags, 10);
     let r = search(&files, q("道路硬化"));
-    // 400 with the phrase, 400 with both words apart.
-    assert_eq!(r.total, 800);
+    // A fifth with the phrase, a fifth with both words apart.
+    assert_eq!(r.total, n * 2 / 5);
     assert_eq!(r.hits.len(), 10);
     assert!(r.hits.iter().all(|h| h.doc % 5 == 0));
-    // 500 fragments of 4 docs: 0..=499, all in folder 0.
-    assert!(files.contains_key("search/d/0/499.json"));
-    assert!(!files.contains_key("search/d/0/500.json"));
+    // 1000 fragments of 4 docs: 0..=999, all in folder 0.
+    assert!(files.contains_key("search/d/0/999.json"));
+    assert!(!files.contains_key("search/d/0/1000.json"));
 }
 
 #[test]
