@@ -292,10 +292,14 @@ impl Output {
                 self.make_dir(parent)?;
             }
         }
-        match std::fs::symlink_metadata(&p) {
-            Ok(m) if m.is_dir() => remove_tree(&p)?,
-            Ok(_) => std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?,
-            Err(_) => {}
+        // A first build stages into a folder it made empty: nothing to
+        // remove, so no look-up (one system call less per file).
+        if !self.fresh {
+            match std::fs::symlink_metadata(&p) {
+                Ok(m) if m.is_dir() => remove_tree(&p)?,
+                Ok(_) => std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?,
+                Err(_) => {}
+            }
         }
         if let Ok(mut n) = self.written.lock() {
             *n += 1;

@@ -42,6 +42,13 @@ fn no_op_rebuild_rewrites_no_file() {
     // file stamps recorded by the first build still hold (`--verbose` lists
     // what was rendered; the few pages of site-wide figures always are).
     let rendered = run.stderr.split("render, by output").nth(1).unwrap();
+    let rendered = rendered.split("output, by kind").next().unwrap();
+    // The byte report lists the whole output, kept files too.
+    let kinds = run.stderr.split("output, by kind").nth(1).unwrap();
+    assert!(
+        kinds.contains("record pages") && kinds.contains("total"),
+        "{kinds}"
+    );
     for what in [
         "record pages",
         "search index",
@@ -543,4 +550,51 @@ fn each_new_version_keeps_the_folder_permissions_and_unchanged_files() {
             && n != ".public.yishi-staging"),
         "{names:?}"
     );
+}
+
+/// `--verbose`'s output by kind adds up to the files and bytes in the
+/// output folder, and names each kind of the site's output.
+#[test]
+fn the_byte_report_adds_up_to_the_output() {
+    let site = TempSite::new("valid");
+    let run = site.build(&["--verbose"]);
+    run.assert_success();
+    let report = run.stderr.split("output, by kind").nth(1).unwrap();
+    let mut rows = std::collections::BTreeMap::new();
+    for line in report.lines().skip(1) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        if cols.len() < 4 {
+            break;
+        }
+        let n = cols.len();
+        let kind = cols[..n - 3].join(" ");
+        let files: usize = cols[n - 3].parse().unwrap();
+        let bytes: u64 = cols[n - 2].parse().unwrap();
+        rows.insert(kind, (files, bytes));
+    }
+    for kind in [
+        "record pages",
+        "print pages",
+        "list pages",
+        "search",
+        "data",
+        "feeds",
+    ] {
+        assert!(rows.get(kind).is_some_and(|r| r.0 > 0), "{kind}: {report}");
+    }
+    let (files, bytes) = rows["total"];
+    let (mut on_disk, mut size) = (0usize, 0u64);
+    for entry in walkdir::WalkDir::new(site.path("public")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            on_disk += 1;
+            size += entry.metadata().unwrap().len();
+        }
+    }
+    assert_eq!((files, bytes), (on_disk, size), "{report}");
+    let sum: (usize, u64) = rows
+        .iter()
+        .filter(|(k, _)| *k != "total")
+        .fold((0, 0), |a, (_, r)| (a.0 + r.0, a.1 + r.1));
+    assert_eq!(sum, (files, bytes));
 }
