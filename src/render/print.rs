@@ -34,6 +34,19 @@ impl Renderer<'_> {
     }
 }
 
+/// `text` as a QR code: error correction level M (15%), the smallest
+/// version that holds it, the mask with the lowest penalty; `None` if it is
+/// too long for a QR code.
+fn qr_code(text: &str) -> Option<fast_qr::QRCode> {
+    fast_qr::QRBuilder::new(text)
+        .ecl(fast_qr::ECL::M)
+        .build()
+        .ok()
+}
+
+/// Light modules around the code, as a scanner needs.
+const QUIET: usize = 4;
+
 /// `text` as a QR code in inline SVG (no script, no image file), with the
 /// quiet zone a scanner needs; `None` if it is too long for a QR code.
 ///
@@ -42,24 +55,23 @@ impl Renderer<'_> {
 /// the bytes of a square per module, on every printable notice of a site.
 fn qr_svg(text: &str) -> Option<String> {
     use std::fmt::Write;
-    const QUIET: usize = 4;
-    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
-    let width = code.width();
-    let dark = code.to_colors();
+    let code = qr_code(text)?;
+    let width = code.size;
     let side = width + 2 * QUIET;
     // At least 160 px, a whole number of pixels per module.
     let px = side * 160usize.div_ceil(side);
     let mut d = String::with_capacity(width * width / 2);
-    for (y, row) in dark.chunks(width).enumerate() {
+    for y in 0..width {
+        let row = &code[y];
         let mut pen: Option<usize> = None;
         let mut x = 0;
         while x < width {
-            if row[x] != qrcode::Color::Dark {
+            if !row[x].value() {
                 x += 1;
                 continue;
             }
             let start = x;
-            while x < width && row[x] == qrcode::Color::Dark {
+            while x < width && row[x].value() {
                 x += 1;
             }
             let _ = match pen {
@@ -96,46 +108,72 @@ mod tests {
         );
     }
 
-    /// The strokes, read back module by module, are the code's dark modules.
+    /// The strokes, read back module by module, are the code's dark
+    /// modules, and those read as a phone would give the address back.
     #[test]
     fn the_strokes_draw_exactly_the_dark_modules() {
-        let text = "https://example.org/xieshang/alpha/topics/2016-bridge/";
-        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).unwrap();
-        let w = code.width();
-        let svg = super::qr_svg(text).unwrap();
-        let d = svg
-            .split(" d=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
-        let mut drawn = vec![qrcode::Color::Light; w * w];
-        let (mut x, mut y) = (0i64, 0i64);
-        let mut rest = d;
-        while !rest.is_empty() {
-            let op = rest.as_bytes()[0];
-            let end = rest[1..]
-                .find(['M', 'm', 'h'])
-                .map_or(rest.len(), |i| i + 1);
-            let args: Vec<f64> = rest[1..end]
-                .split(' ')
-                .map(|a| a.parse().unwrap())
-                .collect();
-            match op {
-                b'M' => (x, y) = (args[0] as i64, args[1].floor() as i64),
-                b'm' => (x, y) = (x + args[0] as i64, y + args[1] as i64),
-                b'h' => {
-                    for c in x..x + args[0] as i64 {
-                        drawn[(y as usize - 4) * w + c as usize - 4] = qrcode::Color::Dark;
+        for text in [
+            "https://example.org/xieshang/alpha/topics/2016-bridge/",
+            "https://example.org/town-01/cun-03/topics/t-001693/",
+            "http://192.168.1.10/shezhu/nanshan/sessions/2024-cunmin-daibiao-huiyi-tongzhi/",
+        ] {
+            let code = super::qr_code(text).unwrap();
+            let w = code.size;
+            let svg = super::qr_svg(text).unwrap();
+            let d = svg
+                .split(" d=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let mut drawn = vec![false; w * w];
+            let (mut x, mut y) = (0i64, 0i64);
+            let mut rest = d;
+            while !rest.is_empty() {
+                let op = rest.as_bytes()[0];
+                let end = rest[1..]
+                    .find(['M', 'm', 'h'])
+                    .map_or(rest.len(), |i| i + 1);
+                let args: Vec<f64> = rest[1..end]
+                    .split(' ')
+                    .map(|a| a.parse().unwrap())
+                    .collect();
+                match op {
+                    b'M' => (x, y) = (args[0] as i64, args[1].floor() as i64),
+                    b'm' => (x, y) = (x + args[0] as i64, y + args[1] as i64),
+                    b'h' => {
+                        for c in x..x + args[0] as i64 {
+                            drawn[(y as usize - 4) * w + c as usize - 4] = true;
+                        }
+                        x += args[0] as i64;
                     }
-                    x += args[0] as i64;
+                    _ => panic!("unexpected {op}"),
                 }
-                _ => panic!("unexpected {op}"),
+                rest = &rest[end..];
             }
-            rest = &rest[end..];
+            let modules: Vec<bool> = (0..w)
+                .flat_map(|y| code[y].iter().map(|m| m.value()).collect::<Vec<_>>())
+                .collect();
+            assert_eq!(drawn, modules, "{text}");
+            assert!(svg.len() < 3000, "{} bytes", svg.len());
+            // The drawn modules, 4 px each with the quiet zone, read back.
+            let side = (w + 8) * 4;
+            let mut img = rqrr::PreparedImage::prepare_from_greyscale(side, side, |px, py| {
+                let (mx, my) = (px / 4, py / 4);
+                let dark = (4..w + 4).contains(&mx)
+                    && (4..w + 4).contains(&my)
+                    && drawn[(my - 4) * w + mx - 4];
+                if dark {
+                    0
+                } else {
+                    255
+                }
+            });
+            let grids = img.detect_grids();
+            assert_eq!(grids.len(), 1, "{text}");
+            let (_, content) = grids[0].decode().unwrap();
+            assert_eq!(content, text);
         }
-        assert_eq!(drawn, code.to_colors());
-        assert!(svg.len() < 3000, "{} bytes", svg.len());
     }
 }
