@@ -30,6 +30,9 @@ pub struct SiteConfig {
     pub theme: String,
     pub page_size: usize,
     pub privacy: PrivacyMode,
+    /// Whether feed entries carry the record's whole body (`feed_content =
+    /// "full"`) or, by default, its summary and the link.
+    pub feed_full: bool,
     pub timezone: chrono_tz::Tz,
     pub description: Option<String>,
     pub license: Option<String>,
@@ -47,6 +50,7 @@ struct RawConfig {
     theme: Option<Spanned<String>>,
     page_size: Option<Spanned<i64>>,
     privacy: Option<Spanned<String>>,
+    feed_content: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
     description: Option<String>,
     license: Option<String>,
@@ -112,7 +116,7 @@ impl SiteConfig {
                 let pos = e.span().and_then(&at);
                 let msg = e.message().to_string();
                 let hint = if msg.contains("unknown field") {
-                    Some("site.toml 只接受 title、base_url、language、theme、page_size、privacy、timezone、description、license、[vocabularies] 和 [extra]；自定义设置请放在 [extra] 下".to_string())
+                    Some("site.toml 只接受 title、base_url、language、theme、page_size、privacy、feed_content、timezone、description、license、[vocabularies] 和 [extra]；自定义设置请放在 [extra] 下".to_string())
                 } else if msg.contains("missing field") {
                     Some("title 和 base_url 是必填项".to_string())
                 } else {
@@ -199,6 +203,24 @@ impl SiteConfig {
             }
         };
 
+        let feed_full = match raw.feed_content.as_ref().map(|p| p.get_ref().as_str()) {
+            None | Some("summary") => false,
+            Some("full") => true,
+            Some(other) => {
+                diags.push(
+                    Diagnostic::error(
+                        FILE,
+                        at(raw.feed_content.as_ref().unwrap().span()),
+                        format!("feed_content 的值 `{other}` 无效"),
+                    )
+                    .with_hint(
+                        "可选 \"summary\"（订阅条目只有摘要和链接，默认）或 \"full\"（附上全文）",
+                    ),
+                );
+                false
+            }
+        };
+
         let timezone = match &raw.timezone {
             None => chrono_tz::Asia::Shanghai,
             Some(tz) => match tz.get_ref().parse::<chrono_tz::Tz>() {
@@ -254,6 +276,7 @@ impl SiteConfig {
             theme,
             page_size,
             privacy,
+            feed_full,
             timezone,
             description: raw.description,
             license: raw.license,

@@ -174,6 +174,12 @@ pub const SITE: &[Field] = &[
         false,
         "发现个人号码时：error 不生成；mask 打星号后发布",
     ),
+    f(
+        "feed_content",
+        Ty::OneOf(&["summary", "full"]),
+        false,
+        "订阅（Atom）条目的内容：summary 只有摘要和链接（默认）；full 附上全文",
+    ),
     f("timezone", Ty::Text, false, "时区，如 Asia/Shanghai"),
     f("description", Ty::Text, false, "网站简介"),
     f("license", Ty::Text, false, "公开数据的许可协议"),

@@ -99,6 +99,10 @@ page_size = 20
 #   "error"（默认）不生成网站，先改正；"mask" 打上星号后照常发布，并给出警告
 privacy = "error"
 
+# 订阅（Atom）条目的内容：
+#   "summary"（默认）只有摘要和链接；"full" 附上全文（订阅文件会大很多）
+feed_content = "summary"
+
 # 网站简介，用于搜索引擎和分享链接时的摘要
 # description = "本镇各村协商议题、协商过程与协商成果的公开平台"
 

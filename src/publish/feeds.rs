@@ -15,7 +15,7 @@
 //!
 //! [`Record::date`]: crate::model::Record::date
 
-use atom_syndication::{Category, Entry, Feed as AtomFeed, Generator, Link, Person, Text};
+use atom_syndication::{Category, Content, Entry, Feed as AtomFeed, Generator, Link, Person, Text};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::common::{id_host, localize, string_or};
@@ -257,6 +257,22 @@ pub fn atom(ctx: &Ctx, feed: &Feed) -> String {
                     links: vec![link(page, "alternate", "text/html")],
                     summary: (!r.plain_summary.trim().is_empty())
                         .then(|| Text::plain(r.plain_summary.to_string())),
+                    // The whole body only where the site asks for it
+                    // (`feed_content = "full"`): a feed is fetched again and
+                    // again, and the page is one link away. A large site's
+                    // body that can no longer be read fails its page, and so
+                    // the build, before this feed is published.
+                    content: ctx
+                        .config
+                        .feed_full
+                        .then(|| r.body.text().ok())
+                        .flatten()
+                        .filter(|b| !b.trim().is_empty())
+                        .map(|body| Content {
+                            value: Some(crate::markdown::to_html(&body)),
+                            content_type: Some("html".into()),
+                            ..Content::default()
+                        }),
                     categories: std::iter::once(category(ctx.label("kind", r.kind.dir())))
                         .chain(type_categories)
                         .collect(),
@@ -552,6 +568,40 @@ mod tests {
             reports_seen > 0,
             "the demo has progress reports in its feeds"
         );
+    }
+
+    /// Entries carry the summary and the link; the whole body only when
+    /// `feed_content = "full"`, then as the page shows it.
+    #[test]
+    fn entries_carry_the_body_only_when_asked() {
+        let mut site = testing::fixture();
+        let summaries_only = atom(&site.ctx(), &feeds(&site.ctx())[0]);
+        assert!(!summaries_only.contains("<content"), "{summaries_only}");
+        site.checked.config.feed_full = true;
+        let ctx = site.ctx();
+        let f = parse(&atom(&ctx, &feeds(&ctx)[0]));
+        let mut with_body = 0;
+        for e in &f.entries {
+            let id = e.id.trim_start_matches("tag:example.org,2015:");
+            let Some(r) = ctx.graph.site.records.iter().find(|r| r.id == id) else {
+                assert!(e.content.is_none(), "a progress report has no body: {id}");
+                continue;
+            };
+            let body = r.body.text().unwrap();
+            match &e.content {
+                Some(c) => {
+                    assert_eq!(c.content_type.as_deref(), Some("html"));
+                    assert_eq!(
+                        c.value.as_deref(),
+                        Some(crate::markdown::to_html(&body).as_str())
+                    );
+                    with_body += 1;
+                }
+                None => assert!(body.trim().is_empty(), "{id} has a body"),
+            }
+            assert!(!e.links.is_empty(), "{id} keeps its link");
+        }
+        assert!(with_body >= 3, "{with_body}");
     }
 
     #[test]
