@@ -25,7 +25,9 @@ const PAGE: &str = "page";
 const FILES: &str = "files";
 /// The Atom feed of a page that has one (the site, a place, a topic type).
 const FEED: &str = "feed.xml";
-/// A record's printable notice, below its page.
+/// A record's printable notice, `print.html` beside its page's
+/// `index.html` (a file, not a folder of its own: one folder less per
+/// record for the disk to allocate).
 const PRINT: &str = "print";
 /// The iCalendar of a place's upcoming sessions.
 const CALENDAR: &str = "calendar.ics";
@@ -92,7 +94,7 @@ impl Route<'_> {
             Route::Home => String::new(),
             Route::Place(p) => place_folder(p),
             Route::Record(p, r) => format!("{}{}/{}/", place_folder(p), r.kind.dir(), r.slug),
-            Route::Print(p, r) => format!("{}{PRINT}/", Route::Record(p, r).path()),
+            Route::Print(p, r) => format!("{}{PRINT}.html", Route::Record(p, r).path()),
             Route::TypesIndex => format!("{TYPES}/"),
             Route::Type(slug) => format!("{TYPES}/{slug}/"),
             Route::YearsIndex => format!("{YEARS}/"),
@@ -187,7 +189,9 @@ pub fn file_of(path: &str) -> String {
 /// [`OUTPUT_KINDS`], in that order.
 pub fn output_kind(rel: &str) -> &'static str {
     let mut parts = rel.split('/').rev();
-    let (name, dir) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let name = parts.next().unwrap_or("");
+    // The page's own folder (a record's slug), then maybe its kind's.
+    parts.next();
     let first = rel.split('/').next().unwrap_or("");
     if first == SEARCH && !name.ends_with(".html") {
         "search"
@@ -201,7 +205,7 @@ pub fn output_kind(rel: &str) -> &'static str {
         "sitemap"
     } else if !name.ends_with(".html") {
         "static"
-    } else if dir == PRINT {
+    } else if name.strip_suffix(".html") == Some(PRINT) {
         "print pages"
     } else if parts.next().is_some_and(|kind| {
         [RecordKind::Topic, RecordKind::Session, RecordKind::Outcome]
@@ -249,7 +253,7 @@ mod tests {
         for (rel, kind) in [
             ("a/b/topics/t-1/index.html", "record pages"),
             ("a/sessions/s-1/index.html", "record pages"),
-            ("a/b/outcomes/o-1/print/index.html", "print pages"),
+            ("a/b/outcomes/o-1/print.html", "print pages"),
             ("index.html", "list pages"),
             ("a/b/index.html", "list pages"),
             ("a/page/2/index.html", "list pages"),

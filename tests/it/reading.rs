@@ -138,12 +138,12 @@ fn every_record_has_a_printable_notice_with_its_address_and_a_qr_code() {
         ),
     ] {
         let screen = site.page(page);
-        let print_link = format!("href=\"/xieshang/{page}print/\"");
+        let print_link = format!("href=\"/xieshang/{page}print.html\"");
         assert!(
             screen.contains(&print_link),
             "{page} does not link to its notice"
         );
-        let print = site.page(&format!("{page}print/"));
+        let print = site.page(&format!("{page}print.html"));
         assert!(
             print.contains(&format!("https://example.org/xieshang/{page}")),
             "{page}: no full address"
@@ -173,10 +173,10 @@ fn every_record_has_a_printable_notice_with_its_address_and_a_qr_code() {
         );
     }
     // The decision and its vote are on the topic's notice.
-    let notice = site.page("alpha/topics/2016-bridge/print/");
+    let notice = site.page("alpha/topics/2016-bridge/print.html");
     assert!(notice.contains("result-adopted") && notice.contains("赞成 <strong>20</strong>"));
     // Print pages repeat their record's page: the sitemap leaves them out.
-    assert!(!site.page("sitemap.xml").contains("/print/"));
+    assert!(!site.page("sitemap.xml").contains("print.html"));
 }
 
 #[test]

@@ -808,8 +808,8 @@ fn hostile_content_stays_inert_in_every_output() {
         "404.html",
         "search/index.html",
         "data/index.html",
-        "alpha/topics/2016-bridge/print/index.html",
-        "beta/garden/sessions/2024-parking-meeting/print/index.html",
+        "alpha/topics/2016-bridge/print.html",
+        "beta/garden/sessions/2024-parking-meeting/print.html",
     ] {
         assert!(files.contains_key(page), "{page} was not scanned");
     }
