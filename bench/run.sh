@@ -6,8 +6,12 @@
 # the same records as a Zola site and a Hugo site (see that file for what
 # each publishes); then every tool builds its site into an empty output
 # folder, interleaved (a warm-up round, then RUNS rounds of yishi, Zola,
-# Hugo, ...), with `sync` before each run so that no run pays for another's
-# write-back. Reported: median wall time (min–max), user and system CPU,
+# Hugo, ...), each from cold caches: `sync`, and as root the page cache
+# dropped (`/proc/sys/vm/drop_caches`), before each run, so that no run pays
+# for another's write-back or profits from its cache. (Without the drop,
+# yishi's system time on this machine's ext4 rose from 6 to 18 s over three
+# runs in a row: the kernel reclaiming the page cache filled by the runs
+# before.) Reported: median wall time (min–max), user and system CPU,
 # peak RSS, files and bytes written; then yishi alone: no-op rebuild, one
 # changed record, `yishi check`; and yishi's output by kind (`--verbose`).
 #
@@ -15,6 +19,7 @@
 #   --out DIR    where the sites and outputs go (default: $TMPDIR or /tmp):
 #                a folder on the disk, or /dev/shm for memory
 #   --runs N     timed rounds per size (default 3)
+#   --warmup N   untimed rounds first (default 1)
 #   --tools LIST comma-separated, from yishi,yishi-before,zola,hugo
 #                (default: yishi,zola,hugo)
 #   SIZES        record counts (default: 10000 100000)
@@ -31,12 +36,14 @@ cd "$(dirname "$0")/.."
 
 out_root=${TMPDIR:-/tmp}
 runs=3
+warmup=1
 tools=yishi,zola,hugo
 sizes=()
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out_root=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --tools) tools=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) sizes+=("$1"); shift ;;
@@ -83,6 +90,7 @@ fi
 measure() {
   local out=$1; shift
   rm -rf "$out" "$(dirname "$out")/.$(basename "$out")".yishi-*; sync
+  { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null || true
   /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
   cat "$work/time"
 }
@@ -117,17 +125,17 @@ for n in "${sizes[@]}"; do
   "$gen" --records "$n" --seed 1 --out "$site/yishi" >/dev/null
   "$peers" --site "$site/yishi" --zola "$site/zola" --hugo "$site/hugo" >/dev/null
   declare -A wall=() user=() sys=() rss=()
-  for round in $(seq 0 "$runs"); do
+  for round in $(seq $((1 - warmup)) "$runs"); do
     for t in "${tools[@]}"; do
       [ -n "$t" ] || continue
       read -r w u s m < <(measure "$work/out-$t" $(build_cmd "$t" "$n" "$work/out-$t"))
-      [ "$round" -gt 0 ] || continue   # round 0 warms the caches
+      [ "$round" -gt 0 ] || continue   # warm-up rounds
       wall[$t]+="$w "; user[$t]+="$u "; sys[$t]+="$s "
       rss[$t]=$(( m > ${rss[$t]:-0} ? m : ${rss[$t]:-0} ))
     done
   done
   echo
-  echo "### $n records: full build into an empty folder (median of $runs, min–max)"
+  echo "### $n records: full build into an empty folder, cold caches (median of $runs, min–max)"
   echo
   echo "| tool | wall s | user s | sys s | peak RSS MB | files | MB written |"
   echo "|---|---|---|---|---|---|---|"
