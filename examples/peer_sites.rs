@@ -169,6 +169,34 @@ fn taxonomies(r: &Record) -> [(&'static str, Vec<String>); 3] {
     ]
 }
 
+/// Each record as `content/<kind>/<slug>.md`: front matter between
+/// `fence` lines (TOML `+++` for Zola, YAML `---` for Hugo; `assign` is
+/// ` =` or `:`), then the body.
+fn write_records(out: &Path, records: &[Record], fence: &str, assign: &str) -> Result<(), String> {
+    let toml = fence == "+++";
+    for r in records {
+        let mut text = format!(
+            "{fence}\ntitle{assign} {}\ndate{assign} {}\ndescription{assign} {}\n",
+            quoted(&r.title),
+            r.date,
+            quoted(&r.summary)
+        );
+        if toml {
+            text.push_str("[taxonomies]\n");
+        }
+        for (name, values) in taxonomies(r) {
+            let _ = writeln!(text, "{name}{assign} {}", list(&values));
+        }
+        let _ = write!(text, "{fence}\n{}\n", r.body);
+        let path = out
+            .join("content")
+            .join(r.kind)
+            .join(format!("{}.md", r.slug));
+        write(&path, &text)?;
+    }
+    Ok(())
+}
+
 const ZOLA_BASE: &str = r#"<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -249,24 +277,7 @@ fn write_zola(out: &Path, title: &str, records: &[Record]) -> Result<(), String>
             &section(label),
         )?;
     }
-    for r in records {
-        let mut text = format!(
-            "+++\ntitle = {}\ndate = {}\ndescription = {}\n[taxonomies]\n",
-            quoted(&r.title),
-            r.date,
-            quoted(&r.summary)
-        );
-        for (name, values) in taxonomies(r) {
-            let _ = writeln!(text, "{name} = {}", list(&values));
-        }
-        let _ = write!(text, "+++\n{}\n", r.body);
-        write(
-            &out.join("content")
-                .join(r.kind)
-                .join(format!("{}.md", r.slug)),
-            &text,
-        )?;
-    }
+    write_records(out, records, "+++", " =")?;
     Ok(())
 }
 
@@ -323,24 +334,7 @@ fn write_hugo(out: &Path, title: &str, records: &[Record]) -> Result<(), String>
             &format!("---\ntitle: {}\n---\n", quoted(label)),
         )?;
     }
-    for r in records {
-        let mut text = format!(
-            "---\ntitle: {}\ndate: {}\ndescription: {}\n",
-            quoted(&r.title),
-            r.date,
-            quoted(&r.summary)
-        );
-        for (name, values) in taxonomies(r) {
-            let _ = writeln!(text, "{name}: {}", list(&values));
-        }
-        let _ = write!(text, "---\n{}\n", r.body);
-        write(
-            &out.join("content")
-                .join(r.kind)
-                .join(format!("{}.md", r.slug)),
-            &text,
-        )?;
-    }
+    write_records(out, records, "---", ":")?;
     Ok(())
 }
 
