@@ -36,6 +36,10 @@ struct Args {
     /// Write into a non-empty folder: first delete its content/ and site.toml
     #[arg(long)]
     force: bool,
+    /// Lengthen every record's body to about this many bytes with a section
+    /// of speeches, like real minutes (0: bodies of 200–1,500 characters)
+    #[arg(long, default_value_t = 0)]
+    body_bytes: usize,
 }
 
 // ---------------------------------------------------------------------------
@@ -2328,6 +2332,7 @@ fn run(args: &Args) -> Result<(), String> {
                     (o.place, "outcomes", &o.stem, plan.outcome_md(i))
                 }
             };
+            let text = lengthen(text, args.body_bytes, stem);
             let path = content
                 .join(&plan.places[place].rel)
                 .join(kind)
@@ -2366,6 +2371,33 @@ fn run(args: &Args) -> Result<(), String> {
         args.out.display()
     );
     Ok(())
+}
+
+/// `text` with a section of speeches appended until it has `bytes` bytes
+/// (unchanged when it has that many already). The sentences are the pools'
+/// own without placeholders, chosen from the record's file name.
+fn lengthen(mut text: String, bytes: usize, stem: &str) -> String {
+    if text.len() >= bytes {
+        return text;
+    }
+    let pool: Vec<&str> = [&OPINIONS[..], &BACKGROUND, &MINUTES, &RISKS, &FEEDBACK]
+        .iter()
+        .flat_map(|p| p.iter().copied())
+        .filter(|s| !s.contains('{'))
+        .collect();
+    let mut r = Rng::new(
+        stem.bytes()
+            .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)),
+    );
+    text.push_str("\n## 发言摘录\n");
+    while text.len() < bytes {
+        text.push('\n');
+        for _ in 0..r.range(3, 6) {
+            text.push_str(pool[r.below(pool.len())]);
+        }
+        text.push('\n');
+    }
+    text
 }
 
 fn main() -> std::process::ExitCode {

@@ -1,21 +1,33 @@
 //! Repeated builds of one site into memory, for the preview server.
 //!
-//! A [`Workspace`] runs the same pipeline as `yishi build` (see
-//! `build::check_with` and `render::Renderer`), but keeps what it can
-//! between runs: unchanged record files are neither read nor checked again,
-//! and only pages whose fingerprint changed are rendered again. The result
-//! must equal a full build byte for byte (tested in `tests/it/incremental.rs` and `tests/it/serve.rs`).
+//! A [`Workspace`] runs the same stages as `yishi build` (see
+//! `build::check_with` and `render::Renderer`) and keeps what it can between
+//! runs: unchanged record files are neither read nor checked again. What a
+//! rebuild makes is a [`LiveSite`]: the checked and linked site with its
+//! renderer, which renders a page when it is first asked for. So a rebuild
+//! costs the check and the link, whatever the size of the site, and memory
+//! holds the pages asked for since the last save, not the whole site. One
+//! page of each template is rendered at once, so that a template error is
+//! shown as a problem of the rebuild. The files that are not pages (feeds,
+//! calendars, sitemap, open data, the search index) are made by a
+//! background thread after the site is served, again only those whose
+//! fingerprint changed; until then the previous ones are served.
+//!
+//! Any page asked for equals the same page of a full build byte for byte
+//! (tested in `tests/it/incremental.rs` and `tests/it/serve.rs`).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
 use crate::build::{check_with, BuildError, CheckCache, SiteOptions};
+use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::hash::hash_of;
+use crate::link::Graph;
 use crate::output::MemorySink;
 use crate::plan::{PageJob, Plan, Planned, Previous};
 use crate::render::{CardCache, RenderFailure, Renderer};
@@ -25,7 +37,7 @@ use crate::url::Urls;
 #[derive(Debug, Clone)]
 pub enum SiteFile {
     /// A rendered page or a theme file, with its entity tag and, for a
-    /// page, the fingerprint it was rendered from.
+    /// file that is not a page, the fingerprint it was made from.
     Memory {
         bytes: Arc<Vec<u8>>,
         etag: u64,
@@ -36,31 +48,324 @@ pub enum SiteFile {
     Attachment { bytes: Arc<Vec<u8>>, etag: u64 },
 }
 
-/// The built site: output path (`a/b/index.html`) → file.
+impl SiteFile {
+    fn memory(bytes: Vec<u8>, fingerprint: Option<u64>) -> SiteFile {
+        SiteFile::Memory {
+            etag: hash_of(bytes.as_slice()),
+            bytes: Arc::new(bytes),
+            fingerprint,
+        }
+    }
+}
+
+/// A built site as a map: output path (`a/b/index.html`) → file.
 pub type SiteFiles = HashMap<String, SiteFile>;
 
 /// What one rebuild did.
 #[derive(Debug)]
 pub struct Rebuilt {
+    /// Pages of the site (each rendered when first asked for).
     pub pages: usize,
+    /// Pages rendered by the rebuild itself: one per template.
     pub rendered: usize,
-    pub removed: usize,
     pub records: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
-    /// Time per stage (load, validate, link, prepare, plan, render, assemble).
+    /// Time per stage (load, validate, link, prepare, smoke).
     pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// What a rebuild keeps of the check: the renderer borrows it.
+struct Checked {
+    graph: Graph,
+    config: SiteConfig,
+}
+
+self_cell::self_cell!(
+    struct Cell {
+        owner: Checked,
+        #[not_covariant]
+        dependent: Renderer,
+    }
+);
+
+/// The files that are not pages, with what made them.
+#[derive(Default)]
+struct Artifacts {
+    files: SiteFiles,
+    /// Jobs that write several files: main file → all their files.
+    groups: HashMap<String, Vec<String>>,
+    /// Whether they are this site's (else the previous site's, shown
+    /// meanwhile).
+    current: bool,
+}
+
+/// Rendered pages kept per site; beyond that (a crawler walking the
+/// preview) they are dropped and rendered again when asked for.
+const KEPT_PAGES: usize = 4096;
+
+/// One successful build, as the preview serves it.
+pub struct LiveSite {
+    cell: Cell,
+    /// Theme files and attachments.
+    fixed: SiteFiles,
+    /// Output file → job, for every page.
+    routes: OnceLock<HashMap<String, PageJob>>,
+    /// Pages rendered so far.
+    pages: Mutex<SiteFiles>,
+    artifacts: RwLock<Arc<Artifacts>>,
+    /// Signalled when this site's artifacts are made (or given up).
+    made: (Mutex<bool>, Condvar),
+}
+
+impl LiveSite {
+    fn with<T>(&self, f: impl for<'a> FnOnce(&'a Checked, &Renderer<'a>) -> T) -> T {
+        self.cell
+            .with_dependent(|checked, renderer| f(checked, renderer))
+    }
+
+    fn routes(&self) -> &HashMap<String, PageJob> {
+        self.routes.get_or_init(|| {
+            self.with(|_, r| {
+                let plan = r.plan();
+                plan.jobs()
+                    .into_par_iter()
+                    .filter(|job| !matches!(job, PageJob::Artifact(_)))
+                    .map(|job| (crate::route::file_of(&plan.path(job)), job))
+                    .collect()
+            })
+        })
+    }
+
+    /// The file at `key`, rendering a page when it is first asked for.
+    pub fn get(&self, key: &str) -> Option<SiteFile> {
+        if let Some(f) = self.fixed.get(key) {
+            return Some(f.clone());
+        }
+        if let Some(f) = self.pages.lock().ok().and_then(|p| p.get(key).cloned()) {
+            return Some(f);
+        }
+        if let Some(&job) = self.routes().get(key) {
+            let file = match self.with(|_, r| r.render(job)) {
+                Ok((_, html)) => SiteFile::memory(html.into_bytes(), None),
+                Err(e) => {
+                    let message = failure_text(e);
+                    eprintln!("无法生成 {key}：{message}");
+                    SiteFile::memory(error_page(key, &message).into_bytes(), None)
+                }
+            };
+            if let Ok(mut pages) = self.pages.lock() {
+                if pages.len() >= KEPT_PAGES {
+                    pages.clear();
+                }
+                pages.insert(key.to_string(), file.clone());
+            }
+            return Some(file);
+        }
+        let artifacts = self.artifacts();
+        if let Some(f) = artifacts.files.get(key) {
+            return Some(f.clone());
+        }
+        // Before its first artifacts, a site has none to show: wait for
+        // them rather than answer that the search index does not exist.
+        if !artifacts.current && artifacts.files.is_empty() {
+            self.wait_for_artifacts(Duration::from_secs(60));
+            return self.artifacts().files.get(key).cloned();
+        }
+        None
+    }
+
+    /// Whether there is a file at `key` (without rendering it).
+    pub fn has(&self, key: &str) -> bool {
+        self.fixed.contains_key(key)
+            || self.routes().contains_key(key)
+            || self.artifacts().files.contains_key(key)
+    }
+
+    fn artifacts(&self) -> Arc<Artifacts> {
+        self.artifacts.read().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    /// Whether the files that are not pages are this site's already.
+    pub fn artifacts_made(&self) -> bool {
+        self.artifacts().current
+    }
+
+    /// Wait until this site's files that are not pages are made (or
+    /// `limit` passed); returns whether they are.
+    pub fn wait_for_artifacts(&self, limit: Duration) -> bool {
+        let (lock, cond) = &self.made;
+        let Ok(done) = lock.lock() else {
+            return false;
+        };
+        let _ = cond.wait_timeout_while(done, limit, |done| !*done);
+        self.artifacts_made()
+    }
+
+    /// Every file of the site, every page rendered (for tests and tools:
+    /// waits for the artifacts).
+    pub fn everything(&self) -> SiteFiles {
+        self.wait_for_artifacts(Duration::from_secs(600));
+        let sink = MemorySink::default();
+        let jobs: Vec<PageJob> = self.routes().values().copied().collect();
+        let mut files = self.fixed.clone();
+        let failed = self.with(|_, r| r.render_all(&jobs, &sink, &|| {}).err());
+        if let Some(e) = failed {
+            panic!("a page failed: {}", failure_text(e));
+        }
+        for (file, bytes) in sink.pages.into_inner().unwrap_or_default() {
+            files.insert(file, SiteFile::memory(bytes, None));
+        }
+        files.extend(
+            self.artifacts()
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        files
+    }
+
+    /// Make the files that are not pages, again only those whose
+    /// fingerprint changed since `previous`; then serve them.
+    fn make_artifacts(&self, previous: &Artifacts) -> Result<(), BuildError> {
+        let made = self.with(|_, r| {
+            let plan = r.plan();
+            let planned: Vec<Planned> = plan
+                .lists
+                .artifacts()
+                .into_par_iter()
+                .map(|a| {
+                    let job = PageJob::Artifact(a);
+                    Planned {
+                        job,
+                        file: crate::route::file_of(&plan.path(job)),
+                        fingerprint: plan.fingerprint(job),
+                    }
+                })
+                .collect();
+            let before = InMemory {
+                files: &previous.files,
+                groups: &previous.groups,
+            };
+            let dirty: Vec<PageJob> = planned
+                .iter()
+                .zip(Plan::unchanged(&planned, &before))
+                .filter(|(_, unchanged)| !unchanged)
+                .map(|(p, _)| p.job)
+                .collect();
+            let sink = MemorySink::default();
+            let fresh_groups = r.render_all(&dirty, &sink, &|| {})?;
+            let mut fresh: HashMap<String, Vec<u8>> = sink
+                .pages
+                .into_inner()
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            let mut groups: HashMap<String, Vec<String>> = fresh_groups
+                .into_iter()
+                .map(|(job, files)| (crate::route::file_of(&plan.path(job)), files))
+                .collect();
+            let mut files = SiteFiles::new();
+            for p in &planned {
+                let members = if p.job.is_group() {
+                    let members = groups
+                        .get(&p.file)
+                        .or_else(|| previous.groups.get(&p.file))
+                        .cloned()
+                        .unwrap_or_default();
+                    groups.insert(p.file.clone(), members.clone());
+                    members
+                } else {
+                    vec![p.file.clone()]
+                };
+                for file in members {
+                    let made = match fresh.remove(&file) {
+                        Some(bytes) => SiteFile::memory(bytes, p.fingerprint),
+                        None => match previous.files.get(&file) {
+                            Some(f) => f.clone(),
+                            None => continue,
+                        },
+                    };
+                    files.insert(file, made);
+                }
+            }
+            Ok::<_, RenderFailure>(Artifacts {
+                files,
+                groups,
+                current: true,
+            })
+        });
+        let result = match made {
+            Ok(artifacts) => {
+                if let Ok(mut a) = self.artifacts.write() {
+                    *a = Arc::new(artifacts);
+                }
+                Ok(())
+            }
+            Err(e) => Err(render_error(e)),
+        };
+        self.mark_made();
+        result
+    }
+
+    fn mark_made(&self) {
+        let (lock, cond) = &self.made;
+        if let Ok(mut done) = lock.lock() {
+            *done = true;
+        }
+        cond.notify_all();
+    }
+
+    fn card_cache(&self) -> CardCache {
+        self.with(|_, r| r.card_cache())
+    }
+}
+
+impl crate::serve::http::Files for LiveSite {
+    fn file(&self, key: &str) -> Option<SiteFile> {
+        self.get(key)
+    }
+
+    fn has(&self, key: &str) -> bool {
+        LiveSite::has(self, key)
+    }
+}
+
+fn failure_text(e: RenderFailure) -> String {
+    match e {
+        RenderFailure::Template(t) => {
+            let d = t.0;
+            match &d.hint {
+                Some(h) => format!("{}：{}（{h}）", d.file, d.message),
+                None => format!("{}：{}", d.file, d.message),
+            }
+        }
+        RenderFailure::Io(path, e) => format!("{path}：{e}"),
+    }
+}
+
+fn render_error(e: RenderFailure) -> BuildError {
+    match e {
+        RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
+        RenderFailure::Io(path, e) => BuildError::io("无法生成", path, e),
+    }
+}
+
+/// The page shown instead of one that failed to render.
+fn error_page(key: &str, message: &str) -> String {
+    let esc = crate::render::escape_html;
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>无法生成页面</title></head><body><h1>无法生成页面</h1><p>{}</p><p>{}</p></body></html>",
+        esc(key),
+        esc(message)
+    )
 }
 
 /// A site built again and again in memory.
 pub struct Workspace {
     pub opts: SiteOptions,
     cache: CheckCache,
-    files: Arc<SiteFiles>,
-    /// Record cards of the last good build.
-    cards: CardCache,
-    /// Jobs that write several files: main file → all their files.
-    groups: HashMap<String, Vec<String>>,
+    site: Option<Arc<LiveSite>>,
     /// Attachments read by earlier builds: source → (size, modified, file).
     attachments: HashMap<PathBuf, (u64, SystemTime, SiteFile)>,
 }
@@ -70,16 +375,26 @@ impl Workspace {
         Workspace {
             opts,
             cache: CheckCache::retaining(),
-            files: Arc::new(SiteFiles::new()),
-            cards: CardCache::new(),
-            groups: HashMap::new(),
+            site: None,
             attachments: HashMap::new(),
         }
     }
 
-    /// The last good site (empty before the first successful build).
+    /// The last good site (`None` before the first successful build).
+    pub fn site(&self) -> Option<Arc<LiveSite>> {
+        self.site.clone()
+    }
+
+    /// Every file of the last good site, every page rendered (empty before
+    /// the first successful build). For tests: the preview renders a page
+    /// only when it is asked for.
     pub fn files(&self) -> Arc<SiteFiles> {
-        self.files.clone()
+        Arc::new(
+            self.site
+                .as_ref()
+                .map(|s| s.everything())
+                .unwrap_or_default(),
+        )
     }
 
     /// Build again. On error the last good site stays as it was.
@@ -89,19 +404,9 @@ impl Workspace {
 
     /// Build again after `changed` paths changed (from file-system events;
     /// `None` when unknown): edits of known record files skip the walk.
+    /// The files that are not pages follow in the background
+    /// ([`LiveSite::wait_for_artifacts`]).
     pub fn rebuild_after(&mut self, changed: Option<&[PathBuf]>) -> Result<Rebuilt, BuildError> {
-        self.rebuild_with(changed, &mut |_, _| {})
-    }
-
-    /// [`Workspace::rebuild_after`], calling `early` with the site as soon
-    /// as its pages are rendered, when the search index or data files still
-    /// have to be (the preview reloads open pages then). `early` gets that
-    /// site and the number of jobs rendered so far.
-    pub fn rebuild_with(
-        &mut self,
-        changed: Option<&[PathBuf]>,
-        early: &mut dyn FnMut(Arc<SiteFiles>, usize),
-    ) -> Result<Rebuilt, BuildError> {
         let started = Instant::now();
         let checked = check_with(&self.opts, &mut self.cache, changed)?;
         let mut timings = checked.timings.clone();
@@ -110,167 +415,134 @@ impl Workspace {
             timings.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        let urls = Urls::new(&checked.config.base_url, &checked.config.base_path());
-        let static_files = checked.theme.static_files.clone();
-        let renderer = Renderer::new(
-            checked.theme,
-            &checked.graph,
-            &checked.config,
-            urls,
-            checked.context,
-            checked.lean,
-            Some(&self.cards),
-        )
-        .map_err(|e| BuildError::Content(vec![e.0]))?;
-        mark("prepare", &mut timings);
-        let plan = renderer.plan().planned();
-        let in_memory = InMemory {
-            files: &self.files,
-            groups: &self.groups,
-        };
-        let dirty: Vec<PageJob> = plan
-            .iter()
-            .zip(Plan::unchanged(&plan, &in_memory))
-            .filter(|(_, unchanged)| !unchanged)
-            .map(|(p, _)| p.job)
-            .collect();
-        mark("plan", &mut timings);
-        // The search index and the data sets show every record: they are
-        // rendered after the pages, which are published first (`early`).
-        let heavy = |job: &PageJob| {
-            matches!(
-                job,
-                PageJob::Artifact(crate::publish::Artifact::SearchIndex)
-                    | PageJob::Artifact(crate::publish::Artifact::DataSet(_))
-            )
-        };
-        let (later, first): (Vec<PageJob>, Vec<PageJob>) = dirty.iter().partition(|j| heavy(j));
-        let mut theme_files = Vec::with_capacity(static_files.len());
-        for (rel, file) in &static_files {
+        let mut fixed = SiteFiles::new();
+        for (rel, file) in &checked.theme.static_files {
             let bytes = file
                 .read()
                 .map_err(|e| BuildError::io("无法读取主题文件", rel, e))?;
-            theme_files.push((
-                rel.clone(),
-                SiteFile::Memory {
-                    etag: hash_of(bytes.as_slice()),
-                    bytes: Arc::new(bytes),
-                    fingerprint: None,
-                },
-            ));
+            fixed.insert(rel.clone(), SiteFile::memory(bytes, None));
         }
         let attachments = self.read_attachments(&checked.graph.site.attachments)?;
-        let mut fresh: HashMap<String, (Arc<Vec<u8>>, u64)> = HashMap::new();
-        let mut groups: HashMap<String, Vec<String>> = HashMap::new();
-        let render = |jobs: &[PageJob],
-                      fresh: &mut HashMap<String, (Arc<Vec<u8>>, u64)>,
-                      groups: &mut HashMap<String, Vec<String>>|
-         -> Result<(), BuildError> {
-            let sink = MemorySink::default();
-            let fresh_groups = renderer
-                .render_all(jobs, &sink, &|| {})
-                .map_err(|f| match f {
-                    RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
-                    RenderFailure::Io(path, e) => BuildError::io("无法生成", path, e),
-                })?;
-            for (file, b) in sink.pages.into_inner().unwrap_or_default() {
-                let etag = hash_of(b.as_slice());
-                fresh.insert(file, (Arc::new(b), etag));
-            }
-            for (job, files) in fresh_groups {
-                groups.insert(crate::route::file_of(&renderer.plan().path(job)), files);
-            }
-            Ok(())
-        };
-        // The site from what is rendered so far and, for the rest, the
-        // previous site.
-        let assemble = |fresh: &HashMap<String, (Arc<Vec<u8>>, u64)>,
-                        groups: &mut HashMap<String, Vec<String>>|
-         -> SiteFiles {
-            let mut files = SiteFiles::with_capacity(plan.len() + theme_files.len());
-            for Planned {
-                job,
-                file: key,
-                fingerprint: fp,
-            } in &plan
-            {
-                let members = if job.is_group() {
-                    let members = match groups.get(key) {
-                        Some(m) => m.clone(),
-                        None => self.groups.get(key).cloned().unwrap_or_default(),
-                    };
-                    groups.insert(key.clone(), members.clone());
-                    members
-                } else {
-                    vec![key.clone()]
-                };
-                for file in members {
-                    let page = match fresh.get(&file) {
-                        Some((bytes, etag)) => SiteFile::Memory {
-                            etag: *etag,
-                            bytes: bytes.clone(),
-                            fingerprint: *fp,
-                        },
-                        None => match self.files.get(&file) {
-                            Some(page) => page.clone(),
-                            None => continue,
-                        },
-                    };
-                    files.insert(file, page);
-                }
-            }
-            files.extend(theme_files.iter().cloned());
-            for (a, (_, _, file)) in checked.graph.site.attachments.iter().zip(&attachments) {
-                files.insert(a.rel.clone(), file.clone());
-            }
-            files
-        };
-        render(&first, &mut fresh, &mut groups)?;
-        if !later.is_empty() {
-            let mut so_far = groups.clone();
-            early(Arc::new(assemble(&fresh, &mut so_far)), first.len());
-            render(&later, &mut fresh, &mut groups)?;
+        for (a, (_, _, file)) in checked.graph.site.attachments.iter().zip(&attachments) {
+            fixed.insert(a.rel.clone(), file.clone());
         }
-        let rendered = dirty.len();
-        mark("render", &mut timings);
-        let files = assemble(&fresh, &mut groups);
-        let pages = plan.len();
-        let removed = self
-            .files
-            .keys()
-            .filter(|k| !files.contains_key(*k))
-            .count();
-        mark("assemble", &mut timings);
-        let report = Rebuilt {
-            timings,
-            pages,
-            rendered,
-            removed,
-            records: checked.graph.site.records.len(),
-            warnings: checked.warnings,
-            elapsed: started.elapsed(),
-        };
-        self.cards = renderer.card_cache();
-        self.groups = groups;
-        self.attachments = checked
+        let sources: Vec<PathBuf> = checked
             .graph
             .site
             .attachments
             .iter()
             .map(|a| a.source.clone())
-            .zip(attachments)
             .collect();
-        drop(renderer);
-        let old = std::mem::replace(&mut self.files, Arc::new(files));
-        // Freeing the previous site and graph takes a while; the caller
-        // (a waiting browser tab) need not.
-        std::thread::spawn(move || drop((old, checked.graph)));
-        Ok(report)
+        let records = checked.graph.site.records.len();
+        let urls = Urls::new(&checked.config.base_url, &checked.config.base_path());
+        let cards = self
+            .site
+            .as_ref()
+            .map(|s| s.card_cache())
+            .unwrap_or_default();
+        let (theme, context, lean, warnings) = (
+            checked.theme,
+            checked.context,
+            checked.lean,
+            checked.warnings,
+        );
+        let owner = Checked {
+            graph: checked.graph,
+            config: checked.config,
+        };
+        let cell = Cell::try_new(owner, |c| {
+            Renderer::new(
+                theme,
+                &c.graph,
+                &c.config,
+                urls,
+                context,
+                lean,
+                Some(&cards),
+            )
+        })
+        .map_err(|e| BuildError::Content(vec![e.0]))?;
+        mark("prepare", &mut timings);
+        let previous = self
+            .site
+            .as_ref()
+            .map(|s| s.artifacts())
+            .unwrap_or_default();
+        let site = LiveSite {
+            cell,
+            fixed,
+            routes: OnceLock::new(),
+            pages: Mutex::new(SiteFiles::new()),
+            artifacts: RwLock::new(Arc::new(Artifacts {
+                files: previous.files.clone(),
+                groups: previous.groups.clone(),
+                current: false,
+            })),
+            made: (Mutex::new(false), Condvar::new()),
+        };
+        // One page of each template, so that a template that fails on real
+        // values is a problem of this rebuild, shown while the last good
+        // site stays served.
+        let (pages, samples) = site.with(|_, r| {
+            let jobs = r.plan().jobs();
+            let mut seen = Vec::new();
+            let samples: Vec<PageJob> = jobs
+                .iter()
+                .filter(|j| !matches!(j, PageJob::Artifact(_)))
+                .filter(|j| {
+                    let t = r.plan().template(**j);
+                    let new = !seen.contains(&t);
+                    seen.push(t);
+                    new
+                })
+                .copied()
+                .collect();
+            (jobs.len(), samples)
+        });
+        let rendered: Vec<(String, SiteFile)> = site.with(|_, r| {
+            samples
+                .par_iter()
+                .map(|&job| {
+                    let (path, html) = r.render(job)?;
+                    Ok((
+                        crate::route::file_of(&path),
+                        SiteFile::memory(html.into_bytes(), None),
+                    ))
+                })
+                .collect::<Result<_, RenderFailure>>()
+                .map_err(render_error)
+        })?;
+        if let Ok(mut p) = site.pages.lock() {
+            p.extend(rendered);
+        }
+        mark("smoke", &mut timings);
+        let site = Arc::new(site);
+        let old = self.site.replace(site.clone());
+        self.attachments = sources.into_iter().zip(attachments).collect();
+        // The files that are not pages, after the site is served; freeing
+        // the previous site takes a while too: neither keeps the caller (a
+        // waiting browser tab) waiting.
+        std::thread::spawn(move || {
+            drop(old);
+            // Page routes first: the next request needs them.
+            site.routes();
+            if let Err(e) = site.make_artifacts(&previous) {
+                eprintln!("无法生成搜索索引、开放数据等文件：{e}");
+            }
+        });
+        Ok(Rebuilt {
+            timings,
+            pages,
+            rendered: samples.len(),
+            records,
+            warnings,
+            elapsed: started.elapsed(),
+        })
     }
 }
 
-/// The previous site as the preview holds it: a file is held when it was
-/// rendered from the fingerprint planned now.
+/// The previous site's files that are not pages: a file is held when it
+/// was made from the fingerprint planned now.
 struct InMemory<'a> {
     files: &'a SiteFiles,
     groups: &'a HashMap<String, Vec<String>>,

@@ -171,9 +171,28 @@ fn file_reply(status: u16, key: &str, file: &SiteFile, inject: bool) -> Reply {
     }
 }
 
-fn not_found(files: &SiteFiles, inject: bool) -> Reply {
-    match files.get(crate::route::NOT_FOUND) {
-        Some(f) => file_reply(404, crate::route::NOT_FOUND, f, inject),
+/// The files a reply can come from: a whole site in memory, or the
+/// preview's site, whose pages are rendered when first asked for.
+pub trait Files {
+    /// The file at `key` (`a/b/index.html`).
+    fn file(&self, key: &str) -> Option<SiteFile>;
+    /// Whether there is a file at `key`, without making it.
+    fn has(&self, key: &str) -> bool;
+}
+
+impl Files for SiteFiles {
+    fn file(&self, key: &str) -> Option<SiteFile> {
+        self.get(key).cloned()
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.contains_key(key)
+    }
+}
+
+fn not_found(files: &dyn Files, inject: bool) -> Reply {
+    match files.file(crate::route::NOT_FOUND) {
+        Some(f) => file_reply(404, crate::route::NOT_FOUND, &f, inject),
         None => Reply {
             status: 404,
             headers: vec![("Content-Type", "text/html; charset=utf-8".into())],
@@ -187,7 +206,7 @@ fn not_found(files: &SiteFiles, inject: bool) -> Reply {
 
 /// Answer one request. `inject` adds the live-reload script to HTML.
 pub fn respond(
-    files: &SiteFiles,
+    files: &dyn Files,
     method: &str,
     target: &str,
     if_none_match: Option<&str>,
@@ -230,9 +249,9 @@ pub fn respond(
         return not_found(files, inject);
     };
     let lookup = crate::route::file_of(&key);
-    if let Some(file) = files.get(&lookup) {
-        let mut reply = file_reply(200, &lookup, file, inject);
-        let etag = etag_of(file);
+    if let Some(file) = files.file(&lookup) {
+        let mut reply = file_reply(200, &lookup, &file, inject);
+        let etag = etag_of(&file);
         let matches = if_none_match
             .is_some_and(|h| h.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
         if matches {
@@ -242,7 +261,7 @@ pub fn respond(
         }
         return reply;
     }
-    if files.contains_key(&crate::route::file_of(&format!("{key}/"))) {
+    if files.has(&crate::route::file_of(&format!("{key}/"))) {
         let query = target.find('?').map(|i| &target[i..]).unwrap_or("");
         return Reply {
             status: 301,

@@ -16,7 +16,7 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
 use crate::build::{BuildError, SiteOptions};
 use crate::diagnostic::{self, Diagnostic};
-use crate::workspace::{SiteFiles, Workspace};
+use crate::workspace::{LiveSite, SiteFiles, Workspace};
 use http::respond;
 
 /// How `serve` is asked to run.
@@ -65,7 +65,7 @@ impl Hub {
 
 /// What the server shows: the last good site and the current problems.
 struct State {
-    files: RwLock<Arc<SiteFiles>>,
+    site: RwLock<Option<Arc<LiveSite>>>,
     /// Problems of the last rebuild as JSON, `None` when it succeeded.
     problems: RwLock<Option<String>>,
     hub: Hub,
@@ -152,7 +152,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
 
     let mut ws = Workspace::new(site);
     let state = Arc::new(State {
-        files: RwLock::new(ws.files()),
+        site: RwLock::new(None),
         problems: RwLock::new(None),
         hub: Hub::default(),
     });
@@ -189,16 +189,24 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     // Watched folders named by an event themselves (created, removed,
     // renamed), in the batches taken so far.
     let mut replaced: Vec<PathBuf> = Vec::new();
+    // Whether the last pass rebuilt: events already queued then came while
+    // it ran, the sign of a burst still being written.
+    let mut rebuilt = false;
     loop {
-        let first = match look_again {
-            Some(at) => match rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
-                Ok(batch) => Some(batch),
-                Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
-            },
-            None => match rx.recv() {
-                Ok(batch) => Some(batch),
-                Err(_) => return Ok(()),
+        let queued = if rebuilt { rx.try_recv().ok() } else { None };
+        let settle = queued.is_some();
+        let first = match (queued, look_again) {
+            (Some(batch), _) => Some(batch),
+            (None, look_again) => match look_again {
+                Some(at) => match rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                    Ok(batch) => Some(batch),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                },
+                None => match rx.recv() {
+                    Ok(batch) => Some(batch),
+                    Err(_) => return Ok(()),
+                },
             },
         };
         let started = Instant::now();
@@ -244,6 +252,25 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
         }
+        // A burst (a `git checkout`, a copy, a script) goes on while
+        // files keep coming: wait for it to pause, so that it makes one
+        // rebuild, not one per file. A single save never waits.
+        let many = first.as_ref().is_some_and(|batch| {
+            batch.as_ref().is_ok_and(|events| {
+                events.iter().map(|e| e.paths.len()).sum::<usize>() >= BURST_FILES
+            })
+        });
+        if settle || many {
+            let until = Instant::now() + BURST_MAX;
+            while let Ok(batch) =
+                rx.recv_timeout(BURST_QUIET.min(until.saturating_duration_since(Instant::now())))
+            {
+                note(&batch, &mut relevant);
+                if Instant::now() >= until {
+                    break;
+                }
+            }
+        }
         if let Some(paths) = &mut changed {
             paths.sort();
             paths.dedup();
@@ -268,11 +295,20 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
             }
         }
         replaced.clear();
+        rebuilt = relevant;
         if relevant {
             rebuild_guarded(&mut ws, &state, &opts, started, changed.as_deref());
         }
     }
 }
+
+/// Changed files in one batch that make it a burst (see [`run`]).
+const BURST_FILES: usize = 16;
+/// The pause that ends a burst.
+const BURST_QUIET: Duration = Duration::from_millis(150);
+/// The longest wait for a burst to pause: after that, it is rebuilt as far
+/// as it has come.
+const BURST_MAX: Duration = Duration::from_secs(3);
 
 /// Opening and reading a file (as every rebuild does) is not a change;
 /// closing a file written to is (a plain truncate reports nothing else).
@@ -346,38 +382,22 @@ fn rebuild(
     started: Instant,
     changed: Option<&[PathBuf]>,
 ) {
-    // Open pages reload as soon as the pages are rendered; the search
-    // index and data files follow a moment later.
-    let reloaded = std::cell::Cell::new(false);
-    let had_problems = std::cell::Cell::new(false);
-    let publish = |files: Arc<crate::workspace::SiteFiles>, rendered: usize| {
-        if let Ok(mut f) = state.files.write() {
-            *f = files;
-        }
-        let fixed = state
-            .problems
-            .write()
-            .map(|mut p| p.take().is_some())
-            .unwrap_or(false);
-        had_problems.set(had_problems.get() || fixed);
-        state.hub.broadcast("reload", &rendered.to_string());
-        reloaded.set(true);
-    };
-    let result = ws.rebuild_with(changed, &mut |f, n| publish(f, n));
-    match result {
+    match ws.rebuild_after(changed) {
         Ok(report) => {
-            if reloaded.get() {
-                if let Ok(mut f) = state.files.write() {
-                    *f = ws.files();
-                }
-            } else {
-                publish(ws.files(), report.rendered);
+            if let Ok(mut site) = state.site.write() {
+                *site = ws.site();
             }
+            let fixed = state
+                .problems
+                .write()
+                .map(|mut p| p.take().is_some())
+                .unwrap_or(false);
+            state.hub.broadcast("reload", &report.pages.to_string());
             if !opts.quiet {
                 if !report.warnings.is_empty() {
                     eprint!("{}", diagnostic::render(&report.warnings, &opts.site.root));
                 }
-                if had_problems.get() {
+                if fixed {
                     println!("问题已改正。");
                 }
                 if opts.verbose {
@@ -386,8 +406,7 @@ fn rebuild(
                     }
                 }
                 println!(
-                    "已更新 {} 个页面（共 {} 个页面，{} 条记录），用时 {} 毫秒",
-                    report.rendered,
+                    "已更新网站（{} 个页面，{} 条记录），用时 {} 毫秒",
                     report.pages,
                     report.records,
                     started.elapsed().as_millis()
@@ -417,9 +436,14 @@ fn rebuild(
 }
 
 fn answer(state: &State, request: &server::Request) -> http::Reply {
-    let files = state.files.read().map(|f| f.clone()).unwrap_or_default();
+    let site = state.site.read().ok().and_then(|s| s.clone());
+    let none = SiteFiles::new();
+    let files: &dyn http::Files = match &site {
+        Some(site) => site.as_ref(),
+        None => &none,
+    };
     respond(
-        &files,
+        files,
         request.method,
         &request.target,
         request.header("If-None-Match"),
