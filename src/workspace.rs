@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -361,11 +362,39 @@ fn error_page(key: &str, message: &str) -> String {
     )
 }
 
+/// The threads that make the files that are not pages: one, at a lower
+/// priority than the rebuilds and the pages they serve, so that a save
+/// made while the search index is being made is not kept waiting by it.
+fn background() -> &'static rayon::ThreadPool {
+    static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "yishi-artifacts".into())
+            .start_handler(|_| lower_priority())
+            .build()
+            .expect("a thread for the background work")
+    })
+}
+
+/// Lower the calling thread's priority (on Linux `nice` is per thread).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; 0 names the
+    // calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 /// A site built again and again in memory.
 pub struct Workspace {
     pub opts: SiteOptions,
     cache: CheckCache,
     site: Option<Arc<LiveSite>>,
+    /// Rebuilds so far: the background work of a site that is no longer
+    /// the newest is skipped.
+    generation: Arc<AtomicU64>,
     /// Attachments read by earlier builds: source → (size, modified, file).
     attachments: HashMap<PathBuf, (u64, SystemTime, SiteFile)>,
 }
@@ -376,6 +405,7 @@ impl Workspace {
             opts,
             cache: CheckCache::retaining(),
             site: None,
+            generation: Arc::new(AtomicU64::new(0)),
             attachments: HashMap::new(),
         }
     }
@@ -492,7 +522,9 @@ impl Workspace {
                 .filter(|j| {
                     let t = r.plan().template(**j);
                     let new = !seen.contains(&t);
-                    seen.push(t);
+                    if new {
+                        seen.push(t);
+                    }
                     new
                 })
                 .copied()
@@ -522,13 +554,23 @@ impl Workspace {
         // The files that are not pages, after the site is served; freeing
         // the previous site takes a while too: neither keeps the caller (a
         // waiting browser tab) waiting.
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let mine = self.generation.load(Ordering::SeqCst);
+        let generation = self.generation.clone();
         std::thread::spawn(move || {
             drop(old);
             // Page routes first: the next request needs them.
             site.routes();
-            if let Err(e) = site.make_artifacts(&previous) {
-                eprintln!("无法生成搜索索引、开放数据等文件：{e}");
-            }
+            background().install(|| {
+                // A newer rebuild makes its own: this site's are not needed.
+                if generation.load(Ordering::SeqCst) != mine {
+                    site.mark_made();
+                    return;
+                }
+                if let Err(e) = site.make_artifacts(&previous) {
+                    eprintln!("无法生成搜索索引、开放数据等文件：{e}");
+                }
+            });
         });
         Ok(Rebuilt {
             timings,
