@@ -124,6 +124,9 @@ pub struct Checked {
     pub graph: Graph,
     /// Warnings (never errors: those stop before this exists).
     pub warnings: Vec<Diagnostic>,
+    /// Of those, the ones of files and places, not of the links between
+    /// records (`Graph::later_warnings`, `Graph::timeline_warnings`).
+    pub file_warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     /// A hash of everything every page depends on besides the records and
     /// templates: settings, places, attachments, theme strings and files.
@@ -145,6 +148,16 @@ pub struct CheckCache {
 
 impl CheckCache {
     /// A cache for repeated checks of one site (the preview server).
+    /// The checked record of the file at `path`, if it was checked.
+    pub fn record(&self, path: &Path) -> Option<std::sync::Arc<crate::validate::CheckedRecord>> {
+        self.records.get(path).cloned()
+    }
+
+    /// Replace what is known of one record file (checked again alone).
+    pub fn replace(&mut self, checked: std::sync::Arc<crate::validate::CheckedRecord>) {
+        self.records.insert(checked.path.clone(), checked);
+    }
+
     pub fn retaining() -> CheckCache {
         CheckCache {
             retain: true,
@@ -247,18 +260,29 @@ pub fn check_with(
     }
     let t2 = Instant::now();
     let graph = Graph::link(site, &config.vocabularies, as_of);
-    diags.extend(graph.later_warnings());
-    diags.extend(graph.timeline_warnings());
+    let file_warnings = diags.sorted();
+    let warnings = with_link_warnings(&file_warnings, &graph);
     timings.push(("link", t2.elapsed()));
     Ok(Checked {
         config,
         theme,
         graph,
-        warnings: diags.sorted(),
+        warnings,
+        file_warnings,
         timings,
         context,
         lean,
     })
+}
+
+/// `file_warnings` and the warnings about the links between records of
+/// `graph`, in order.
+pub fn with_link_warnings(file_warnings: &[Diagnostic], graph: &Graph) -> Vec<Diagnostic> {
+    let mut all = Diagnostics::new();
+    all.extend(file_warnings.iter().cloned());
+    all.extend(graph.later_warnings());
+    all.extend(graph.timeline_warnings());
+    all.sorted()
 }
 
 fn context_hash(
@@ -594,6 +618,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         theme,
         graph,
         warnings,
+        file_warnings: _,
         mut timings,
         context: checked_context,
         lean,

@@ -11,7 +11,7 @@ use crate::model::*;
 use crate::vocab::Vocabularies;
 
 /// The linked site: the validated [`Site`] plus everything derived from it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Graph {
     pub site: Site,
     /// The reference date for overdue and upcoming.
@@ -585,7 +585,7 @@ mod tests {
         };
         Site {
             places: vec![place(vec![], None), place(vec!["a".into()], Some(0))],
-            records,
+            records: records.into_iter().map(std::sync::Arc::new).collect(),
             attachments: Vec::new(),
         }
     }

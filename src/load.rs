@@ -121,7 +121,7 @@ pub struct Loaded {
     pub attachments: Vec<Attachment>,
 }
 
-fn is_ignored(name: &str) -> bool {
+pub fn is_ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")

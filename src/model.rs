@@ -93,7 +93,7 @@ impl PlaceKind {
 }
 
 /// A place: the top level, a town or street, a village or community.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Place {
     /// Slugs from the content root; empty for the top level.
     pub path: Vec<String>,
@@ -123,7 +123,7 @@ impl Place {
 }
 
 /// A reference as written, kept until it is resolved.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ref {
     pub text: String,
     pub pos: Option<crate::diagnostic::Pos>,
@@ -145,7 +145,7 @@ impl Tally {
 }
 
 /// An implementation report on an outcome.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
     pub date: NaiveDate,
     /// Index into the `progress_states` vocabulary.
@@ -155,7 +155,7 @@ pub struct Progress {
     pub pos: Option<crate::diagnostic::Pos>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
     /// Index into the `topic_types` vocabulary.
     pub topic_type: usize,
@@ -175,7 +175,7 @@ pub struct Topic {
     pub related: Vec<usize>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub topics_ref: Vec<Ref>,
     pub topics: Vec<usize>,
@@ -196,14 +196,14 @@ pub struct Session {
 }
 
 /// `vote:` as written: one tally, or one per topic.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Vote {
     Single(Tally),
     /// (topic reference, resolved topic index once linked, tally).
     PerTopic(Vec<(Ref, Option<usize>, Tally)>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub topic_ref: Ref,
     pub topic: Option<usize>,
@@ -220,7 +220,7 @@ pub struct Outcome {
     pub progress: Vec<Progress>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RecordBody {
     Topic(Topic),
     Session(Session),
@@ -228,7 +228,7 @@ pub enum RecordBody {
 }
 
 /// One record: shared keys plus the kind's own.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// `shezhu/nanshan/2016-road`.
     pub id: String,
@@ -259,7 +259,7 @@ pub struct Record {
 /// of the build's memory: there it is read again from the record's file when
 /// a page needs it (see `build::LEAN_ABOVE`) by the load stage's
 /// `Body::text`: the domain types read no files.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     /// Shared: records are cloned per build.
     Text(std::sync::Arc<str>),
@@ -273,6 +273,24 @@ pub enum Body {
 }
 
 impl Record {
+    /// Whether `other` differs from this record only in what it says
+    /// (title, summary, body, tags, `x_` keys), not in where it is filed,
+    /// its dates or what it refers to: then every index and link of the
+    /// linked site holds for both.
+    pub fn links_like(&self, other: &Record) -> bool {
+        let bare = |r: &Record| Record {
+            title: String::new(),
+            summary: None,
+            plain_summary: "".into(),
+            body: Body::Text("".into()),
+            source_hash: 0,
+            tags: Vec::new(),
+            extra: Default::default(),
+            ..r.clone()
+        };
+        bare(self) == bare(other)
+    }
+
     /// The record's own date: topic `proposed`, session `date` (local day),
     /// outcome `decided`. It files the record under a year.
     pub fn date(&self) -> NaiveDate {
@@ -340,18 +358,19 @@ impl TopicStatus {
 }
 
 /// Everything validated, with references resolved.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Site {
     /// Index 0 is the top level (content root).
     pub places: Vec<Place>,
     /// Published records only (drafts are dropped unless the build asks for
-    /// them), sorted by id.
-    pub records: Vec<Record>,
+    /// them), sorted by id. Shared: the preview makes a new site from the
+    /// last one with a few records replaced (`workspace.rs`).
+    pub records: Vec<std::sync::Arc<Record>>,
     pub attachments: Vec<Attachment>,
 }
 
 /// An attachment file under some record folder's `files/`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {
     /// Relative to `content/`, `/`-separated: also its path in the output.
     pub rel: String,

@@ -29,6 +29,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::hash::hash_of;
 use crate::link::Graph;
+use crate::model::Record;
 use crate::output::MemorySink;
 use crate::plan::{PageJob, Plan, Planned, Previous};
 use crate::render::{CardCache, RenderFailure, Renderer};
@@ -70,9 +71,13 @@ pub struct Rebuilt {
     /// Pages rendered by the rebuild itself: one per template.
     pub rendered: usize,
     pub records: usize,
+    /// Records replaced in the last site without a full check (see
+    /// `Workspace::patch`); 0 when the rebuild checked the whole site.
+    pub replaced: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
-    /// Time per stage (load, validate, link, prepare, smoke).
+    /// Time per stage: load, validate, link, prepare, smoke for a full
+    /// rebuild; check, link, prepare, render for records replaced.
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -111,10 +116,12 @@ pub struct LiveSite {
     /// Theme files and attachments.
     fixed: SiteFiles,
     /// Output file → job, for every page.
-    routes: OnceLock<HashMap<String, PageJob>>,
+    routes: OnceLock<Arc<HashMap<String, PageJob>>>,
     /// Pages rendered so far.
     pages: Mutex<SiteFiles>,
     artifacts: RwLock<Arc<Artifacts>>,
+    /// Pages and other jobs of the site.
+    pages_count: usize,
     /// Signalled when this site's artifacts are made (or given up).
     made: (Mutex<bool>, Condvar),
 }
@@ -129,11 +136,13 @@ impl LiveSite {
         self.routes.get_or_init(|| {
             self.with(|_, r| {
                 let plan = r.plan();
-                plan.jobs()
-                    .into_par_iter()
-                    .filter(|job| !matches!(job, PageJob::Artifact(_)))
-                    .map(|job| (crate::route::file_of(&plan.path(job)), job))
-                    .collect()
+                Arc::new(
+                    plan.jobs()
+                        .into_par_iter()
+                        .filter(|job| !matches!(job, PageJob::Artifact(_)))
+                        .map(|job| (crate::route::file_of(&plan.path(job)), job))
+                        .collect(),
+                )
             })
         })
     }
@@ -387,11 +396,22 @@ fn lower_priority() {
     }
 }
 
+/// What a rebuild that replaces records (see [`Workspace::patch`]) takes
+/// from the last full one.
+struct Basis {
+    theme: crate::theme::Theme,
+    urls: Urls,
+    context: u64,
+    lean: bool,
+    file_warnings: Vec<Diagnostic>,
+}
+
 /// A site built again and again in memory.
 pub struct Workspace {
     pub opts: SiteOptions,
     cache: CheckCache,
     site: Option<Arc<LiveSite>>,
+    basis: Option<Basis>,
     /// Rebuilds so far: the background work of a site that is no longer
     /// the newest is skipped.
     generation: Arc<AtomicU64>,
@@ -405,6 +425,7 @@ impl Workspace {
             opts,
             cache: CheckCache::retaining(),
             site: None,
+            basis: None,
             generation: Arc::new(AtomicU64::new(0)),
             attachments: HashMap::new(),
         }
@@ -438,6 +459,10 @@ impl Workspace {
     /// ([`LiveSite::wait_for_artifacts`]).
     pub fn rebuild_after(&mut self, changed: Option<&[PathBuf]>) -> Result<Rebuilt, BuildError> {
         let started = Instant::now();
+        if let Some(patched) = changed.and_then(|c| self.patch(c, started)) {
+            return patched;
+        }
+        self.basis = None;
         let checked = check_with(&self.opts, &mut self.cache, changed)?;
         let mut timings = checked.timings.clone();
         let mut lap = Instant::now();
@@ -476,6 +501,13 @@ impl Workspace {
             checked.lean,
             checked.warnings,
         );
+        let basis = Basis {
+            theme: theme.clone(),
+            urls: urls.clone(),
+            context,
+            lean,
+            file_warnings: checked.file_warnings,
+        };
         let owner = Checked {
             graph: checked.graph,
             config: checked.config,
@@ -493,27 +525,10 @@ impl Workspace {
         })
         .map_err(|e| BuildError::Content(vec![e.0]))?;
         mark("prepare", &mut timings);
-        let previous = self
-            .site
-            .as_ref()
-            .map(|s| s.artifacts())
-            .unwrap_or_default();
-        let site = LiveSite {
-            cell,
-            fixed,
-            routes: OnceLock::new(),
-            pages: Mutex::new(SiteFiles::new()),
-            artifacts: RwLock::new(Arc::new(Artifacts {
-                files: previous.files.clone(),
-                groups: previous.groups.clone(),
-                current: false,
-            })),
-            made: (Mutex::new(false), Condvar::new()),
-        };
         // One page of each template, so that a template that fails on real
         // values is a problem of this rebuild, shown while the last good
         // site stays served.
-        let (pages, samples) = site.with(|_, r| {
+        let (pages, samples) = cell.with_dependent(|_, r| {
             let jobs = r.plan().jobs();
             let mut seen = Vec::new();
             let samples: Vec<PageJob> = jobs
@@ -531,6 +546,7 @@ impl Workspace {
                 .collect();
             (jobs.len(), samples)
         });
+        let site = self.live(cell, fixed, None, pages);
         let rendered: Vec<(String, SiteFile)> = site.with(|_, r| {
             samples
                 .par_iter()
@@ -548,9 +564,60 @@ impl Workspace {
             p.extend(rendered);
         }
         mark("smoke", &mut timings);
+        self.publish(site);
+        self.basis = Some(basis);
+        self.attachments = sources.into_iter().zip(attachments).collect();
+        Ok(Rebuilt {
+            timings,
+            pages,
+            rendered: samples.len(),
+            records,
+            replaced: 0,
+            warnings,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// A new site of `cell`, serving the previous site's files that are
+    /// not pages until its own are made; `routes` when they are known to
+    /// be the previous site's.
+    fn live(
+        &self,
+        cell: Cell,
+        fixed: SiteFiles,
+        routes: Option<Arc<HashMap<String, PageJob>>>,
+        pages_count: usize,
+    ) -> LiveSite {
+        let previous = self
+            .site
+            .as_ref()
+            .map(|s| s.artifacts())
+            .unwrap_or_default();
+        let kept = OnceLock::new();
+        if let Some(routes) = routes {
+            let _ = kept.set(routes);
+        }
+        LiveSite {
+            cell,
+            fixed,
+            routes: kept,
+            pages: Mutex::new(SiteFiles::new()),
+            artifacts: RwLock::new(Arc::new(Artifacts {
+                files: previous.files.clone(),
+                groups: previous.groups.clone(),
+                current: false,
+            })),
+            made: (Mutex::new(false), Condvar::new()),
+            pages_count,
+        }
+    }
+
+    /// Serve `site` from now on, and make its files that are not pages in
+    /// the background.
+    fn publish(&mut self, site: LiveSite) {
+        let previous = site.artifacts();
         let site = Arc::new(site);
         let old = self.site.replace(site.clone());
-        self.attachments = sources.into_iter().zip(attachments).collect();
         // The files that are not pages, after the site is served; freeing
         // the previous site takes a while too: neither keeps the caller (a
         // waiting browser tab) waiting.
@@ -572,14 +639,143 @@ impl Workspace {
                 }
             });
         });
-        Ok(Rebuilt {
+    }
+
+    /// The quick rebuild after edits that change only what records say
+    /// (title, summary, body, tags, `x_` keys) of records without problems,
+    /// before and after: each changed file is read and checked alone, and
+    /// the new site is the last one with those records replaced, every
+    /// index and link kept (`Record::links_like`). Only the link warnings
+    /// are made again, and the edited records' pages rendered at once.
+    /// `None` when the edits are of another kind: then the full rebuild
+    /// runs (and finds and reports any problem).
+    fn patch(
+        &mut self,
+        changed: &[PathBuf],
+        started: Instant,
+    ) -> Option<Result<Rebuilt, BuildError>> {
+        let site = self.site.clone()?;
+        let basis = self.basis.as_ref()?;
+        let mut edited = Vec::new();
+        for path in changed {
+            let name = path.file_name()?.to_string_lossy();
+            if crate::load::is_ignored(&name) {
+                continue;
+            }
+            if !path.is_file() {
+                return None;
+            }
+            edited.push(self.cache.record(path)?);
+        }
+        if edited.is_empty() {
+            return None;
+        }
+        let root = &self.opts.root;
+        let (graph, config, fresh) = site.with(|c, _| {
+            let mut graph = c.graph.clone();
+            let mut fresh = Vec::new();
+            for old in &edited {
+                let file = crate::load::RecordFile {
+                    kind: old.kind,
+                    place: old.place,
+                    path: old.path.clone(),
+                    stamp: crate::load::Stamp::of(&old.path),
+                };
+                let (_, new) =
+                    crate::validate::check_file(root, file, &graph.site.places, &c.config, false);
+                let (Ok(before), Ok(after)) = (&old.record, &new.record) else {
+                    return None;
+                };
+                if !old.diags.is_empty() || !new.diags.is_empty() || !before.links_like(after) {
+                    return None;
+                }
+                let records = &mut graph.site.records;
+                let i = records.binary_search_by(|r| r.id.cmp(&after.id)).ok()?;
+                // The linked record (its references resolved), saying anew.
+                let mut r = Record::clone(&records[i]);
+                r.title = after.title.clone();
+                r.summary = after.summary.clone();
+                r.plain_summary = after.plain_summary.clone();
+                r.body = after.body.clone();
+                r.source_hash = after.source_hash;
+                r.tags = after.tags.clone();
+                r.extra = after.extra.clone();
+                records[i] = Arc::new(r);
+                fresh.push((i, new));
+            }
+            Some((graph, c.config.clone(), fresh))
+        })?;
+        let mut timings = vec![("check", started.elapsed())];
+        let mut lap = Instant::now();
+        let warnings = crate::build::with_link_warnings(&basis.file_warnings, &graph);
+        timings.push(("link", lap.elapsed()));
+        lap = Instant::now();
+        let records = graph.site.records.len();
+        let cards = site.card_cache();
+        let theme = basis.theme.clone();
+        let urls = basis.urls.clone();
+        let (context, lean) = (basis.context, basis.lean);
+        let cell = match Cell::try_new(Checked { graph, config }, |c| {
+            Renderer::new(
+                theme,
+                &c.graph,
+                &c.config,
+                urls,
+                context,
+                lean,
+                Some(&cards),
+            )
+        }) {
+            Ok(cell) => cell,
+            Err(e) => return Some(Err(BuildError::Content(vec![e.0]))),
+        };
+        timings.push(("prepare", lap.elapsed()));
+        lap = Instant::now();
+        let live = self.live(
+            cell,
+            site.fixed.clone(),
+            site.routes.get().cloned(),
+            site.pages_count,
+        );
+        // The edited records' pages now: a template that fails on the new
+        // text is a problem of this rebuild.
+        let rendered = live.with(|_, r| {
+            fresh
+                .iter()
+                .flat_map(|(i, _)| [PageJob::Record(*i), PageJob::Print(*i)])
+                .map(|job| {
+                    let (path, html) = r.render(job)?;
+                    Ok((
+                        crate::route::file_of(&path),
+                        SiteFile::memory(html.into_bytes(), None),
+                    ))
+                })
+                .collect::<Result<Vec<_>, RenderFailure>>()
+                .map_err(render_error)
+        });
+        let rendered = match rendered {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        let count = rendered.len();
+        if let Ok(mut p) = live.pages.lock() {
+            p.extend(rendered);
+        }
+        let pages = site.pages_count;
+        timings.push(("render", lap.elapsed()));
+        for (_, checked) in fresh {
+            self.cache.replace(checked);
+        }
+        self.publish(live);
+        Some(Ok(Rebuilt {
             timings,
             pages,
-            rendered: samples.len(),
+            rendered: count,
             records,
+            replaced: count / 2,
             warnings,
             elapsed: started.elapsed(),
-        })
+        }))
     }
 }
 

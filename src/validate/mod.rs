@@ -110,65 +110,7 @@ pub fn validate(
         .into_par_iter()
         .map(|input| match input {
             RecordInput::Reused(c) => (c.path.clone(), c),
-            RecordInput::Unread(file) => {
-                let r = match crate::load::read(root, &file) {
-                    Ok(r) => r,
-                    Err(d) => {
-                        // Unreadable (not UTF-8, gone): reported, never cached
-                        // as good (no stamp), and not reported again through
-                        // references to it.
-                        let stem = file
-                            .path
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        let p = places[file.place].id();
-                        let id = if p.is_empty() {
-                            stem
-                        } else {
-                            format!("{p}/{stem}")
-                        };
-                        let c = CheckedRecord {
-                            path: file.path.clone(),
-                            stamp: None,
-                            read_at: std::time::SystemTime::UNIX_EPOCH,
-                            kind: file.kind,
-                            place: file.place,
-                            record: Err(id),
-                            diags: vec![d],
-                        };
-                        return (file.path, Arc::new(c));
-                    }
-                };
-                let mut r = r;
-                let (raw_privacy, seen) = privacy_in_file(&r.front, r.body.len(), config.privacy);
-                let value_privacy = privacy_values(&mut r.front, config.privacy, &seen);
-                let mut f = Fields::new(&r.front, config.privacy);
-                let place = &places[r.place];
-                let rec =
-                    record_from(root, &r, place, config, defer_bodies, &mut f).ok_or_else(|| {
-                        let p = place.id();
-                        if p.is_empty() {
-                            r.stem.clone()
-                        } else {
-                            format!("{p}/{}", r.stem)
-                        }
-                    });
-                let mut all_diags = r.diags;
-                all_diags.extend(f.diags);
-                all_diags.extend(raw_privacy);
-                all_diags.extend(value_privacy);
-                let c = CheckedRecord {
-                    path: r.path.clone(),
-                    stamp: r.stamp,
-                    read_at: r.read_at,
-                    kind: r.kind,
-                    place: r.place,
-                    record: rec,
-                    diags: all_diags,
-                };
-                (r.path, Arc::new(c))
-            }
+            RecordInput::Unread(file) => check_file(root, file, &places, config, defer_bodies),
         })
         .collect();
     // Ids of records that failed to validate: references to them are not
@@ -237,9 +179,76 @@ pub fn validate(
     check_attachments(&loaded.attachments, diags);
     let mut site = Site {
         places,
-        records,
+        records: records.into_iter().map(Arc::new).collect(),
         attachments: loaded.attachments,
     };
     resolve(&mut site, &place_index, &drafts, &broken, diags);
     (site, cache)
+}
+
+/// Read and check one record file on its own (without the references
+/// between records, which `validate` resolves for the whole site).
+pub fn check_file(
+    root: &Path,
+    file: crate::load::RecordFile,
+    places: &[crate::model::Place],
+    config: &SiteConfig,
+    defer_bodies: bool,
+) -> (std::path::PathBuf, Arc<CheckedRecord>) {
+    let r = match crate::load::read(root, &file) {
+        Ok(r) => r,
+        Err(d) => {
+            // Unreadable (not UTF-8, gone): reported, never cached
+            // as good (no stamp), and not reported again through
+            // references to it.
+            let stem = file
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let p = places[file.place].id();
+            let id = if p.is_empty() {
+                stem
+            } else {
+                format!("{p}/{stem}")
+            };
+            let c = CheckedRecord {
+                path: file.path.clone(),
+                stamp: None,
+                read_at: std::time::SystemTime::UNIX_EPOCH,
+                kind: file.kind,
+                place: file.place,
+                record: Err(id),
+                diags: vec![d],
+            };
+            return (file.path, Arc::new(c));
+        }
+    };
+    let mut r = r;
+    let (raw_privacy, seen) = privacy_in_file(&r.front, r.body.len(), config.privacy);
+    let value_privacy = privacy_values(&mut r.front, config.privacy, &seen);
+    let mut f = Fields::new(&r.front, config.privacy);
+    let place = &places[r.place];
+    let rec = record_from(root, &r, place, config, defer_bodies, &mut f).ok_or_else(|| {
+        let p = place.id();
+        if p.is_empty() {
+            r.stem.clone()
+        } else {
+            format!("{p}/{}", r.stem)
+        }
+    });
+    let mut all_diags = r.diags;
+    all_diags.extend(f.diags);
+    all_diags.extend(raw_privacy);
+    all_diags.extend(value_privacy);
+    let c = CheckedRecord {
+        path: r.path.clone(),
+        stamp: r.stamp,
+        read_at: r.read_at,
+        kind: r.kind,
+        place: r.place,
+        record: rec,
+        diags: all_diags,
+    };
+    (r.path, Arc::new(c))
 }

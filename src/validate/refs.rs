@@ -189,7 +189,8 @@ pub(super) fn resolve(
     }
 
     for (r, res) in site.records.iter_mut().zip(resolved) {
-        match &mut r.data {
+        // Unshared here (the records were just made): no copy.
+        match &mut std::sync::Arc::make_mut(r).data {
             RecordBody::Topic(t) => {
                 t.villages = res.villages;
                 t.related = res.related;
