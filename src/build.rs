@@ -24,6 +24,11 @@ use rayon::prelude::*;
 /// would take some 2.5 GB and cards over 1 GB.
 pub const LEAN_ABOVE: usize = 200_000;
 
+/// Record files above which the preview keeps bodies on disk: at 100,000
+/// records of real minutes the bodies alone take over half a gigabyte, read
+/// again only for the few pages a clerk opens and for the search index.
+pub const PREVIEW_BODIES_ON_DISK_ABOVE: usize = 20_000;
+
 /// What every command needs to read and check a site (`check`, `build`,
 /// `serve`).
 #[derive(Debug, Clone)]
@@ -38,6 +43,10 @@ pub struct SiteOptions {
     /// The large-site memory policy: above this many record files, keep
     /// less in memory ([`LEAN_ABOVE`] by default).
     pub lean_above: usize,
+    /// The preview's memory policy: above this many record files, it keeps
+    /// bodies on disk and reads one when a page shows it
+    /// ([`PREVIEW_BODIES_ON_DISK_ABOVE`] by default).
+    pub preview_bodies_on_disk_above: usize,
 }
 
 impl SiteOptions {
@@ -49,6 +58,7 @@ impl SiteOptions {
             drafts: false,
             as_of: None,
             lean_above: LEAN_ABOVE,
+            preview_bodies_on_disk_above: PREVIEW_BODIES_ON_DISK_ABOVE,
         }
     }
 }
@@ -133,6 +143,8 @@ pub struct Checked {
     pub context: u64,
     /// A site above [`SiteOptions::lean_above`] records: keep less in memory.
     pub lean: bool,
+    /// Bodies were left on disk (`model::Body::OnDisk`).
+    pub bodies_on_disk: bool,
 }
 
 /// What a repeated check keeps from the previous one: the checked record
@@ -244,8 +256,13 @@ pub fn check_with(
     let mode = crate::validate::Mode {
         drafts: opts.drafts,
         keep_cache: cache.retain,
-        defer_bodies: lean && !cache.retain,
+        defer_bodies: if cache.retain {
+            inputs.len() > opts.preview_bodies_on_disk_above
+        } else {
+            lean
+        },
     };
+    let bodies_on_disk = mode.defer_bodies;
     let (site, records) =
         crate::validate::validate(root, loaded, inputs, &config, mode, &mut diags);
     *cache = CheckCache {
@@ -272,6 +289,7 @@ pub fn check_with(
         timings,
         context,
         lean,
+        bodies_on_disk,
     })
 }
 
@@ -622,6 +640,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         mut timings,
         context: checked_context,
         lean,
+        bodies_on_disk: _,
     } = checked;
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());

@@ -254,6 +254,7 @@ fn site_options(common: &CommonArgs, base_url: Option<String>) -> SiteOptions {
         drafts: common.drafts,
         as_of: common.as_of,
         lean_above: common.lean_above,
+        ..SiteOptions::new(&common.root)
     }
 }
 

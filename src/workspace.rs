@@ -95,10 +95,56 @@ self_cell::self_cell!(
     }
 );
 
+/// A file that is not a page, as the preview keeps it: compressed (LZ4)
+/// when large, as the search index and the open data of a large site
+/// would otherwise take more memory than everything else.
+#[derive(Debug, Clone)]
+struct Kept {
+    bytes: Arc<Vec<u8>>,
+    packed: bool,
+    etag: u64,
+    fingerprint: Option<u64>,
+}
+
+/// Files above this size are kept compressed.
+const PACK_ABOVE: usize = 4096;
+
+impl Kept {
+    fn new(bytes: Vec<u8>, fingerprint: Option<u64>) -> Kept {
+        let etag = hash_of(bytes.as_slice());
+        let packed = bytes.len() > PACK_ABOVE;
+        let bytes = if packed {
+            lz4_flex::compress_prepend_size(&bytes)
+        } else {
+            bytes
+        };
+        Kept {
+            bytes: Arc::new(bytes),
+            packed,
+            etag,
+            fingerprint,
+        }
+    }
+
+    fn file(&self) -> SiteFile {
+        let bytes = if self.packed {
+            // Only ever made by `Kept::new`: it always unpacks.
+            Arc::new(lz4_flex::decompress_size_prepended(&self.bytes).unwrap_or_default())
+        } else {
+            self.bytes.clone()
+        };
+        SiteFile::Memory {
+            bytes,
+            etag: self.etag,
+            fingerprint: self.fingerprint,
+        }
+    }
+}
+
 /// The files that are not pages, with what made them.
 #[derive(Default)]
 struct Artifacts {
-    files: SiteFiles,
+    files: HashMap<String, Kept>,
     /// Jobs that write several files: main file → all their files.
     groups: HashMap<String, Vec<String>>,
     /// Whether they are this site's (else the previous site's, shown
@@ -156,14 +202,7 @@ impl LiveSite {
             return Some(f);
         }
         if let Some(&job) = self.routes().get(key) {
-            let file = match self.with(|_, r| r.render(job)) {
-                Ok((_, html)) => SiteFile::memory(html.into_bytes(), None),
-                Err(e) => {
-                    let message = failure_text(e);
-                    eprintln!("无法生成 {key}：{message}");
-                    SiteFile::memory(error_page(key, &message).into_bytes(), None)
-                }
-            };
+            let file = self.page(key, job);
             if let Ok(mut pages) = self.pages.lock() {
                 if pages.len() >= KEPT_PAGES {
                     pages.clear();
@@ -174,15 +213,38 @@ impl LiveSite {
         }
         let artifacts = self.artifacts();
         if let Some(f) = artifacts.files.get(key) {
-            return Some(f.clone());
+            return Some(f.file());
         }
         // Before its first artifacts, a site has none to show: wait for
         // them rather than answer that the search index does not exist.
         if !artifacts.current && artifacts.files.is_empty() {
             self.wait_for_artifacts(Duration::from_secs(60));
-            return self.artifacts().files.get(key).cloned();
+            return self.artifacts().files.get(key).map(Kept::file);
         }
         None
+    }
+
+    /// Where the preview keeps the file at `key` that is not a page: the
+    /// same address in two sites means the file was not made again.
+    pub fn kept_at(&self, key: &str) -> Option<usize> {
+        self.artifacts()
+            .files
+            .get(key)
+            .map(|k| Arc::as_ptr(&k.bytes) as usize)
+    }
+
+    /// The page of `job` at `key`, rendered now; a page that fails (a
+    /// body left on disk whose file has changed since the check, a
+    /// template that fails on this page's values) is an error page.
+    fn page(&self, key: &str, job: PageJob) -> SiteFile {
+        match self.with(|_, r| r.render(job)) {
+            Ok((_, html)) => SiteFile::memory(html.into_bytes(), None),
+            Err(e) => {
+                let message = failure_text(e);
+                eprintln!("无法生成 {key}：{message}");
+                SiteFile::memory(error_page(key, &message).into_bytes(), None)
+            }
+        }
     }
 
     /// Whether there is a file at `key` (without rendering it).
@@ -212,25 +274,21 @@ impl LiveSite {
         self.artifacts_made()
     }
 
-    /// Every file of the site, every page rendered (for tests and tools:
-    /// waits for the artifacts).
+    /// Every file of the site, every page rendered as [`LiveSite::get`]
+    /// renders it (for tests and tools: waits for the artifacts).
     pub fn everything(&self) -> SiteFiles {
         self.wait_for_artifacts(Duration::from_secs(600));
-        let sink = MemorySink::default();
-        let jobs: Vec<PageJob> = self.routes().values().copied().collect();
         let mut files = self.fixed.clone();
-        let failed = self.with(|_, r| r.render_all(&jobs, &sink, &|| {}).err());
-        if let Some(e) = failed {
-            panic!("a page failed: {}", failure_text(e));
-        }
-        for (file, bytes) in sink.pages.into_inner().unwrap_or_default() {
-            files.insert(file, SiteFile::memory(bytes, None));
-        }
+        files.par_extend(
+            self.routes()
+                .par_iter()
+                .map(|(key, &job)| (key.clone(), self.page(key, job))),
+        );
         files.extend(
             self.artifacts()
                 .files
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone())),
+                .map(|(k, v)| (k.clone(), v.file())),
         );
         files
     }
@@ -275,7 +333,7 @@ impl LiveSite {
                 .into_iter()
                 .map(|(job, files)| (crate::route::file_of(&plan.path(job)), files))
                 .collect();
-            let mut files = SiteFiles::new();
+            let mut files = HashMap::new();
             for p in &planned {
                 let members = if p.job.is_group() {
                     let members = groups
@@ -290,7 +348,7 @@ impl LiveSite {
                 };
                 for file in members {
                     let made = match fresh.remove(&file) {
-                        Some(bytes) => SiteFile::memory(bytes, p.fingerprint),
+                        Some(bytes) => Kept::new(bytes, p.fingerprint),
                         None => match previous.files.get(&file) {
                             Some(f) => f.clone(),
                             None => continue,
@@ -403,6 +461,7 @@ struct Basis {
     urls: Urls,
     context: u64,
     lean: bool,
+    bodies_on_disk: bool,
     file_warnings: Vec<Diagnostic>,
 }
 
@@ -506,6 +565,7 @@ impl Workspace {
             urls: urls.clone(),
             context,
             lean,
+            bodies_on_disk: checked.bodies_on_disk,
             file_warnings: checked.file_warnings,
         };
         let owner = Checked {
@@ -671,6 +731,7 @@ impl Workspace {
             return None;
         }
         let root = &self.opts.root;
+        let bodies_on_disk = basis.bodies_on_disk;
         let (graph, config, fresh) = site.with(|c, _| {
             let mut graph = c.graph.clone();
             let mut fresh = Vec::new();
@@ -681,8 +742,13 @@ impl Workspace {
                     path: old.path.clone(),
                     stamp: crate::load::Stamp::of(&old.path),
                 };
-                let (_, new) =
-                    crate::validate::check_file(root, file, &graph.site.places, &c.config, false);
+                let (_, new) = crate::validate::check_file(
+                    root,
+                    file,
+                    &graph.site.places,
+                    &c.config,
+                    bodies_on_disk,
+                );
                 let (Ok(before), Ok(after)) = (&old.record, &new.record) else {
                     return None;
                 };
@@ -782,7 +848,7 @@ impl Workspace {
 /// The previous site's files that are not pages: a file is held when it
 /// was made from the fingerprint planned now.
 struct InMemory<'a> {
-    files: &'a SiteFiles,
+    files: &'a HashMap<String, Kept>,
     groups: &'a HashMap<String, Vec<String>>,
 }
 
@@ -794,10 +860,9 @@ impl Previous for InMemory<'_> {
     }
 
     fn holds(&self, file: &str, fingerprint: u64) -> bool {
-        matches!(
-            self.files.get(file),
-            Some(SiteFile::Memory { fingerprint: Some(old), .. }) if *old == fingerprint
-        )
+        self.files
+            .get(file)
+            .is_some_and(|k| k.fingerprint == Some(fingerprint))
     }
 }
 
