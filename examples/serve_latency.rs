@@ -156,8 +156,9 @@ fn main() {
     // Keep reading the server's output, so that it never blocks on it.
     std::thread::spawn(move || for _ in out.lines() {});
     let ready = until(port, "/", started, |s, _| s == 200) / 1000.0;
-    let searchable = until(port, "/search/meta.json", started, |s, _| s == 200) / 1000.0;
     let (peak_ready, _) = memory(child.id());
+    let searchable = until(port, "/search/meta.json", started, |s, _| s == 200) / 1000.0;
+    let (peak_searchable, _) = memory(child.id());
 
     let files = records(&args.root);
     let step = (files.len() / args.edits.max(1)).max(1);
@@ -250,7 +251,7 @@ fn main() {
         "server ready (home page served): {ready:.2} s; search index served: {searchable:.2} s"
     );
     println!(
-        "memory: peak {peak:.0} MB (at ready {peak_ready:.0} MB), resident at the end {now:.0} MB"
+        "memory: peak {peak:.0} MB (by the home page {peak_ready:.0} MB, by the search index {peak_searchable:.0} MB), resident at the end {now:.0} MB"
     );
     println!();
     println!("| save | n | median ms | range ms |");

@@ -240,8 +240,13 @@ impl LiveSite {
         match self.with(|_, r| r.render(job)) {
             Ok((_, html)) => SiteFile::memory(html.into_bytes(), None),
             Err(e) => {
+                // A record file changed since the check is being rebuilt
+                // already: only a template error is worth a message.
+                let template = matches!(e, RenderFailure::Template(_));
                 let message = failure_text(e);
-                eprintln!("无法生成 {key}：{message}");
+                if template {
+                    eprintln!("无法生成 {key}：{message}");
+                }
                 SiteFile::memory(error_page(key, &message).into_bytes(), None)
             }
         }
@@ -694,8 +699,11 @@ impl Workspace {
                     site.mark_made();
                     return;
                 }
-                if let Err(e) = site.make_artifacts(&previous) {
-                    eprintln!("无法生成搜索索引、开放数据等文件：{e}");
+                // A file that changed meanwhile (the next rebuild is on
+                // its way) is no news; anything else is.
+                match site.make_artifacts(&previous) {
+                    Err(BuildError::Io { .. }) | Ok(()) => {}
+                    Err(e) => eprintln!("无法生成搜索索引、开放数据等文件：{e}"),
                 }
             });
         });

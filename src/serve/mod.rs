@@ -194,7 +194,8 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
     let mut rebuilt = false;
     loop {
         let queued = if rebuilt { rx.try_recv().ok() } else { None };
-        let settle = queued.is_some();
+        // (Reads, such as the background work's own, are no sign of one.)
+        let settle = queued.as_ref().is_some_and(|b| is_relevant(root, b));
         let first = match (queued, look_again) {
             (Some(batch), _) => Some(batch),
             (None, look_again) => match look_again {
@@ -262,13 +263,14 @@ pub fn run(mut opts: ServeOptions) -> Result<(), BuildError> {
         });
         if settle || many {
             let until = Instant::now() + BURST_MAX;
+            let mut quiet = Instant::now() + BURST_QUIET;
             while let Ok(batch) =
-                rx.recv_timeout(BURST_QUIET.min(until.saturating_duration_since(Instant::now())))
+                rx.recv_timeout(quiet.min(until).saturating_duration_since(Instant::now()))
             {
-                note(&batch, &mut relevant);
-                if Instant::now() >= until {
-                    break;
+                if is_relevant(root, &batch) {
+                    quiet = Instant::now() + BURST_QUIET;
                 }
+                note(&batch, &mut relevant);
             }
         }
         if let Some(paths) = &mut changed {
