@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::link::Graph;
+use crate::model::Bodies;
 use crate::output::Output;
 use crate::plan::{PageJob, Plan, Planned, Previous};
 use crate::render::{RenderFailure, Renderer};
@@ -24,10 +25,11 @@ use rayon::prelude::*;
 /// would take some 2.5 GB and cards over 1 GB.
 pub const LEAN_ABOVE: usize = 200_000;
 
-/// Record files above which the preview keeps bodies on disk: at 100,000
-/// records of real minutes the bodies alone take over half a gigabyte, read
-/// again only for the few pages a clerk opens and for the search index.
-pub const PREVIEW_BODIES_ON_DISK_ABOVE: usize = 20_000;
+/// Record files above which the preview keeps bodies compressed: at
+/// 100,000 records of real minutes they would take over half a gigabyte,
+/// and are read only for the few pages a clerk opens and for the search
+/// index and the open data.
+pub const PREVIEW_PACKS_BODIES_ABOVE: usize = 20_000;
 
 /// What every command needs to read and check a site (`check`, `build`,
 /// `serve`).
@@ -44,9 +46,8 @@ pub struct SiteOptions {
     /// less in memory ([`LEAN_ABOVE`] by default).
     pub lean_above: usize,
     /// The preview's memory policy: above this many record files, it keeps
-    /// bodies on disk and reads one when a page shows it
-    /// ([`PREVIEW_BODIES_ON_DISK_ABOVE`] by default).
-    pub preview_bodies_on_disk_above: usize,
+    /// bodies compressed ([`PREVIEW_PACKS_BODIES_ABOVE`] by default).
+    pub preview_packs_bodies_above: usize,
 }
 
 impl SiteOptions {
@@ -58,7 +59,7 @@ impl SiteOptions {
             drafts: false,
             as_of: None,
             lean_above: LEAN_ABOVE,
-            preview_bodies_on_disk_above: PREVIEW_BODIES_ON_DISK_ABOVE,
+            preview_packs_bodies_above: PREVIEW_PACKS_BODIES_ABOVE,
         }
     }
 }
@@ -143,8 +144,8 @@ pub struct Checked {
     pub context: u64,
     /// A site above [`SiteOptions::lean_above`] records: keep less in memory.
     pub lean: bool,
-    /// Bodies were left on disk (`model::Body::OnDisk`).
-    pub bodies_on_disk: bool,
+    /// Where the bodies were kept.
+    pub bodies: crate::model::Bodies,
 }
 
 /// What a repeated check keeps from the previous one: the checked record
@@ -256,13 +257,13 @@ pub fn check_with(
     let mode = crate::validate::Mode {
         drafts: opts.drafts,
         keep_cache: cache.retain,
-        defer_bodies: if cache.retain {
-            inputs.len() > opts.preview_bodies_on_disk_above
-        } else {
-            lean
+        bodies: match (cache.retain, lean) {
+            (true, _) if inputs.len() > opts.preview_packs_bodies_above => Bodies::Packed,
+            (false, true) => Bodies::OnDisk,
+            _ => Bodies::Memory,
         },
     };
-    let bodies_on_disk = mode.defer_bodies;
+    let bodies = mode.bodies;
     let (site, records) =
         crate::validate::validate(root, loaded, inputs, &config, mode, &mut diags);
     *cache = CheckCache {
@@ -289,7 +290,7 @@ pub fn check_with(
         timings,
         context,
         lean,
-        bodies_on_disk,
+        bodies,
     })
 }
 
@@ -640,7 +641,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         mut timings,
         context: checked_context,
         lean,
-        bodies_on_disk: _,
+        bodies: _,
     } = checked;
     let t_render = Instant::now();
     let urls = Urls::new(&config.base_url, &config.base_path());

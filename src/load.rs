@@ -528,6 +528,11 @@ impl crate::model::Body {
     pub fn text(&self) -> std::io::Result<std::sync::Arc<str>> {
         match self {
             crate::model::Body::Text(t) => Ok(t.clone()),
+            crate::model::Body::Packed(p) => lz4_flex::decompress_size_prepended(p)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .map(Into::into)
+                .ok_or_else(|| std::io::Error::other("无法解压正文")),
             crate::model::Body::OnDisk {
                 path,
                 source_hash,

@@ -263,6 +263,10 @@ pub struct Record {
 pub enum Body {
     /// Shared: records are cloned per build.
     Text(std::sync::Arc<str>),
+    /// Kept compressed (LZ4): the preview's memory policy on large sites,
+    /// where bodies would be most of its memory and reading them again from
+    /// the files would race with the clerk's edits.
+    Packed(std::sync::Arc<[u8]>),
     /// Read again on use; the file must still hash to `source_hash` (the
     /// text that was validated), or reading fails.
     OnDisk {
@@ -270,6 +274,14 @@ pub enum Body {
         source_hash: u64,
         mask: bool,
     },
+}
+
+/// Where validated bodies are kept (see [`Body`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    Memory,
+    Packed,
+    OnDisk,
 }
 
 impl Record {

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::workspace::{SiteFile, SiteFiles};
+use crate::workspace::{Files, SiteFile};
 
 /// Where the live-reload script and event stream live.
 pub const LIVE_JS: &str = "/__yishi/live.js";
@@ -168,25 +168,6 @@ fn file_reply(status: u16, key: &str, file: &SiteFile, inject: bool) -> Reply {
         status,
         headers,
         body,
-    }
-}
-
-/// The files a reply can come from: a whole site in memory, or the
-/// preview's site, whose pages are rendered when first asked for.
-pub trait Files {
-    /// The file at `key` (`a/b/index.html`).
-    fn file(&self, key: &str) -> Option<SiteFile>;
-    /// Whether there is a file at `key`, without making it.
-    fn has(&self, key: &str) -> bool;
-}
-
-impl Files for SiteFiles {
-    fn file(&self, key: &str) -> Option<SiteFile> {
-        self.get(key).cloned()
-    }
-
-    fn has(&self, key: &str) -> bool {
-        self.contains_key(key)
     }
 }
 

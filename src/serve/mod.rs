@@ -440,7 +440,7 @@ fn rebuild(
 fn answer(state: &State, request: &server::Request) -> http::Reply {
     let site = state.site.read().ok().and_then(|s| s.clone());
     let none = SiteFiles::new();
-    let files: &dyn http::Files = match &site {
+    let files: &dyn crate::workspace::Files = match &site {
         Some(site) => site.as_ref(),
         None => &none,
     };

@@ -67,9 +67,10 @@ pub struct Mode {
     /// Return the checked files for the next build (the preview server's);
     /// else the cache is empty and records are moved rather than copied.
     pub keep_cache: bool,
-    /// Leave bodies on disk (`model::Body::OnDisk`): the large-site memory
-    /// policy of one-off builds (`build::SiteOptions::lean_above`).
-    pub defer_bodies: bool,
+    /// Where bodies are kept (`model::Body`): on disk is the large-site
+    /// memory policy of one-off builds (`build::SiteOptions::lean_above`),
+    /// packed the preview's (`build::SiteOptions::preview_packs_bodies_above`).
+    pub bodies: crate::model::Bodies,
 }
 
 /// Validate everything loaded.
@@ -84,7 +85,7 @@ pub fn validate(
     let Mode {
         drafts: include_drafts,
         keep_cache,
-        defer_bodies,
+        bodies,
     } = mode;
     let places = validate_places(&loaded, config, diags);
     // Attachment names are part of addresses: no mask possible.
@@ -110,7 +111,7 @@ pub fn validate(
         .into_par_iter()
         .map(|input| match input {
             RecordInput::Reused(c) => (c.path.clone(), c),
-            RecordInput::Unread(file) => check_file(root, file, &places, config, defer_bodies),
+            RecordInput::Unread(file) => check_file(root, file, &places, config, bodies),
         })
         .collect();
     // Ids of records that failed to validate: references to them are not
@@ -193,7 +194,7 @@ pub fn check_file(
     file: crate::load::RecordFile,
     places: &[crate::model::Place],
     config: &SiteConfig,
-    defer_bodies: bool,
+    bodies: crate::model::Bodies,
 ) -> (std::path::PathBuf, Arc<CheckedRecord>) {
     let r = match crate::load::read(root, &file) {
         Ok(r) => r,
@@ -229,7 +230,7 @@ pub fn check_file(
     let value_privacy = privacy_values(&mut r.front, config.privacy, &seen);
     let mut f = Fields::new(&r.front, config.privacy);
     let place = &places[r.place];
-    let rec = record_from(root, &r, place, config, defer_bodies, &mut f).ok_or_else(|| {
+    let rec = record_from(root, &r, place, config, bodies, &mut f).ok_or_else(|| {
         let p = place.id();
         if p.is_empty() {
             r.stem.clone()

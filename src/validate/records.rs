@@ -11,8 +11,8 @@ use crate::date::{parse_end, parse_moment, Moment};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::LoadedRecord;
 use crate::model::{
-    Body, Outcome, Place, Progress, Record, RecordBody, RecordKind, Ref, Session, Tally, Topic,
-    Vote,
+    Bodies, Body, Outcome, Place, Progress, Record, RecordBody, RecordKind, Ref, Session, Tally,
+    Topic, Vote,
 };
 use crate::privacy;
 
@@ -23,7 +23,7 @@ pub(super) fn record_from(
     r: &LoadedRecord,
     place: &Place,
     config: &SiteConfig,
-    defer_body: bool,
+    bodies: Bodies,
     f: &mut Fields,
 ) -> Option<Record> {
     let file = r.front.file.clone();
@@ -117,14 +117,14 @@ pub(super) fn record_from(
         .unwrap_or_else(|| privacy::mask(&crate::markdown::first_paragraph(&masked)).into_owned())
         .into();
     let source_hash = crate::hash::hash_of(r.front.text.as_str());
-    let body = if defer_body {
-        Body::OnDisk {
+    let body = match bodies {
+        Bodies::OnDisk => Body::OnDisk {
             path: r.path.clone(),
             source_hash,
             mask,
-        }
-    } else {
-        Body::Text(masked.into())
+        },
+        Bodies::Packed => Body::Packed(lz4_flex::compress_prepend_size(masked.as_bytes()).into()),
+        Bodies::Memory => Body::Text(masked.into()),
     };
     Some(Record {
         id,

@@ -24,15 +24,18 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
+mod attachments;
+mod live;
+
+pub use live::LiveSite;
+use live::{render_error, Artifacts, Cell, Checked};
+
 use crate::build::{check_with, BuildError, CheckCache, SiteOptions};
-use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::hash::hash_of;
-use crate::link::Graph;
 use crate::model::Record;
-use crate::output::MemorySink;
-use crate::plan::{PageJob, Plan, Planned, Previous};
-use crate::render::{CardCache, RenderFailure, Renderer};
+use crate::plan::PageJob;
+use crate::render::{RenderFailure, Renderer};
 use crate::url::Urls;
 
 /// One file of the built site, as the server sends it.
@@ -81,357 +84,23 @@ pub struct Rebuilt {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
-/// What a rebuild keeps of the check: the renderer borrows it.
-struct Checked {
-    graph: Graph,
-    config: SiteConfig,
+/// The files a reply can come from: a whole site in memory, or the
+/// preview's site, whose pages are rendered when first asked for.
+pub trait Files {
+    /// The file at `key` (`a/b/index.html`).
+    fn file(&self, key: &str) -> Option<SiteFile>;
+    /// Whether there is a file at `key`, without making it.
+    fn has(&self, key: &str) -> bool;
 }
 
-self_cell::self_cell!(
-    struct Cell {
-        owner: Checked,
-        #[not_covariant]
-        dependent: Renderer,
-    }
-);
-
-/// A file that is not a page, as the preview keeps it: compressed (LZ4)
-/// when large, as the search index and the open data of a large site
-/// would otherwise take more memory than everything else.
-#[derive(Debug, Clone)]
-struct Kept {
-    bytes: Arc<Vec<u8>>,
-    packed: bool,
-    etag: u64,
-    fingerprint: Option<u64>,
-}
-
-/// Files above this size are kept compressed.
-const PACK_ABOVE: usize = 4096;
-
-impl Kept {
-    fn new(bytes: Vec<u8>, fingerprint: Option<u64>) -> Kept {
-        let etag = hash_of(bytes.as_slice());
-        let packed = bytes.len() > PACK_ABOVE;
-        let bytes = if packed {
-            lz4_flex::compress_prepend_size(&bytes)
-        } else {
-            bytes
-        };
-        Kept {
-            bytes: Arc::new(bytes),
-            packed,
-            etag,
-            fingerprint,
-        }
-    }
-
-    fn file(&self) -> SiteFile {
-        let bytes = if self.packed {
-            // Only ever made by `Kept::new`: it always unpacks.
-            Arc::new(lz4_flex::decompress_size_prepended(&self.bytes).unwrap_or_default())
-        } else {
-            self.bytes.clone()
-        };
-        SiteFile::Memory {
-            bytes,
-            etag: self.etag,
-            fingerprint: self.fingerprint,
-        }
-    }
-}
-
-/// The files that are not pages, with what made them.
-#[derive(Default)]
-struct Artifacts {
-    files: HashMap<String, Kept>,
-    /// Jobs that write several files: main file → all their files.
-    groups: HashMap<String, Vec<String>>,
-    /// Whether they are this site's (else the previous site's, shown
-    /// meanwhile).
-    current: bool,
-}
-
-/// Rendered pages kept per site; beyond that (a crawler walking the
-/// preview) they are dropped and rendered again when asked for.
-const KEPT_PAGES: usize = 4096;
-
-/// One successful build, as the preview serves it.
-pub struct LiveSite {
-    cell: Cell,
-    /// Theme files and attachments.
-    fixed: SiteFiles,
-    /// Output file → job, for every page.
-    routes: OnceLock<Arc<HashMap<String, PageJob>>>,
-    /// Pages rendered so far.
-    pages: Mutex<SiteFiles>,
-    artifacts: RwLock<Arc<Artifacts>>,
-    /// Pages and other jobs of the site.
-    pages_count: usize,
-    /// Signalled when this site's artifacts are made (or given up).
-    made: (Mutex<bool>, Condvar),
-}
-
-impl LiveSite {
-    fn with<T>(&self, f: impl for<'a> FnOnce(&'a Checked, &Renderer<'a>) -> T) -> T {
-        self.cell
-            .with_dependent(|checked, renderer| f(checked, renderer))
-    }
-
-    fn routes(&self) -> &HashMap<String, PageJob> {
-        self.routes.get_or_init(|| {
-            self.with(|_, r| {
-                let plan = r.plan();
-                Arc::new(
-                    plan.jobs()
-                        .into_par_iter()
-                        .filter(|job| !matches!(job, PageJob::Artifact(_)))
-                        .map(|job| (crate::route::file_of(&plan.path(job)), job))
-                        .collect(),
-                )
-            })
-        })
-    }
-
-    /// The file at `key`, rendering a page when it is first asked for.
-    pub fn get(&self, key: &str) -> Option<SiteFile> {
-        if let Some(f) = self.fixed.get(key) {
-            return Some(f.clone());
-        }
-        if let Some(f) = self.pages.lock().ok().and_then(|p| p.get(key).cloned()) {
-            return Some(f);
-        }
-        if let Some(&job) = self.routes().get(key) {
-            let file = self.page(key, job);
-            if let Ok(mut pages) = self.pages.lock() {
-                if pages.len() >= KEPT_PAGES {
-                    pages.clear();
-                }
-                pages.insert(key.to_string(), file.clone());
-            }
-            return Some(file);
-        }
-        let artifacts = self.artifacts();
-        if let Some(f) = artifacts.files.get(key) {
-            return Some(f.file());
-        }
-        // Before its first artifacts, a site has none to show: wait for
-        // them rather than answer that the search index does not exist.
-        if !artifacts.current && artifacts.files.is_empty() {
-            self.wait_for_artifacts(Duration::from_secs(60));
-            return self.artifacts().files.get(key).map(Kept::file);
-        }
-        None
-    }
-
-    /// Where the preview keeps the file at `key` that is not a page: the
-    /// same address in two sites means the file was not made again.
-    pub fn kept_at(&self, key: &str) -> Option<usize> {
-        self.artifacts()
-            .files
-            .get(key)
-            .map(|k| Arc::as_ptr(&k.bytes) as usize)
-    }
-
-    /// The page of `job` at `key`, rendered now; a page that fails (a
-    /// body left on disk whose file has changed since the check, a
-    /// template that fails on this page's values) is an error page.
-    fn page(&self, key: &str, job: PageJob) -> SiteFile {
-        match self.with(|_, r| r.render(job)) {
-            Ok((_, html)) => SiteFile::memory(html.into_bytes(), None),
-            Err(e) => {
-                // A record file changed since the check is being rebuilt
-                // already: only a template error is worth a message.
-                let template = matches!(e, RenderFailure::Template(_));
-                let message = failure_text(e);
-                if template {
-                    eprintln!("无法生成 {key}：{message}");
-                }
-                SiteFile::memory(error_page(key, &message).into_bytes(), None)
-            }
-        }
-    }
-
-    /// Whether there is a file at `key` (without rendering it).
-    pub fn has(&self, key: &str) -> bool {
-        self.fixed.contains_key(key)
-            || self.routes().contains_key(key)
-            || self.artifacts().files.contains_key(key)
-    }
-
-    fn artifacts(&self) -> Arc<Artifacts> {
-        self.artifacts.read().map(|a| a.clone()).unwrap_or_default()
-    }
-
-    /// Whether the files that are not pages are this site's already.
-    pub fn artifacts_made(&self) -> bool {
-        self.artifacts().current
-    }
-
-    /// Wait until this site's files that are not pages are made (or
-    /// `limit` passed); returns whether they are.
-    pub fn wait_for_artifacts(&self, limit: Duration) -> bool {
-        let (lock, cond) = &self.made;
-        let Ok(done) = lock.lock() else {
-            return false;
-        };
-        let _ = cond.wait_timeout_while(done, limit, |done| !*done);
-        self.artifacts_made()
-    }
-
-    /// Every file of the site, every page rendered as [`LiveSite::get`]
-    /// renders it (for tests and tools: waits for the artifacts).
-    pub fn everything(&self) -> SiteFiles {
-        self.wait_for_artifacts(Duration::from_secs(600));
-        let mut files = self.fixed.clone();
-        files.par_extend(
-            self.routes()
-                .par_iter()
-                .map(|(key, &job)| (key.clone(), self.page(key, job))),
-        );
-        files.extend(
-            self.artifacts()
-                .files
-                .iter()
-                .map(|(k, v)| (k.clone(), v.file())),
-        );
-        files
-    }
-
-    /// Make the files that are not pages, again only those whose
-    /// fingerprint changed since `previous`; then serve them.
-    fn make_artifacts(&self, previous: &Artifacts) -> Result<(), BuildError> {
-        let made = self.with(|_, r| {
-            let plan = r.plan();
-            let planned: Vec<Planned> = plan
-                .lists
-                .artifacts()
-                .into_par_iter()
-                .map(|a| {
-                    let job = PageJob::Artifact(a);
-                    Planned {
-                        job,
-                        file: crate::route::file_of(&plan.path(job)),
-                        fingerprint: plan.fingerprint(job),
-                    }
-                })
-                .collect();
-            let before = InMemory {
-                files: &previous.files,
-                groups: &previous.groups,
-            };
-            let dirty: Vec<PageJob> = planned
-                .iter()
-                .zip(Plan::unchanged(&planned, &before))
-                .filter(|(_, unchanged)| !unchanged)
-                .map(|(p, _)| p.job)
-                .collect();
-            let sink = MemorySink::default();
-            let fresh_groups = r.render_all(&dirty, &sink, &|| {})?;
-            let mut fresh: HashMap<String, Vec<u8>> = sink
-                .pages
-                .into_inner()
-                .unwrap_or_default()
-                .into_iter()
-                .collect();
-            let mut groups: HashMap<String, Vec<String>> = fresh_groups
-                .into_iter()
-                .map(|(job, files)| (crate::route::file_of(&plan.path(job)), files))
-                .collect();
-            let mut files = HashMap::new();
-            for p in &planned {
-                let members = if p.job.is_group() {
-                    let members = groups
-                        .get(&p.file)
-                        .or_else(|| previous.groups.get(&p.file))
-                        .cloned()
-                        .unwrap_or_default();
-                    groups.insert(p.file.clone(), members.clone());
-                    members
-                } else {
-                    vec![p.file.clone()]
-                };
-                for file in members {
-                    let made = match fresh.remove(&file) {
-                        Some(bytes) => Kept::new(bytes, p.fingerprint),
-                        None => match previous.files.get(&file) {
-                            Some(f) => f.clone(),
-                            None => continue,
-                        },
-                    };
-                    files.insert(file, made);
-                }
-            }
-            Ok::<_, RenderFailure>(Artifacts {
-                files,
-                groups,
-                current: true,
-            })
-        });
-        let result = match made {
-            Ok(artifacts) => {
-                if let Ok(mut a) = self.artifacts.write() {
-                    *a = Arc::new(artifacts);
-                }
-                Ok(())
-            }
-            Err(e) => Err(render_error(e)),
-        };
-        self.mark_made();
-        result
-    }
-
-    fn mark_made(&self) {
-        let (lock, cond) = &self.made;
-        if let Ok(mut done) = lock.lock() {
-            *done = true;
-        }
-        cond.notify_all();
-    }
-
-    fn card_cache(&self) -> CardCache {
-        self.with(|_, r| r.card_cache())
-    }
-}
-
-impl crate::serve::http::Files for LiveSite {
+impl Files for SiteFiles {
     fn file(&self, key: &str) -> Option<SiteFile> {
-        self.get(key)
+        self.get(key).cloned()
     }
 
     fn has(&self, key: &str) -> bool {
-        LiveSite::has(self, key)
+        self.contains_key(key)
     }
-}
-
-fn failure_text(e: RenderFailure) -> String {
-    match e {
-        RenderFailure::Template(t) => {
-            let d = t.0;
-            match &d.hint {
-                Some(h) => format!("{}：{}（{h}）", d.file, d.message),
-                None => format!("{}：{}", d.file, d.message),
-            }
-        }
-        RenderFailure::Io(path, e) => format!("{path}：{e}"),
-    }
-}
-
-fn render_error(e: RenderFailure) -> BuildError {
-    match e {
-        RenderFailure::Template(t) => BuildError::Content(vec![t.0]),
-        RenderFailure::Io(path, e) => BuildError::io("无法生成", path, e),
-    }
-}
-
-/// The page shown instead of one that failed to render.
-fn error_page(key: &str, message: &str) -> String {
-    let esc = crate::render::escape_html;
-    format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>无法生成页面</title></head><body><h1>无法生成页面</h1><p>{}</p><p>{}</p></body></html>",
-        esc(key),
-        esc(message)
-    )
 }
 
 /// The threads that make the files that are not pages: one, at a lower
@@ -466,7 +135,7 @@ struct Basis {
     urls: Urls,
     context: u64,
     lean: bool,
-    bodies_on_disk: bool,
+    bodies: crate::model::Bodies,
     file_warnings: Vec<Diagnostic>,
 }
 
@@ -570,7 +239,7 @@ impl Workspace {
             urls: urls.clone(),
             context,
             lean,
-            bodies_on_disk: checked.bodies_on_disk,
+            bodies: checked.bodies,
             file_warnings: checked.file_warnings,
         };
         let owner = Checked {
@@ -739,7 +408,7 @@ impl Workspace {
             return None;
         }
         let root = &self.opts.root;
-        let bodies_on_disk = basis.bodies_on_disk;
+        let bodies = basis.bodies;
         let (graph, config, fresh) = site.with(|c, _| {
             let mut graph = c.graph.clone();
             let mut fresh = Vec::new();
@@ -750,13 +419,8 @@ impl Workspace {
                     path: old.path.clone(),
                     stamp: crate::load::Stamp::of(&old.path),
                 };
-                let (_, new) = crate::validate::check_file(
-                    root,
-                    file,
-                    &graph.site.places,
-                    &c.config,
-                    bodies_on_disk,
-                );
+                let (_, new) =
+                    crate::validate::check_file(root, file, &graph.site.places, &c.config, bodies);
                 let (Ok(before), Ok(after)) = (&old.record, &new.record) else {
                     return None;
                 };
@@ -851,88 +515,4 @@ impl Workspace {
             elapsed: started.elapsed(),
         }))
     }
-}
-
-/// The previous site's files that are not pages: a file is held when it
-/// was made from the fingerprint planned now.
-struct InMemory<'a> {
-    files: &'a HashMap<String, Kept>,
-    groups: &'a HashMap<String, Vec<String>>,
-}
-
-impl Previous for InMemory<'_> {
-    fn files_of(&self, planned: &Planned) -> Option<Vec<String>> {
-        // A group's main file carries the fingerprint of the whole group.
-        (!planned.job.is_group() || self.groups.contains_key(&planned.file))
-            .then(|| vec![planned.file.clone()])
-    }
-
-    fn holds(&self, file: &str, fingerprint: u64) -> bool {
-        self.files
-            .get(file)
-            .is_some_and(|k| k.fingerprint == Some(fingerprint))
-    }
-}
-
-impl Workspace {
-    /// The bytes of every attachment, in the order given: those unchanged
-    /// since the last build (same size and modification time) are reused,
-    /// the others read now. A file that is no longer a regular file (a link
-    /// swapped in since the content folder was walked) is an error, and the
-    /// last good site stays served.
-    fn read_attachments(
-        &self,
-        list: &[crate::model::Attachment],
-    ) -> Result<Vec<(u64, SystemTime, SiteFile)>, BuildError> {
-        list.par_iter()
-            .map(|a| {
-                let fail = |e: std::io::Error| {
-                    BuildError::io("无法读取附件", format!("content/{}", a.rel), e)
-                };
-                let meta = std::fs::symlink_metadata(&a.source).map_err(fail)?;
-                if !meta.file_type().is_file() {
-                    return Err(BuildError::Content(vec![Diagnostic::error(
-                        format!("content/{}", a.rel),
-                        None,
-                        "附件不是普通文件（例如是符号链接），不会发布",
-                    )
-                    .with_hint("把链接换成文件本身")]));
-                }
-                let modified = meta.modified().map_err(fail)?;
-                if let Some((len, at, file)) = self.attachments.get(&a.source) {
-                    if *len == meta.len() && *at == modified {
-                        return Ok((*len, *at, file.clone()));
-                    }
-                }
-                let bytes = read_regular_file(&a.source, &meta).map_err(fail)?;
-                let file = SiteFile::Attachment {
-                    etag: hash_of(bytes.as_slice()),
-                    bytes: Arc::new(bytes),
-                };
-                Ok((meta.len(), modified, file))
-            })
-            .collect()
-    }
-}
-
-/// Read the file at `path`, which `meta` (not following links) found to be
-/// a regular file, making sure that the file opened is that very file and
-/// not one a link swapped in meanwhile points to.
-fn read_regular_file(path: &std::path::Path, meta: &std::fs::Metadata) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let opened = file.metadata()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) {
-            return Err(std::io::Error::other("文件在读取时被替换"));
-        }
-    }
-    if !opened.is_file() || opened.len() != meta.len() {
-        return Err(std::io::Error::other("文件在读取时被更改"));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
