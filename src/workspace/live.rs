@@ -2,6 +2,7 @@
 //! the files that are not pages made after them.
 
 use std::collections::HashMap;
+use std::io::{Read, Write};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use crate::build::BuildError;
 use crate::config::SiteConfig;
 use crate::hash::hash_of;
 use crate::link::Graph;
-use crate::output::MemorySink;
+use crate::output::{PageSink, StreamFill};
 use crate::plan::{PageJob, Plan, Planned, Previous};
 use crate::render::{CardCache, RenderFailure, Renderer};
 
@@ -45,26 +46,26 @@ pub(super) struct Kept {
 const PACK_ABOVE: usize = 4096;
 
 impl Kept {
-    fn new(bytes: Vec<u8>, fingerprint: Option<u64>) -> Kept {
-        let etag = hash_of(bytes.as_slice());
-        let packed = bytes.len() > PACK_ABOVE;
-        let bytes = if packed {
-            lz4_flex::compress_prepend_size(&bytes)
-        } else {
-            bytes
-        };
-        Kept {
-            bytes: Arc::new(bytes),
-            packed,
-            etag,
-            fingerprint,
+    fn new(bytes: Vec<u8>) -> std::io::Result<Kept> {
+        if bytes.len() <= PACK_ABOVE {
+            return Ok(Kept {
+                etag: hash_of(bytes.as_slice()),
+                bytes: Arc::new(bytes),
+                packed: false,
+                fingerprint: None,
+            });
         }
+        let mut packer = Packer::new();
+        packer.write_all(&bytes)?;
+        packer.finish()
     }
 
     fn file(&self) -> SiteFile {
         let bytes = if self.packed {
-            // Only ever made by `Kept::new`: it always unpacks.
-            Arc::new(lz4_flex::decompress_size_prepended(&self.bytes).unwrap_or_default())
+            // Only ever packed by `Packer`: it always unpacks.
+            let mut raw = Vec::new();
+            let _ = lz4_flex::frame::FrameDecoder::new(self.bytes.as_slice()).read_to_end(&mut raw);
+            Arc::new(raw)
         } else {
             self.bytes.clone()
         };
@@ -73,6 +74,75 @@ impl Kept {
             etag: self.etag,
             fingerprint: self.fingerprint,
         }
+    }
+}
+
+/// A file compressed as it is written (an LZ4 frame), with its hash.
+struct Packer {
+    frame: lz4_flex::frame::FrameEncoder<Vec<u8>>,
+    hash: siphasher::sip::SipHasher13,
+}
+
+impl Packer {
+    fn new() -> Packer {
+        Packer {
+            frame: lz4_flex::frame::FrameEncoder::new(Vec::new()),
+            hash: crate::hash::hasher(),
+        }
+    }
+
+    fn finish(self) -> std::io::Result<Kept> {
+        use std::hash::Hasher;
+        Ok(Kept {
+            etag: self.hash.finish(),
+            bytes: Arc::new(self.frame.finish().map_err(std::io::Error::other)?),
+            packed: true,
+            fingerprint: None,
+        })
+    }
+}
+
+impl Write for Packer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use std::hash::Hasher;
+        self.hash.write(buf);
+        self.frame.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.frame.flush()
+    }
+}
+
+/// Where the background work puts what it makes: each file kept as it
+/// comes (compressed when large), so that the search index and the open
+/// data are never all in memory uncompressed.
+#[derive(Default)]
+struct KeptSink {
+    files: Mutex<Vec<(String, Kept)>>,
+}
+
+impl PageSink for KeptSink {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        let kept = Kept::new(bytes)?;
+        self.keep(rel, kept)
+    }
+
+    fn put_stream(&self, rel: &str, fill: &mut StreamFill) -> std::io::Result<()> {
+        let mut packer = Packer::new();
+        fill(&mut packer)?;
+        self.keep(rel, packer.finish()?)
+    }
+}
+
+impl KeptSink {
+    fn keep(&self, rel: &str, kept: Kept) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .push((rel.to_string(), kept));
+        Ok(())
     }
 }
 
@@ -261,10 +331,10 @@ impl LiveSite {
                 .filter(|(_, unchanged)| !unchanged)
                 .map(|(p, _)| p.job)
                 .collect();
-            let sink = MemorySink::default();
+            let sink = KeptSink::default();
             let fresh_groups = r.render_all(&dirty, &sink, &|| {})?;
-            let mut fresh: HashMap<String, Vec<u8>> = sink
-                .pages
+            let mut fresh: HashMap<String, Kept> = sink
+                .files
                 .into_inner()
                 .unwrap_or_default()
                 .into_iter()
@@ -288,7 +358,10 @@ impl LiveSite {
                 };
                 for file in members {
                     let made = match fresh.remove(&file) {
-                        Some(bytes) => Kept::new(bytes, p.fingerprint),
+                        Some(kept) => Kept {
+                            fingerprint: p.fingerprint,
+                            ..kept
+                        },
                         None => match previous.files.get(&file) {
                             Some(f) => f.clone(),
                             None => continue,
