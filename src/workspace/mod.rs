@@ -358,11 +358,20 @@ impl Workspace {
         self.generation.fetch_add(1, Ordering::SeqCst);
         let mine = self.generation.load(Ordering::SeqCst);
         let generation = self.generation.clone();
+        // Waiting for the background thread, only a weak reference: a site
+        // replaced meanwhile is freed, not kept for work nobody needs.
+        let weak = Arc::downgrade(&site);
+        drop(site);
         std::thread::spawn(move || {
             drop(old);
             // Page routes first: the next request needs them.
-            site.routes();
+            if let Some(site) = weak.upgrade() {
+                site.routes();
+            }
             background().install(|| {
+                let Some(site) = weak.upgrade() else {
+                    return;
+                };
                 // A newer rebuild makes its own: this site's are not needed.
                 if generation.load(Ordering::SeqCst) != mine {
                     site.mark_made();
