@@ -256,6 +256,7 @@ pub fn respond(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workspace::SiteFiles;
 
     fn site() -> SiteFiles {
         let mut f = SiteFiles::new();

@@ -103,6 +103,22 @@ impl Files for SiteFiles {
     }
 }
 
+/// The checked site `owner` with its renderer (cards unchanged since
+/// `cards` are reused).
+fn renderer(
+    owner: Checked,
+    theme: crate::theme::Theme,
+    urls: Urls,
+    context: u64,
+    lean: bool,
+    cards: &crate::render::CardCache,
+) -> Result<Cell, BuildError> {
+    Cell::try_new(owner, |c| {
+        Renderer::new(theme, &c.graph, &c.config, urls, context, lean, Some(cards))
+    })
+    .map_err(|e| BuildError::Content(vec![e.0]))
+}
+
 /// The threads that make the files that are not pages: one, at a lower
 /// priority than the rebuilds and the pages they serve, so that a save
 /// made while the search index is being made is not kept waiting by it.
@@ -246,18 +262,7 @@ impl Workspace {
             graph: checked.graph,
             config: checked.config,
         };
-        let cell = Cell::try_new(owner, |c| {
-            Renderer::new(
-                theme,
-                &c.graph,
-                &c.config,
-                urls,
-                context,
-                lean,
-                Some(&cards),
-            )
-        })
-        .map_err(|e| BuildError::Content(vec![e.0]))?;
+        let cell = renderer(owner, theme, urls, context, lean, &cards)?;
         mark("prepare", &mut timings);
         // One page of each template, so that a template that fails on real
         // values is a problem of this rebuild, shown while the last good
@@ -462,19 +467,16 @@ impl Workspace {
         let theme = basis.theme.clone();
         let urls = basis.urls.clone();
         let (context, lean) = (basis.context, basis.lean);
-        let cell = match Cell::try_new(Checked { graph, config }, |c| {
-            Renderer::new(
-                theme,
-                &c.graph,
-                &c.config,
-                urls,
-                context,
-                lean,
-                Some(&cards),
-            )
-        }) {
+        let cell = match renderer(
+            Checked { graph, config },
+            theme,
+            urls,
+            context,
+            lean,
+            &cards,
+        ) {
             Ok(cell) => cell,
-            Err(e) => return Some(Err(BuildError::Content(vec![e.0]))),
+            Err(e) => return Some(Err(e)),
         };
         timings.push(("prepare", lap.elapsed()));
         lap = Instant::now();

@@ -80,6 +80,17 @@ fn record_files(site: &TempSite) -> Vec<String> {
     v
 }
 
+/// Replace the line of the file at `path` that starts with `prefix`.
+fn set_line(site: &TempSite, path: &str, prefix: &str, line: &str) {
+    let text: String = site
+        .read(path)
+        .lines()
+        .map(|l| if l.starts_with(prefix) { line } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    site.write(path, &format!("{text}\n"));
+}
+
 /// One random edit; returns its description.
 fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
     let files = record_files(site);
@@ -194,19 +205,12 @@ fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
         }
         9 => {
             let size = 1 + rng.below(4);
-            let text = site.read("site.toml");
-            let new: String = text
-                .lines()
-                .map(|l| {
-                    if l.starts_with("page_size") {
-                        format!("page_size = {size}")
-                    } else {
-                        l.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            site.write("site.toml", &new);
+            set_line(
+                site,
+                "site.toml",
+                "page_size",
+                &format!("page_size = {size}"),
+            );
             format!("page_size {size}")
         }
         11 => {
@@ -224,25 +228,13 @@ fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
             let Some(t) = topics.first() else {
                 return "nothing".into();
             };
-            let text = site.read(t);
             let date = format!(
                 "proposed: {}-0{}-2{}",
                 2015 + rng.below(12),
                 1 + rng.below(9),
                 rng.below(9)
             );
-            let new: String = text
-                .lines()
-                .map(|l| {
-                    if l.starts_with("proposed:") {
-                        date.clone()
-                    } else {
-                        l.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            site.write(t, &format!("{new}\n"));
+            set_line(site, t, "proposed:", &date);
             format!("redate {t}")
         }
         13 => {
@@ -269,19 +261,7 @@ fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
         }
         14 => {
             let p = "content/alpha/west/_place.yaml";
-            let text = site.read(p);
-            let new: String = text
-                .lines()
-                .map(|l| {
-                    if l.starts_with("name:") {
-                        format!("name: 西村{n}")
-                    } else {
-                        l.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            site.write(p, &format!("{new}\n"));
+            set_line(site, p, "name:", &format!("name: 西村{n}"));
             "rename place west".into()
         }
         _ => {
