@@ -158,7 +158,7 @@ fn server() -> SocketAddr {
         let handlers = Handlers {
             answer: Box::new(|request| {
                 respond(
-                    site(),
+                    site().as_ref(),
                     request.method,
                     &request.target,
                     request.header("if-none-match"),

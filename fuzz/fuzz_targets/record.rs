@@ -140,7 +140,7 @@ fuzz_target!(|data: &[u8]| {
     let mode = yishi::validate::Mode {
         drafts: data.first().is_some_and(|b| b & 1 == 1),
         keep_cache: false,
-        defer_bodies: false,
+        bodies: yishi::model::Bodies::Memory,
     };
     let (checked, _) =
         yishi::validate::validate(root, loaded, inputs, &site.config, mode, &mut diags);
