@@ -129,7 +129,9 @@ pub fn heading_id(text: &str) -> String {
                 id.push('-');
             }
             dash = false;
-            id.extend(c.to_lowercase());
+            // Lower case can add a mark that is not alphanumeric
+            // (`İ` → `i` + U+0307): only letters and digits go in.
+            id.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
         } else {
             dash = true;
         }
@@ -432,6 +434,13 @@ pub fn inline_to_html(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzzer: `İ` lower-cased is `i` and a combining dot.
+    #[test]
+    fn heading_ids_are_letters_digits_and_dashes() {
+        assert_eq!(heading_id("İstanbul 会议"), "istanbul-会议");
+        assert_eq!(heading_id("  --  "), "section");
+    }
 
     #[test]
     fn tables_footnotes_strikethrough() {
