@@ -91,6 +91,14 @@ fn set_line(site: &TempSite, path: &str, prefix: &str, line: &str) {
     site.write(path, &format!("{text}\n"));
 }
 
+/// An added topic that no session refers to, if any.
+fn lone_topic(files: &[String]) -> Option<&String> {
+    files.iter().find(|f| {
+        let stem = f.rsplit('/').next().unwrap().trim_end_matches(".md");
+        f.contains("/topics/gen-") && !files.iter().any(|g| g.contains(&format!("{stem}-meeting")))
+    })
+}
+
 /// One random edit; returns its description.
 fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
     let files = record_files(site);
@@ -148,15 +156,7 @@ fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
         }
         5 => {
             // Rename an added topic that no session refers to.
-            let lone: Vec<&String> = files
-                .iter()
-                .filter(|f| f.contains("/topics/gen-"))
-                .filter(|f| {
-                    let stem = f.rsplit('/').next().unwrap().trim_end_matches(".md");
-                    !files.iter().any(|g| g.contains(&format!("{stem}-meeting")))
-                })
-                .collect();
-            match lone.first() {
+            match lone_topic(&files) {
                 Some(f) => {
                     let to = f.replace("/gen-", "/ren-");
                     std::fs::rename(site.path(f), site.path(&to)).unwrap();
@@ -239,15 +239,7 @@ fn edit(site: &TempSite, rng: &mut Rng, n: usize) -> String {
         }
         13 => {
             // Move an added topic that no session refers to to another place.
-            let lone: Vec<&String> = files
-                .iter()
-                .filter(|f| f.contains("/topics/gen-"))
-                .filter(|f| {
-                    let stem = f.rsplit('/').next().unwrap().trim_end_matches(".md");
-                    !files.iter().any(|g| g.contains(&format!("{stem}-meeting")))
-                })
-                .collect();
-            let Some(f) = lone.first() else {
+            let Some(f) = lone_topic(&files) else {
                 return "nothing".into();
             };
             let place = PLACES[rng.below(PLACES.len())];
