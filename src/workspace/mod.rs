@@ -424,7 +424,8 @@ impl Workspace {
         let root = &self.opts.root;
         let bodies = basis.bodies;
         let (graph, config, fresh) = site.with(|c, _| {
-            let mut graph = c.graph.clone();
+            // Each file checked alone first: the graph is copied only when
+            // every edit qualifies.
             let mut fresh = Vec::new();
             for old in &edited {
                 let file = crate::load::RecordFile {
@@ -433,18 +434,33 @@ impl Workspace {
                     path: old.path.clone(),
                     stamp: crate::load::Stamp::of(&old.path),
                 };
-                let (_, new) =
-                    crate::validate::check_file(root, file, &graph.site.places, &c.config, bodies);
-                let (Ok(before), Ok(after)) = (&old.record, &new.record) else {
+                let (_, new) = crate::validate::check_file(
+                    root,
+                    file,
+                    &c.graph.site.places,
+                    &c.config,
+                    bodies,
+                );
+                let (Ok(before), Ok(_)) = (&old.record, &new.record) else {
                     return None;
                 };
+                let after = new.record.as_ref().ok()?;
                 if !old.diags.is_empty() || !new.diags.is_empty() || !before.links_like(after) {
                     return None;
                 }
-                let records = &mut graph.site.records;
-                let i = records.binary_search_by(|r| r.id.cmp(&after.id)).ok()?;
+                let i = c
+                    .graph
+                    .site
+                    .records
+                    .binary_search_by(|r| r.id.cmp(&after.id))
+                    .ok()?;
+                fresh.push((i, new));
+            }
+            let mut graph = c.graph.clone();
+            for (i, new) in &fresh {
+                let after = new.record.as_ref().ok()?;
                 // The linked record (its references resolved), saying anew.
-                let mut r = Record::clone(&records[i]);
+                let mut r = Record::clone(&graph.site.records[*i]);
                 r.title = after.title.clone();
                 r.summary = after.summary.clone();
                 r.plain_summary = after.plain_summary.clone();
@@ -452,8 +468,7 @@ impl Workspace {
                 r.source_hash = after.source_hash;
                 r.tags = after.tags.clone();
                 r.extra = after.extra.clone();
-                records[i] = Arc::new(r);
-                fresh.push((i, new));
+                graph.site.records[*i] = Arc::new(r);
             }
             Some((graph, c.config.clone(), fresh))
         })?;
